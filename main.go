@@ -1,0 +1,707 @@
+// Command pocket runs containers from OCI and Docker images: one static
+// binary, no daemon.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	units "github.com/docker/go-units"
+	"github.com/urfave/cli/v2"
+
+	"pocket/cgroup"
+	"pocket/ns"
+	"pocket/pull"
+	"pocket/run"
+	"pocket/store"
+)
+
+func main() {
+	// The re-exec'd container init dispatches before any CLI parsing, as
+	// runc's init.go does: it must not touch flags, logs or the store.
+	if len(os.Args) > 1 && os.Args[1] == "init" {
+		ns.Init()
+	}
+	if len(os.Args) > 1 && os.Args[1] == run.MonitorCommand {
+		os.Exit(run.Monitor(os.Args[2:]))
+	}
+	os.Exit(status(app().Run(os.Args)))
+}
+
+// status turns an error into Docker's exit status and prints it on one line.
+func status(err error) int {
+	if err == nil {
+		return 0
+	}
+	var code exitCode
+	if errors.As(err, &code) {
+		return int(code)
+	}
+	fmt.Fprintf(os.Stderr, "pocket: %v\n", err)
+	var ee *run.ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return 125
+}
+
+// exitCode is a silent exit with a status (a container's own).
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
+func defaultRoot() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/pocket"
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "pocket")
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".local", "share", "pocket")
+}
+
+func app() *cli.App {
+	return &cli.App{
+		Name:                      "pocket",
+		Usage:                     "run containers from OCI and Docker images, without a daemon",
+		UseShortOptionHandling:    true,
+		DisableSliceFlagSeparator: true,
+		HideHelpCommand:           true,
+		ExitErrHandler:            func(*cli.Context, error) {},
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return fmt.Errorf("%w\nSee 'pocket %s --help'.", err, c.Command.Name)
+		},
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "root", Value: defaultRoot(), EnvVars: []string{"POCKET_ROOT"}, Usage: "store directory"},
+			&cli.StringSliceFlag{Name: "registry-mirror", EnvVars: []string{"POCKET_REGISTRY_MIRROR"}, Usage: "mirror for Docker Hub references, tried in order (comma-separated)"},
+			&cli.StringSliceFlag{Name: "insecure-registry", EnvVars: []string{"POCKET_INSECURE_REGISTRIES"}, Usage: "registry HOST[:PORT] reached over plain HTTP (comma-separated)"},
+			&cli.StringFlag{Name: "log-level", Value: "warn", EnvVars: []string{"POCKET_LOG_LEVEL"}, Usage: "debug, info, warn or error"},
+		},
+		Commands: []*cli.Command{
+			pullCommand(), imagesCommand(), rmiCommand(), tagCommand(), saveCommand(), loadCommand(),
+			{Name: "image", Usage: "manage images", Subcommands: []*cli.Command{
+				pullCommand(), lsCommand(imagesCommand()), rmCommand(rmiCommand()), tagCommand(), saveCommand(), loadCommand(),
+				imagePruneCommand(), imageInspectCommand(),
+			}},
+			runCommand(), psCommand(), logsCommand(), stopCommand(), killCommand(), rmContainerCommand(),
+			waitCommand(), inspectCommand(),
+			{Name: "container", Usage: "manage containers", Subcommands: []*cli.Command{
+				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
+				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),
+			}},
+		},
+	}
+}
+
+func lsCommand(c *cli.Command) *cli.Command { c.Name, c.Aliases = "ls", []string{"list"}; return c }
+func rmCommand(c *cli.Command) *cli.Command { c.Name, c.Aliases = "rm", nil; return c }
+
+// openStore opens the store named by --root.
+func openStore(c *cli.Context) (*store.Store, error) {
+	return store.Open(c.String("root"))
+}
+
+func registries(c *cli.Context) pull.Registries {
+	return pull.Registries{Mirrors: c.StringSlice("registry-mirror"), Insecure: c.StringSlice("insecure-registry")}
+}
+
+// args checks the count of positional arguments as Docker does.
+func args(c *cli.Context, min int, usage string) error {
+	if c.NArg() < min {
+		return fmt.Errorf("%q requires at least %d argument(s)\nUsage: pocket %s %s", c.Command.FullName(), min, c.Command.Name, usage)
+	}
+	return nil
+}
+
+func platformFlag() cli.Flag {
+	return &cli.StringFlag{Name: "platform", EnvVars: []string{"DOCKER_DEFAULT_PLATFORM"}, Usage: "os/arch[/variant] to pull"}
+}
+
+func pullCommand() *cli.Command {
+	return &cli.Command{
+		Name: "pull", Usage: "download an image from a registry", ArgsUsage: "IMAGE",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image reference"}, platformFlag()},
+		Action: func(c *cli.Context) error {
+			if err := args(c, 1, "IMAGE"); err != nil {
+				return err
+			}
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			o := pull.Options{Registries: registries(c), Platform: c.String("platform"), Quiet: c.Bool("quiet"), Out: os.Stdout}
+			_, err = pull.Pull(signalContext(), s, c.Args().First(), o)
+			return err
+		},
+	}
+}
+
+func imagesCommand() *cli.Command {
+	return &cli.Command{
+		Name: "images", Usage: "list images", ArgsUsage: "[REPOSITORY[:TAG]]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only show image IDs"},
+			&cli.BoolFlag{Name: "digests", Usage: "show digests"},
+			&cli.StringFlag{Name: "format", Usage: "\"json\" for one JSON object a line"},
+		},
+		Action: func(c *cli.Context) error {
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			imgs, err := s.Images()
+			if err != nil {
+				return err
+			}
+			return printImages(os.Stdout, imageRows(imgs, c.Args().First()), c.Bool("quiet"), c.Bool("digests"), c.String("format"))
+		},
+	}
+}
+
+func rmiCommand() *cli.Command {
+	return &cli.Command{
+		Name: "rmi", Usage: "remove images", ArgsUsage: "IMAGE [IMAGE...]",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "remove even if a container uses it"}},
+		Action: func(c *cli.Context) error {
+			if err := args(c, 1, "IMAGE [IMAGE...]"); err != nil {
+				return err
+			}
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			var errs []error
+			for _, ref := range c.Args().Slice() {
+				untagged, deleted, err := s.RemoveImage(ref, c.Bool("force"))
+				for _, u := range untagged {
+					fmt.Println("Untagged: " + u)
+				}
+				for _, d := range deleted {
+					fmt.Println("Deleted: " + d)
+				}
+				if err != nil {
+					errs = append(errs, err)
+				}
+			}
+			return errors.Join(errs...)
+		},
+	}
+}
+
+func tagCommand() *cli.Command {
+	return &cli.Command{
+		Name: "tag", Usage: "create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", ArgsUsage: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 2 {
+				return fmt.Errorf("\"tag\" requires exactly 2 arguments\nUsage: pocket tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]")
+			}
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			return s.Tag(c.Args().Get(0), c.Args().Get(1))
+		},
+	}
+}
+
+func saveCommand() *cli.Command {
+	return &cli.Command{
+		Name: "save", Usage: "save images to a tar archive (stdout by default)", ArgsUsage: "IMAGE [IMAGE...]",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to a file"}},
+		Action: func(c *cli.Context) error {
+			if err := args(c, 1, "IMAGE [IMAGE...]"); err != nil {
+				return err
+			}
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			return pull.SaveFile(signalContext(), s, c.Args().Slice(), c.String("output"))
+		},
+	}
+}
+
+func loadCommand() *cli.Command {
+	return &cli.Command{
+		Name: "load", Usage: "load images from a tar archive or OCI layout (stdin by default)",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "read from a file or OCI layout directory"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "suppress progress"},
+		},
+		Action: func(c *cli.Context) error {
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			names, err := pull.Load(signalContext(), s, c.String("input"), pull.Options{Quiet: c.Bool("quiet"), Out: os.Stdout})
+			for _, n := range names {
+				fmt.Println("Loaded image: " + n)
+			}
+			return err
+		},
+	}
+}
+
+func imagePruneCommand() *cli.Command {
+	return &cli.Command{
+		Name: "prune", Usage: "remove unused images",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"},
+		},
+		Action: func(c *cli.Context) error {
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			deleted, reclaimed, err := s.PruneImages(c.Bool("all"))
+			if len(deleted) > 0 {
+				fmt.Println("Deleted Images:")
+				for _, d := range deleted {
+					fmt.Println("deleted: " + d)
+				}
+				fmt.Println()
+			}
+			fmt.Printf("Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
+			return err
+		},
+	}
+}
+
+func imageInspectCommand() *cli.Command {
+	return &cli.Command{
+		Name: "inspect", Usage: "show an image's details as JSON", ArgsUsage: "IMAGE [IMAGE...]",
+		Action: func(c *cli.Context) error {
+			if err := args(c, 1, "IMAGE [IMAGE...]"); err != nil {
+				return err
+			}
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			return inspectAll(c.Args().Slice(), func(ref string) (any, error) { return pull.Inspect(s, ref) })
+		},
+	}
+}
+
+// inspect prints Docker-shaped JSON for each reference (an array, as Docker).
+func inspectAll(refs []string, one func(string) (any, error)) error {
+	var out []any
+	var errs []error
+	for _, r := range refs {
+		v, err := one(r)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, v)
+	}
+	if out == nil {
+		out = []any{}
+	}
+	b, _ := json.MarshalIndent(out, "", "    ")
+	fmt.Println(string(b))
+	return errors.Join(errs...)
+}
+
+func inspectCommand() *cli.Command {
+	return &cli.Command{
+		Name: "inspect", Usage: "show a container's or an image's details as JSON", ArgsUsage: "NAME|ID [NAME|ID...]",
+		Action: func(c *cli.Context) error {
+			if err := args(c, 1, "NAME|ID [NAME|ID...]"); err != nil {
+				return err
+			}
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			return inspectAll(c.Args().Slice(), func(ref string) (any, error) {
+				v, err := run.Inspect(s, ref)
+				if errors.Is(err, store.ErrContainerUnknown) {
+					if v, ierr := pull.Inspect(s, ref); ierr == nil {
+						return v, nil
+					}
+					return nil, fmt.Errorf("no such object: %s", ref)
+				}
+				return v, err
+			})
+		},
+	}
+}
+
+func containerInspectCommand() *cli.Command {
+	c := inspectCommand()
+	c.Usage = "show a container's details as JSON"
+	c.Action = func(c *cli.Context) error {
+		if err := args(c, 1, "CONTAINER [CONTAINER...]"); err != nil {
+			return err
+		}
+		s, err := openStore(c)
+		if err != nil {
+			return err
+		}
+		return inspectAll(c.Args().Slice(), func(ref string) (any, error) { return run.Inspect(s, ref) })
+	}
+	return c
+}
+
+func runCommand() *cli.Command {
+	return &cli.Command{
+		Name: "run", Usage: "create and run a new container from an image", ArgsUsage: "IMAGE [COMMAND] [ARG...]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "rm", Usage: "remove the container when it exits"},
+			&cli.StringFlag{Name: "name", Usage: "assign a name to the container"},
+			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run in the background and print the container ID"},
+			&cli.BoolFlag{Name: "interactive", Aliases: []string{"i"}, Usage: "keep STDIN open"},
+			&cli.BoolFlag{Name: "tty", Aliases: []string{"t"}, Usage: "allocate a pseudo-TTY"},
+			&cli.StringSliceFlag{Name: "env", Aliases: []string{"e"}, Usage: "set an environment variable (K=V, or K to copy the host's)"},
+			&cli.StringSliceFlag{Name: "env-file", Usage: "read environment variables from a file"},
+			&cli.StringFlag{Name: "workdir", Aliases: []string{"w"}, Usage: "working directory inside the container"},
+			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "name|uid[:group|gid]"},
+			&cli.StringFlag{Name: "entrypoint", Usage: "override the image's ENTRYPOINT (clears its CMD)"},
+			&cli.StringFlag{Name: "hostname", Aliases: []string{"h"}, Usage: "container host name"},
+			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: "none", Usage: "none or host (bridge networking is not available yet; none is the default)"},
+			&cli.StringFlag{Name: "memory", Aliases: []string{"m"}, Usage: "memory limit (e.g. 512m)"},
+			&cli.StringFlag{Name: "memory-swap", Usage: "memory plus swap limit; -1 for unlimited swap"},
+			&cli.Float64Flag{Name: "cpus", Usage: "number of CPUs"},
+			&cli.Uint64Flag{Name: "cpu-shares", Aliases: []string{"c"}, Usage: "CPU shares (relative weight)"},
+			&cli.Int64Flag{Name: "pids-limit", Usage: "process limit (-1 for unlimited)"},
+			&cli.BoolFlag{Name: "read-only", Usage: "mount the root filesystem read-only"},
+			&cli.StringSliceFlag{Name: "tmpfs", Usage: "mount a tmpfs (PATH[:OPTIONS])"},
+			&cli.StringSliceFlag{Name: "cap-add", Usage: "add Linux capabilities"},
+			&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop Linux capabilities"},
+			&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to this container"},
+			&cli.StringSliceFlag{Name: "security-opt", Usage: "security options (no-new-privileges)"},
+			&cli.BoolFlag{Name: "init", Usage: "run an init inside the container that forwards signals and reaps processes"},
+			&cli.StringFlag{Name: "pull", Value: "missing", Usage: "pull image before running (always, missing, never)"},
+			platformFlag(),
+		},
+		Action: func(c *cli.Context) error {
+			if err := args(c, 1, "IMAGE [COMMAND] [ARG...]"); err != nil {
+				return err
+			}
+			o, err := runOptions(c)
+			if err != nil {
+				return err
+			}
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			code, err := run.Run(context.Background(), s, o)
+			if err != nil {
+				return err
+			}
+			return exitCode(code)
+		},
+	}
+}
+
+// runOptions turns `pocket run`'s flags into run.Options.
+func runOptions(c *cli.Context) (run.Options, error) {
+	o := run.Options{
+		Image: c.Args().First(), Args: c.Args().Tail(), Pull: c.String("pull"),
+		PullOpts: pull.Options{Registries: registries(c), Platform: c.String("platform"), Out: os.Stderr},
+		Name:     c.String("name"), Remove: c.Bool("rm"), Detach: c.Bool("detach"),
+		Interactive: c.Bool("interactive"), TTY: c.Bool("tty"),
+		Env: c.StringSlice("env"), EnvFiles: c.StringSlice("env-file"), Workdir: c.String("workdir"),
+		User: c.String("user"), Hostname: c.String("hostname"), Network: c.String("network"),
+		ReadOnly: c.Bool("read-only"), Tmpfs: c.StringSlice("tmpfs"),
+		CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
+		SecurityOpt: c.StringSlice("security-opt"), Init: c.Bool("init"),
+		Resources: cgroup.Resources{CPUs: c.Float64("cpus"), CPUShares: c.Uint64("cpu-shares"), PidsLimit: c.Int64("pids-limit")},
+		Stdin:     os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+	}
+	if c.IsSet("entrypoint") {
+		ep := c.String("entrypoint")
+		o.Entrypoint = &ep
+	}
+	var err error
+	if v := c.String("memory"); v != "" {
+		if o.Resources.Memory, err = units.RAMInBytes(v); err != nil {
+			return o, fmt.Errorf("invalid argument %q for \"-m, --memory\" flag: %w", v, err)
+		}
+	}
+	if v := c.String("memory-swap"); v == "-1" {
+		o.Resources.MemorySwap = -1
+	} else if v != "" {
+		if o.Resources.MemorySwap, err = units.RAMInBytes(v); err != nil {
+			return o, fmt.Errorf("invalid argument %q for \"--memory-swap\" flag: %w", v, err)
+		}
+	}
+	return o, nil
+}
+
+func psCommand() *cli.Command {
+	return &cli.Command{
+		Name: "ps", Usage: "list containers",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show all containers (default shows just running)"},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only display container IDs"},
+			&cli.StringFlag{Name: "format", Usage: "\"json\" for one JSON object a line"},
+		},
+		Action: func(c *cli.Context) error {
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			rows, err := run.List(s, c.Bool("all"))
+			if err != nil {
+				return err
+			}
+			return printContainers(os.Stdout, rows, c.Bool("quiet"), c.String("format"))
+		},
+	}
+}
+
+func logsCommand() *cli.Command {
+	return &cli.Command{
+		Name: "logs", Usage: "fetch the logs of a container", ArgsUsage: "CONTAINER",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "follow log output"},
+			&cli.StringFlag{Name: "tail", Aliases: []string{"n"}, Value: "all", Usage: "number of lines to show from the end"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := args(c, 1, "CONTAINER"); err != nil {
+				return err
+			}
+			tail := -1
+			if t := c.String("tail"); t != "all" {
+				if _, err := fmt.Sscan(t, &tail); err != nil || tail < 0 {
+					return fmt.Errorf("invalid argument %q for \"-n, --tail\" flag", t)
+				}
+			}
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			return run.Logs(signalContext(), s, c.Args().First(), run.LogsOptions{Follow: c.Bool("follow"), Tail: tail, Stdout: os.Stdout, Stderr: os.Stderr})
+		},
+	}
+}
+
+// each runs fn for every argument, printing the argument on success as
+// Docker's stop, kill and rm do, and joining the errors.
+func each(c *cli.Context, fn func(s *store.Store, id string) error) error {
+	if err := args(c, 1, c.Command.ArgsUsage); err != nil {
+		return err
+	}
+	s, err := openStore(c)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range c.Args().Slice() {
+		if err := fn(s, id); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fmt.Println(id)
+	}
+	return errors.Join(errs...)
+}
+
+func stopCommand() *cli.Command {
+	return &cli.Command{
+		Name: "stop", Usage: "stop running containers", ArgsUsage: "CONTAINER [CONTAINER...]",
+		Flags: []cli.Flag{&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "seconds to wait before killing"}},
+		Action: func(c *cli.Context) error {
+			return each(c, func(s *store.Store, id string) error {
+				return run.Stop(s, id, time.Duration(c.Int("time"))*time.Second)
+			})
+		},
+	}
+}
+
+func killCommand() *cli.Command {
+	return &cli.Command{
+		Name: "kill", Usage: "kill running containers", ArgsUsage: "CONTAINER [CONTAINER...]",
+		Flags: []cli.Flag{&cli.StringFlag{Name: "signal", Aliases: []string{"s"}, Value: "KILL", Usage: "signal to send"}},
+		Action: func(c *cli.Context) error {
+			return each(c, func(s *store.Store, id string) error { return run.Kill(s, id, c.String("signal")) })
+		},
+	}
+}
+
+func rmContainerCommand() *cli.Command {
+	return &cli.Command{
+		Name: "rm", Usage: "remove containers", ArgsUsage: "CONTAINER [CONTAINER...]",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "kill and remove a running container"},
+			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "remove its anonymous volumes"},
+		},
+		Action: func(c *cli.Context) error {
+			return each(c, func(s *store.Store, id string) error { return run.Remove(s, id, c.Bool("force"), c.Bool("volumes")) })
+		},
+	}
+}
+
+func waitCommand() *cli.Command {
+	return &cli.Command{
+		Name: "wait", Usage: "block until containers stop, then print their exit codes", ArgsUsage: "CONTAINER [CONTAINER...]",
+		Action: func(c *cli.Context) error {
+			if err := args(c, 1, "CONTAINER [CONTAINER...]"); err != nil {
+				return err
+			}
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			var errs []error
+			for _, id := range c.Args().Slice() {
+				code, err := run.Wait(signalContext(), s, id)
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				fmt.Println(code)
+			}
+			return errors.Join(errs...)
+		},
+	}
+}
+
+func containerPruneCommand() *cli.Command {
+	return &cli.Command{
+		Name: "prune", Usage: "remove all stopped containers",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"}},
+		Action: func(c *cli.Context) error {
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			ids, err := run.Prune(s)
+			if len(ids) > 0 {
+				fmt.Println("Deleted Containers:")
+				for _, id := range ids {
+					fmt.Println(id)
+				}
+				fmt.Println()
+			}
+			return err
+		},
+	}
+}
+
+// signalContext is cancelled by SIGINT or SIGTERM, so a pull or a follow
+// stops cleanly (temporaries removed) when the user interrupts it.
+func signalContext() context.Context {
+	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return ctx
+}
+
+// imageRow is one line of `pocket images`.
+type imageRow struct {
+	Repository string `json:"Repository"`
+	Tag        string `json:"Tag"`
+	Digest     string `json:"Digest"`
+	ID         string `json:"ID"`
+	CreatedAt  string `json:"CreatedAt"`
+	Created    string `json:"CreatedSince"`
+	Size       string `json:"Size"`
+}
+
+// imageRows expands the index into Docker's rows: one per name, or one
+// "<none>" row for an untagged image; filter is an optional REPOSITORY[:TAG].
+func imageRows(imgs []store.Image, filter string) []imageRow {
+	var rows []imageRow
+	for _, img := range imgs {
+		names := img.Names
+		if len(names) == 0 {
+			names = []string{""}
+		}
+		for _, n := range names {
+			r := imageRow{Repository: "<none>", Tag: "<none>", Digest: "<none>", ID: img.ID.Hex[:12],
+				CreatedAt: img.Created.Format("2006-01-02 15:04:05 -0700 MST"),
+				Created:   units.HumanDuration(time.Since(img.Created)) + " ago",
+				Size:      units.HumanSizeWithPrecision(float64(img.Size), 3)}
+			if i := strings.LastIndex(n, ":"); i > 0 && !strings.Contains(n[i:], "/") {
+				r.Repository, r.Tag = store.FamiliarName(n[:i]), n[i+1:]
+			}
+			for _, d := range img.Digests {
+				if at := strings.Index(d, "@"); at > 0 && (n == "" || strings.HasPrefix(n, d[:at]+":")) {
+					r.Digest = d[at+1:]
+				}
+			}
+			if filter != "" && r.Repository != filter && r.Repository+":"+r.Tag != filter {
+				continue
+			}
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}
+
+func printImages(w io.Writer, rows []imageRow, quiet, digests bool, format string) error {
+	switch {
+	case quiet:
+		seen := map[string]bool{}
+		for _, r := range rows {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				fmt.Fprintln(w, r.ID)
+			}
+		}
+		return nil
+	case format == "json":
+		return jsonLines(w, rows)
+	case format != "":
+		return fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	if digests {
+		fmt.Fprintln(tw, "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE")
+	} else {
+		fmt.Fprintln(tw, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
+	}
+	for _, r := range rows {
+		if digests {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.Digest, r.ID, r.Created, r.Size)
+		} else {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.ID, r.Created, r.Size)
+		}
+	}
+	return tw.Flush()
+}
+
+func printContainers(w io.Writer, rows []run.Summary, quiet bool, format string) error {
+	switch {
+	case quiet:
+		for _, r := range rows {
+			fmt.Fprintln(w, r.ID[:12])
+		}
+		return nil
+	case format == "json":
+		return jsonLines(w, rows)
+	case format != "":
+		return fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%q\t%s ago\t%s\t%s\t%s\n", r.ID[:12], r.Image, r.Command,
+			units.HumanDuration(time.Since(r.Created)), r.Status, r.Ports, r.Name)
+	}
+	return tw.Flush()
+}
+
+func jsonLines[T any](w io.Writer, rows []T) error {
+	enc := json.NewEncoder(w)
+	for _, r := range rows {
+		if err := enc.Encode(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}

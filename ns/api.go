@@ -1,0 +1,104 @@
+package ns
+
+// This file is the contract between run (the parent) and init (the child);
+// bodies are filled in by the implementation.
+
+import (
+	"errors"
+	"io"
+)
+
+var errTODO = errors.New("not implemented yet")
+
+// File descriptors the parent passes in ExtraFiles.
+const (
+	ConfigFD = 3 // the child reads one JSON Config from it, then EOF
+	ErrorFD  = 4 // close-on-exec; the child writes an *Error as JSON on failure
+)
+
+// Config is everything init needs, sent as JSON over ConfigFD. The parent
+// writes it only after placing the child in its cgroup.
+type Config struct {
+	Rootfs   Rootfs   `json:"rootfs"`
+	Process  Process  `json:"process"`
+	Hostname string   `json:"hostname"`
+	Mounts   []Mount  `json:"mounts,omitempty"` // after the standard ones, in order
+	Files    []File   `json:"files,omitempty"`  // /etc/hosts, /etc/hostname, /etc/resolv.conf
+	Security Security `json:"security"`
+	Network  string   `json:"network"` // "none" (bring lo up) or "host"
+	UserNS   bool     `json:"userns"`  // running in a new user namespace (rootless)
+}
+
+// Rootfs is an overlay of image layers, mounted by init inside its own
+// mount namespace (nothing is mounted on the host).
+type Rootfs struct {
+	Lower     []string `json:"lower"` // topmost layer first (overlay order)
+	Upper     string   `json:"upper"`
+	Work      string   `json:"work"`
+	Target    string   `json:"target"` // empty directory to mount at
+	ReadOnly  bool     `json:"readonly"`
+	UserXattr bool     `json:"userxattr"` // mount option for overlay in a user namespace
+}
+
+// Process is what to exec and as whom.
+type Process struct {
+	Args     []string `json:"args"`
+	Env      []string `json:"env"`
+	Cwd      string   `json:"cwd"`
+	User     string   `json:"user"` // "", "name", "uid", "uid:gid", "name:group"
+	Terminal bool     `json:"terminal"`
+	Init     bool     `json:"init"` // pocket stays PID 1 as a reaper (--init)
+}
+
+// Mount is a bind, volume or tmpfs mount. Target is inside the container and
+// is resolved inside the rootfs; Source is a host path.
+type Mount struct {
+	Type     string   `json:"type"` // "bind" or "tmpfs"
+	Source   string   `json:"source,omitempty"`
+	Target   string   `json:"target"`
+	Options  []string `json:"options,omitempty"` // "ro", "nosuid", "size=64m", "mode=1777", ...
+	Readonly bool     `json:"readonly,omitempty"`
+}
+
+// File is a host file bind-mounted over a path in the container (created
+// if missing), the way Docker provides /etc/hosts.
+type File struct {
+	Source string `json:"source"`
+	Target string `json:"target"`
+}
+
+// Security is the privilege the process keeps.
+type Security struct {
+	Privileged      bool     `json:"privileged"`
+	CapAdd          []string `json:"capAdd,omitempty"`  // "NET_ADMIN" or "CAP_NET_ADMIN" or "ALL"
+	CapDrop         []string `json:"capDrop,omitempty"` // likewise
+	NoNewPrivileges bool     `json:"noNewPrivileges"`
+}
+
+// Error is a setup failure reported to the parent. Code is the exit status
+// pocket should use: 125 for its own errors, 126 when the command cannot be
+// executed, 127 when it is not found.
+type Error struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// ReadError reads what the child wrote on its error pipe: nil at EOF with no
+// data (the exec succeeded), or the *Error it sent.
+func ReadError(r io.Reader) error { return errTODO }
+
+// Init is "pocket init": it never returns. main calls it before any CLI
+// parsing when os.Args[1] == "init".
+func Init() { panic(errTODO) }
+
+// DefaultCaps are Docker's 14 default capabilities.
+var DefaultCaps = []string{
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+}
+
+// ValidateCaps checks --cap-add/--cap-drop names before a container is made.
+func ValidateCaps(names []string) error { return errTODO }
