@@ -388,3 +388,62 @@ func TestNoController(t *testing.T) {
 		})
 	}
 }
+
+// TestV2HybridMount drives the v2 code on this host's hybrid v2 mount,
+// which offers no memory, cpu or pids controller: the cgroup is made,
+// a child is cloned straight into it through FD, and a limit fails with
+// ErrNoController. On a unified host the other tests cover v2.
+func TestV2HybridMount(t *testing.T) {
+	needRoot(t)
+	if cgroups.Mode() != cgroups.Hybrid {
+		t.Skip("needs a hybrid host; unified hosts run v2 through New")
+	}
+	old := v2Root
+	v2Root = filepath.Join(mountpoint, "unified")
+	t.Cleanup(func() { v2Root = old })
+	group := filepath.Join("/", testParent, "pocket", testID(t))
+	t.Cleanup(func() {
+		unix.Rmdir(filepath.Join(v2Root, testParent, "pocket"))
+		unix.Rmdir(filepath.Join(v2Root, testParent))
+	})
+
+	if err := os.MkdirAll(filepath.Join(v2Root, testParent), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := newV2(testParent, group+"-mem", Resources{Memory: 32 * mib})
+	if !errors.Is(err, ErrNoController) || !strings.HasPrefix(err.Error(), "--memory: memory controller: ") {
+		t.Errorf("newV2(--memory) = %v, want --memory ErrNoController", err)
+	}
+	c, err := newV2(testParent, group, Resources{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Delete() })
+	f, ok := c.FD()
+	if !ok {
+		t.Fatal("FD not available on v2")
+	}
+	defer f.Close()
+	cmd := exec.Command("/proc/self/exe", "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"=wait")
+	cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(f.Fd())}
+	stdin, _ := cmd.StdinPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("clone into cgroup: %v", err)
+	}
+	pid := strconv.Itoa(cmd.Process.Pid)
+	procs := strings.Fields(read(t, filepath.Join(v2Root, group, "cgroup.procs")))
+	stdin.Write([]byte{1})
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(procs, pid) {
+		t.Errorf("cgroup.procs = %v, want %s in it", procs, pid)
+	}
+	if err := c.Delete(); err != nil {
+		t.Fatal(err)
+	}
+	if exists(filepath.Join(v2Root, group)) {
+		t.Error("v2 cgroup left behind")
+	}
+}

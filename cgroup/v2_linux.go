@@ -12,12 +12,16 @@ import (
 	"github.com/containerd/cgroups/v3/cgroup2"
 )
 
+// v2Root is the unified hierarchy's mount; tests point it at the hybrid
+// mount (/sys/fs/cgroup/unified) to exercise v2 on a v1 host.
+var v2Root = mountpoint
+
 // newV2 creates group below parent on the unified hierarchy. Controllers
 // are enabled only from parent down (parent's and pocket's
 // cgroup.subtree_control): a rootless parent is a delegated subtree, and
 // what lies above it belongs to systemd.
 func newV2(parent, group string, r Resources) (*Cgroup, error) {
-	base := filepath.Join(mountpoint, filepath.Join("/", parent))
+	base := filepath.Join(v2Root, filepath.Join("/", parent))
 	raw, err := os.ReadFile(filepath.Join(base, "cgroup.controllers"))
 	if err != nil {
 		return nil, fmt.Errorf("parent cgroup: %w", err)
@@ -37,7 +41,7 @@ func newV2(parent, group string, r Resources) (*Cgroup, error) {
 	slices.Sort(enable)
 	enable = slices.Compact(enable)
 
-	dir := filepath.Join(mountpoint, group)
+	dir := filepath.Join(v2Root, group)
 	if exists(dir) {
 		return nil, fmt.Errorf("%s: %w", dir, fs.ErrExist)
 	}
@@ -66,8 +70,8 @@ func newV2(parent, group string, r Resources) (*Cgroup, error) {
 }
 
 func loadV2(parent, group string) (*Cgroup, error) {
-	base := filepath.Join(mountpoint, filepath.Join("/", parent))
-	dir := filepath.Join(mountpoint, group)
+	base := filepath.Join(v2Root, filepath.Join("/", parent))
+	dir := filepath.Join(v2Root, group)
 	if _, err := os.Stat(dir); err != nil {
 		return nil, err
 	}
@@ -100,7 +104,7 @@ func controllers(names []string) *cgroup2.Resources {
 }
 
 func delegateHint(base, controller string) string {
-	if base == mountpoint {
+	if base == v2Root {
 		return fmt.Sprintf("the kernel offers no %s controller in %s/cgroup.controllers", controller, base)
 	}
 	return fmt.Sprintf("%s is not delegated to %s; for rootless, set Delegate=cpu cpuset io memory pids for user@.service (systemctl edit user@.service) and log in again", controller, base)
