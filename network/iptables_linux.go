@@ -147,6 +147,11 @@ func removeRules(ipt *iptables.IPTables, id string) error {
 // removeChains deletes the jumps and pocket's chains with all their rules.
 func removeChains(ipt *iptables.IPTables) error {
 	for _, j := range jumps {
+		// Naming a missing chain in a rule is an error, even to check it.
+		target := j.spec[len(j.spec)-1]
+		if ok, err := ipt.ChainExists(j.table, target); err != nil || !ok {
+			continue
+		}
 		if err := ipt.DeleteIfExists(j.table, j.chain, j.spec...); err != nil {
 			return fmt.Errorf("iptables delete jump from %s: %w", j.chain, err)
 		}

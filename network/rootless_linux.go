@@ -24,9 +24,10 @@ var rootlessTools = []string{"pasta", "slirp4netns"}
 // with pasta (Debian's passt package) or, failing that, slirp4netns, and
 // forwards ports from the host to it. Unprivileged, host ports must be
 // above 1023; HostPort 0 picks a free one (written back into ports).
-// The tool runs as a child of the caller until stop is called (or the
-// caller dies), so the caller must outlive the container, as pocket's
-// monitor process does.
+// The tool runs as a child of the caller until stop is called or the
+// caller dies (Pdeathsig), so the caller must outlive the container, as
+// pocket's monitor process does. Pdeathsig follows the calling OS thread:
+// do not call StartRootless from a goroutine that exits locked to its thread.
 func StartRootless(pid int, ports []Port) (stop func() error, err error) {
 	for i := range ports {
 		p := &ports[i]
@@ -217,7 +218,13 @@ func slirpForward(sock string, p Port) error {
 	return nil
 }
 
+// firstLine is the first line of a tool's stderr that is not about syslog
+// (pasta complains when there is no syslog socket).
 func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.Contains(l, "syslog") {
+			return l
+		}
+	}
+	return "no error message"
 }

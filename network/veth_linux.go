@@ -3,11 +3,13 @@ package network
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // vethName is "veth" and 8 hex digits of the container ID (hashed when the
@@ -111,7 +113,9 @@ func detach(veth string) error {
 	if err != nil {
 		return fmt.Errorf("find %s: %w", veth, err)
 	}
-	if err := netlink.LinkDel(l); err != nil && !isNotFound(err) {
+	// The kernel deletes the pair itself when the container's namespace
+	// dies, possibly between the lookup and here.
+	if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
 		return fmt.Errorf("delete %s: %w", veth, err)
 	}
 	return nil
