@@ -1,0 +1,171 @@
+package network
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/coreos/go-iptables/iptables"
+)
+
+// pocket's own chains; the built-in chains only jump to them, so removing
+// pocket's rules never touches anyone else's.
+const (
+	chainNAT     = "POCKET"             // nat: DNAT for published ports
+	chainPost    = "POCKET-POSTROUTING" // nat: masquerading
+	chainForward = "POCKET-FORWARD"     // filter: what may cross the bridge
+)
+
+// jump is a rule in a built-in chain that sends packets to pocket's chains.
+type jump struct {
+	table, chain string
+	spec         []string
+}
+
+var jumps = []jump{
+	// Published ports answer on every local address, from outside
+	// (PREROUTING) and from the host itself, 127.0.0.1 included (OUTPUT).
+	{"nat", "PREROUTING", []string{"-m", "addrtype", "--dst-type", "LOCAL", "-j", chainNAT}},
+	{"nat", "OUTPUT", []string{"-m", "addrtype", "--dst-type", "LOCAL", "-j", chainNAT}},
+	{"nat", "POSTROUTING", []string{"-j", chainPost}},
+	{"filter", "FORWARD", []string{"-j", chainForward}},
+}
+
+func newIPTables() (*iptables.IPTables, error) {
+	ipt, err := iptables.NewWithProtocol(iptables.ProtocolIPv4)
+	if err != nil {
+		return nil, fmt.Errorf("find iptables: %w (hint: apt-get install iptables)", err)
+	}
+	return ipt, nil
+}
+
+// comment tags every per-container rule so it can be found and removed.
+func comment(id string) []string { return []string{"-m", "comment", "--comment", "pocket:" + id} }
+
+// ensureChains creates pocket's chains, the jumps to them and the rules
+// shared by all containers.
+func ensureChains(ipt *iptables.IPTables, subnet *net.IPNet) error {
+	for _, c := range []struct{ table, chain string }{{"nat", chainNAT}, {"nat", chainPost}, {"filter", chainForward}} {
+		ok, err := ipt.ChainExists(c.table, c.chain)
+		if err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+		if !ok {
+			if err := ipt.NewChain(c.table, c.chain); err != nil {
+				return fmt.Errorf("iptables create chain %s: %w", c.chain, err)
+			}
+		}
+	}
+	shared := []struct {
+		table, chain string
+		spec         []string
+	}{
+		// Containers reach whatever the host reaches.
+		{"nat", chainPost, []string{"-s", subnet.String(), "!", "-o", BridgeName, "-j", "MASQUERADE"}},
+		// Published ports reached from 127.0.0.1: the DNATed packet
+		// leaves with a loopback source, which the container could not
+		// answer; give it the bridge address instead.
+		{"nat", chainPost, []string{"-s", "127.0.0.0/8", "-o", BridgeName, "-j", "MASQUERADE"}},
+		{"filter", chainForward, []string{"-o", BridgeName, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"}},
+		{"filter", chainForward, []string{"-i", BridgeName, "-j", "ACCEPT"}},
+	}
+	for _, r := range shared {
+		if err := ipt.AppendUnique(r.table, r.chain, r.spec...); err != nil {
+			return fmt.Errorf("iptables add rule to %s: %w", r.chain, err)
+		}
+	}
+	for _, j := range jumps {
+		// Insert first so a DROP policy or REJECT rule of the host's
+		// firewall does not shadow pocket's rules.
+		if err := ipt.InsertUnique(j.table, j.chain, 1, j.spec...); err != nil {
+			return fmt.Errorf("iptables add jump from %s to pocket: %w", j.chain, err)
+		}
+	}
+	return nil
+}
+
+// addPortRules publishes ports of the container at ip.
+func addPortRules(ipt *iptables.IPTables, id string, ip net.IP, ports []Port) error {
+	for _, p := range ports {
+		hp, cp := strconv.Itoa(int(p.HostPort)), strconv.Itoa(int(p.ContainerPort))
+		dnat := []string{"-p", p.Proto}
+		if p.HostIP != "" {
+			dnat = append(dnat, "-d", p.HostIP)
+		}
+		dnat = append(dnat, "--dport", hp)
+		dnat = append(dnat, comment(id)...)
+		dnat = append(dnat, "-j", "DNAT", "--to-destination", net.JoinHostPort(ip.String(), cp))
+		if err := ipt.Append("nat", chainNAT, dnat...); err != nil {
+			return fmt.Errorf("iptables publish %s: %w", p, err)
+		}
+		// A container reaching its own published port via the host
+		// (hairpin) must see the reply come from the host.
+		hairpin := append([]string{"-s", ip.String(), "-d", ip.String(), "-p", p.Proto, "--dport", cp}, comment(id)...)
+		hairpin = append(hairpin, "-j", "MASQUERADE")
+		if err := ipt.Append("nat", chainPost, hairpin...); err != nil {
+			return fmt.Errorf("iptables publish %s: %w", p, err)
+		}
+		fwd := append([]string{"-d", ip.String(), "!", "-i", BridgeName, "-o", BridgeName, "-p", p.Proto, "--dport", cp}, comment(id)...)
+		fwd = append(fwd, "-j", "ACCEPT")
+		if err := ipt.Append("filter", chainForward, fwd...); err != nil {
+			return fmt.Errorf("iptables publish %s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// removeRules deletes every rule tagged with id from pocket's chains.
+func removeRules(ipt *iptables.IPTables, id string) error {
+	tag := `--comment "pocket:` + id + `"`
+	tagBare := `--comment pocket:` + id + ` `
+	for _, c := range []struct{ table, chain string }{{"nat", chainNAT}, {"nat", chainPost}, {"filter", chainForward}} {
+		ok, err := ipt.ChainExists(c.table, c.chain)
+		if err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+		if !ok {
+			continue
+		}
+		rules, err := ipt.List(c.table, c.chain)
+		if err != nil {
+			return fmt.Errorf("iptables list %s: %w", c.chain, err)
+		}
+		// rules[0] is "-N CHAIN"; rule n is rules[n]. Delete from the
+		// end so the numbers of the rules still to delete hold.
+		for n := len(rules) - 1; n >= 1; n-- {
+			if strings.Contains(rules[n], tag) || strings.Contains(rules[n]+" ", tagBare) {
+				if err := ipt.DeleteById(c.table, c.chain, n); err != nil {
+					return fmt.Errorf("iptables delete rule %d of %s: %w", n, c.chain, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// removeChains deletes the jumps and pocket's chains with all their rules.
+func removeChains(ipt *iptables.IPTables) error {
+	for _, j := range jumps {
+		// Naming a missing chain in a rule is an error, even to check it.
+		target := j.spec[len(j.spec)-1]
+		if ok, err := ipt.ChainExists(j.table, target); err != nil || !ok {
+			continue
+		}
+		if err := ipt.DeleteIfExists(j.table, j.chain, j.spec...); err != nil {
+			return fmt.Errorf("iptables delete jump from %s: %w", j.chain, err)
+		}
+	}
+	for _, c := range []struct{ table, chain string }{{"nat", chainNAT}, {"nat", chainPost}, {"filter", chainForward}} {
+		ok, err := ipt.ChainExists(c.table, c.chain)
+		if err != nil {
+			return fmt.Errorf("iptables: %w", err)
+		}
+		if ok {
+			if err := ipt.ClearAndDeleteChain(c.table, c.chain); err != nil {
+				return fmt.Errorf("iptables delete chain %s: %w", c.chain, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,268 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+)
+
+// Attachment is a container's place on the bridge.
+type Attachment struct {
+	ID      string
+	Bridge  string // BridgeName
+	Veth    string // host end of the veth pair
+	IP      net.IP // the container's eth0 address
+	Gateway net.IP // the bridge's address, the container's default route
+	Prefix  int    // subnet prefix length
+	Ports   []Port // published ports, free host ports filled in
+}
+
+// Setup gives the container whose process is pid an address on the bridge
+// and publishes ports. It needs root. The bridge, pocket's iptables chains
+// and net.ipv4.ip_forward=1 (left on, as Docker does) are set up on first
+// use. dir holds the allocations and is shared by every pocket process; id
+// is the container's ID. On error nothing is left behind.
+func Setup(dir, id string, pid int, ports []Port) (*Attachment, error) {
+	var att *Attachment
+	err := locked(dir, true, func(st *state) (err error) {
+		if _, ok := st.Containers[id]; ok {
+			return fmt.Errorf("set up network of %s: %w", id, ErrAttached)
+		}
+		ipt, err := newIPTables()
+		if err != nil {
+			return err
+		}
+		fresh := len(st.Containers) == 0
+		br, subnet, gw, err := ensureBridge(st)
+		if err != nil {
+			return err
+		}
+		if fresh {
+			// No container uses the chains: drop whatever an earlier
+			// subnet left so the shared rules match this one.
+			if err := removeChains(ipt); err != nil {
+				return err
+			}
+		}
+		if err := ensureChains(ipt, subnet); err != nil {
+			return err
+		}
+		ip, err := st.allocateIP(subnet)
+		if err != nil {
+			return err
+		}
+		resolved, err := resolvePorts(st, ports)
+		if err != nil {
+			return err
+		}
+		prefix, _ := subnet.Mask.Size()
+		a := &allocation{IP: ip.String(), Veth: vethName(st, id), Ports: resolved}
+		st.Containers[id] = a
+		defer func() {
+			if err != nil {
+				// Undo what was made and release the allocation.
+				detach(a.Veth)
+				removeRules(ipt, id)
+				delete(st.Containers, id)
+			}
+		}()
+		if err := attach(br, a.Veth, pid, ip, gw, prefix); err != nil {
+			return err
+		}
+		if err := addPortRules(ipt, id, ip, resolved); err != nil {
+			return err
+		}
+		att = &Attachment{ID: id, Bridge: BridgeName, Veth: a.Veth, IP: ip, Gateway: gw, Prefix: prefix, Ports: resolved}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return att, nil
+}
+
+// resolvePorts checks that no host port is taken and picks free ones for
+// HostPort 0.
+func resolvePorts(st *state, ports []Port) ([]Port, error) {
+	taken := func(p Port, extra []Port) bool {
+		clash := func(q Port) bool {
+			return q.Proto == p.Proto && q.HostPort == p.HostPort &&
+				(q.HostIP == "" || p.HostIP == "" || q.HostIP == p.HostIP)
+		}
+		for _, a := range st.Containers {
+			for _, q := range a.Ports {
+				if clash(q) {
+					return true
+				}
+			}
+		}
+		for _, q := range extra {
+			if clash(q) {
+				return true
+			}
+		}
+		return false
+	}
+	var out []Port
+	for _, p := range ports {
+		if p.Proto == "" {
+			p.Proto = "tcp"
+		}
+		if p.HostPort != 0 {
+			if taken(p, out) {
+				return nil, fmt.Errorf("bind for %s:%d: %w", hostIP(p), p.HostPort, ErrPortAllocated)
+			}
+			// Nothing listens on a DNATed port, so ask the kernel
+			// whether a host process holds it: DNAT would steal its
+			// traffic.
+			if err := probe(p); err != nil {
+				return nil, fmt.Errorf("bind for %s:%d: %w (%v)", hostIP(p), p.HostPort, ErrPortAllocated, err)
+			}
+			out = append(out, p)
+			continue
+		}
+		found := false
+		for try := 0; try < 100 && !found; try++ {
+			q := p
+			port, err := freePort(q)
+			if err != nil {
+				return nil, fmt.Errorf("find free host port for %d/%s: %w", p.ContainerPort, p.Proto, err)
+			}
+			q.HostPort = port
+			if !taken(q, out) {
+				out = append(out, q)
+				found = true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("find free host port for %d/%s: %w", p.ContainerPort, p.Proto, ErrPortAllocated)
+		}
+	}
+	return out, nil
+}
+
+func hostIP(p Port) string {
+	if p.HostIP == "" {
+		return "0.0.0.0"
+	}
+	return p.HostIP
+}
+
+// probe binds p's host address and port for a moment.
+func probe(p Port) error {
+	addr := net.JoinHostPort(p.HostIP, strconv.Itoa(int(p.HostPort)))
+	if p.Proto == "udp" {
+		c, err := net.ListenPacket("udp4", addr)
+		if err != nil {
+			return err
+		}
+		return c.Close()
+	}
+	l, err := net.Listen("tcp4", addr)
+	if err != nil {
+		return err
+	}
+	return l.Close()
+}
+
+// freePort asks the kernel for a free ephemeral port on p's host address.
+func freePort(p Port) (uint16, error) {
+	addr := net.JoinHostPort(p.HostIP, "0")
+	if p.Proto == "udp" {
+		c, err := net.ListenPacket("udp4", addr)
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close()
+		return uint16(c.LocalAddr().(*net.UDPAddr).Port), nil
+	}
+	l, err := net.Listen("tcp4", addr)
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return uint16(l.Addr().(*net.TCPAddr).Port), nil
+}
+
+// Lookup returns the attachment Setup made for id.
+func Lookup(dir, id string) (*Attachment, error) {
+	var att *Attachment
+	err := locked(dir, false, func(st *state) error {
+		a, ok := st.Containers[id]
+		if !ok {
+			return fmt.Errorf("look up network of %s: %w", id, ErrNotAttached)
+		}
+		_, subnet, err := net.ParseCIDR(st.Subnet)
+		if err != nil {
+			return fmt.Errorf("recorded subnet %q: %w", st.Subnet, err)
+		}
+		prefix, _ := subnet.Mask.Size()
+		att = &Attachment{
+			ID: id, Bridge: BridgeName, Veth: a.Veth, IP: net.ParseIP(a.IP).To4(),
+			Gateway: uintToIP(ipToUint(subnet.IP.To4()) + 1), Prefix: prefix, Ports: a.Ports,
+		}
+		return nil
+	})
+	return att, err
+}
+
+// Teardown removes the container's veth, its port rules and its address.
+// It is idempotent: tearing down an unknown container does nothing.
+func Teardown(dir, id string) error {
+	return locked(dir, true, func(st *state) error {
+		return teardown(st, id)
+	})
+}
+
+func teardown(st *state, id string) error {
+	a, ok := st.Containers[id]
+	if !ok {
+		return nil
+	}
+	ipt, err := newIPTables()
+	if err != nil {
+		return err
+	}
+	if err := errors.Join(detach(a.Veth), removeRules(ipt, id)); err != nil {
+		return fmt.Errorf("tear down network of %s: %w", id, err)
+	}
+	delete(st.Containers, id)
+	return nil
+}
+
+// Cleanup tears down every attached container that alive reports dead,
+// reclaiming what crashed or killed pocket processes left.
+func Cleanup(dir string, alive func(id string) bool) error {
+	return locked(dir, true, func(st *state) error {
+		var errs []error
+		for id := range st.Containers {
+			if !alive(id) {
+				errs = append(errs, teardown(st, id))
+			}
+		}
+		return errors.Join(errs...)
+	})
+}
+
+// Prune removes the bridge and pocket's iptables chains when no container
+// is attached; otherwise it does nothing. ip_forward is left as it is.
+func Prune(dir string) error {
+	return locked(dir, true, func(st *state) error {
+		if len(st.Containers) > 0 {
+			return nil
+		}
+		ipt, err := newIPTables()
+		if err != nil {
+			return err
+		}
+		if err := removeChains(ipt); err != nil {
+			return err
+		}
+		if err := removeBridge(); err != nil {
+			return err
+		}
+		st.Subnet = ""
+		return nil
+	})
+}
