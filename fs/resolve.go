@@ -79,15 +79,22 @@ func (r *resolver) entry(name string, create bool) (string, error) {
 	return p + "/" + base, nil
 }
 
-// lexical reports whether cleaned directory name dir resolves to itself,
-// i.e. reaching it follows no symlink.
+// lexical resolves cleaned directory name dir like dir(dir, false) and
+// reports whether reaching it follows no symlink.
 func (r *resolver) lexical(dir string) (string, bool, error) {
-	p, err := r.dir(dir, false)
-	if err != nil {
-		return "", false, err
-	}
 	if dir == "/" {
-		return p, true, nil
+		return r.root, true, nil
 	}
-	return p, p == r.root+dir, nil
+	p, ok := r.parents[dir]
+	if !ok {
+		var err error
+		if p, err = securejoin.SecureJoin(r.root, dir); err != nil {
+			return "", false, err
+		}
+	}
+	if p != r.root+dir {
+		return p, false, nil
+	}
+	p, err := r.dir(dir, false)
+	return p, true, err
 }
