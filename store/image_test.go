@@ -35,7 +35,7 @@ func addImage(t *testing.T, s *Store, tag string, age time.Duration, layers ...s
 	if tag != "" {
 		ref = mustRef(t, tag)
 	}
-	img, err := s.AddImage([]byte(`{"manifest":"`+tag+`"}`), configFor(t, t0.Add(age), ids...), ref, "")
+	img, err := s.AddImage([]byte(`{"manifest":"`+strings.Join(layers, ",")+`"}`), configFor(t, t0.Add(age), ids...), ref, "")
 	if err != nil {
 		t.Fatal(err)
 	}
