@@ -117,7 +117,6 @@ func layeredEntries() [][]Entry {
 		File("usr/local/bin/suid", "#!/bin/sh\nid -u\n", 0o4755),
 	}, {
 		File("data/replaced.txt", "three\n", 0o644),
-		File("data/.wh.kind", "", 0o644),
 		Dir("data/kind", 0o755),
 		File("data/kind/now-a-dir", "was a file in layer 1\n", 0o644),
 		File("data/readded.txt", "back in layer 4\n", 0o644),
