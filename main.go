@@ -184,11 +184,8 @@ func rmiCommand() *cli.Command {
 			var errs []error
 			for _, ref := range c.Args().Slice() {
 				untagged, deleted, err := s.RemoveImage(ref, c.Bool("force"))
-				for _, u := range untagged {
-					fmt.Println("Untagged: " + u)
-				}
-				for _, d := range deleted {
-					fmt.Println("Deleted: " + d)
+				for _, line := range append(untagged, deleted...) {
+					fmt.Println(line)
 				}
 				if err != nil {
 					errs = append(errs, err)
