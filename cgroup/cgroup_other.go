@@ -1,0 +1,35 @@
+//go:build !linux
+
+package cgroup
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+)
+
+// Cgroup is one container's cgroup; there are none outside Linux.
+type Cgroup struct{}
+
+var errOS = fmt.Errorf("%s: %w", runtime.GOOS, ErrUnavailable)
+
+// New fails with ErrUnavailable: cgroups are a Linux feature.
+func New(parent, id string, r Resources) (*Cgroup, error) { return nil, errOS }
+
+// Load fails with ErrUnavailable: cgroups are a Linux feature.
+func Load(parent, id string) (*Cgroup, error) { return nil, errOS }
+
+// Add fails with ErrUnavailable.
+func (c *Cgroup) Add(pid int) error { return errOS }
+
+// FD is never available.
+func (c *Cgroup) FD() (f *os.File, ok bool) { return nil, false }
+
+// OOMKilled is always false.
+func (c *Cgroup) OOMKilled() bool { return false }
+
+// Delete fails with ErrUnavailable.
+func (c *Cgroup) Delete() error { return errOS }
+
+// Unified is always false.
+func Unified() bool { return false }

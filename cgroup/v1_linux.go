@@ -1,0 +1,128 @@
+package cgroup
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/containerd/cgroups/v3/cgroup1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// pather is the part of containerd's v1 subsystems that locates a cgroup.
+type pather interface {
+	cgroup1.Subsystem
+	Path(group string) string
+}
+
+// hierarchies returns the mounted v1 hierarchies whose root pocket may
+// write to (all of them as root; none in a user namespace).
+//
+// pocket puts a container at "<parent>/pocket/<id>" in every hierarchy, as
+// Docker's cgroupfs driver uses /docker/<id>, rather than below its own
+// cgroup: pocket has no daemon, so the process that creates the cgroup is
+// gone when a later `pocket stop` or `rm` looks for it, and on v1 a
+// process's own cgroup differs per hierarchy (here memory is
+// /process_api/<x> while the others are /), which would scatter one
+// container over unrelated paths and tie it to a session that may end.
+func hierarchies() ([]pather, error) {
+	all, err := cgroup1.Default()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w (hint: mount the cgroup v1 hierarchies): %w", mountpoint, ErrUnavailable, err)
+	}
+	var out []pather
+	for _, s := range all {
+		p, ok := s.(pather)
+		if ok && unix.Access(p.Path("/"), unix.W_OK) == nil {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: %w (hint: cgroup v1 needs root; rootless limits need cgroup v2 with systemd delegation)", mountpoint, ErrUnavailable)
+	}
+	return out, nil
+}
+
+func newV1(group string, r Resources) (*Cgroup, error) {
+	hs, err := hierarchies()
+	if err != nil {
+		return nil, err
+	}
+	byName := map[cgroup1.Name]pather{}
+	for _, h := range hs {
+		byName[h.Name()] = h
+	}
+	needs := r.needs(false)
+	for _, n := range needs {
+		if byName[cgroup1.Name(n.controller)] == nil {
+			return nil, fmt.Errorf("%s: %s controller: %w (hint: mount the %s hierarchy writable under %s, or drop %s)",
+				n.flag, n.controller, ErrNoController, n.controller, mountpoint, n.flag)
+		}
+	}
+	if mem := byName[cgroup1.Memory]; mem != nil && exists(mem.Path(group)) {
+		return nil, fmt.Errorf("%s: %w", mem.Path(group), fs.ErrExist)
+	}
+	// Create first and check the files, then write: a missing file is then
+	// named by its flag instead of surfacing as a failed open.
+	cg, err := cgroup1.New(cgroup1.StaticPath(group), &specs.LinuxResources{}, cgroup1.WithHierarchy(hierarchy(hs)))
+	c := &Cgroup{group: group, v1: cg}
+	for _, h := range hs {
+		c.dirs = append(c.dirs, h.Path(group))
+		if h.Name() == cgroup1.Memory {
+			c.memory = h.Path(group)
+		}
+	}
+	if err != nil {
+		return nil, errors.Join(err, c.Delete())
+	}
+	for _, n := range needs {
+		if !exists(filepath.Join(byName[cgroup1.Name(n.controller)].Path(group), n.file)) {
+			return nil, errors.Join(n.missing(), c.Delete())
+		}
+	}
+	swap := c.memory != "" && exists(filepath.Join(c.memory, "memory.memsw.limit_in_bytes"))
+	if err := cg.Update(r.spec(swap)); err != nil {
+		return nil, errors.Join(fmt.Errorf("set limits: %w", err), c.Delete())
+	}
+	return c, nil
+}
+
+func loadV1(group string) (*Cgroup, error) {
+	hs, err := hierarchies()
+	if err != nil {
+		return nil, err
+	}
+	c := &Cgroup{group: group}
+	for _, h := range hs {
+		if !exists(h.Path(group)) {
+			continue
+		}
+		c.dirs = append(c.dirs, h.Path(group))
+		if h.Name() == cgroup1.Memory {
+			c.memory = h.Path(group)
+		}
+	}
+	if len(c.dirs) == 0 {
+		return nil, fs.ErrNotExist
+	}
+	if c.v1, err = cgroup1.Load(cgroup1.StaticPath(group), cgroup1.WithHierarchy(hierarchy(hs))); err != nil {
+		if errors.Is(err, cgroup1.ErrCgroupDeleted) {
+			return nil, fs.ErrNotExist
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// hierarchy hands containerd exactly the hierarchies pocket checked.
+func hierarchy(hs []pather) cgroup1.Hierarchy {
+	return func() ([]cgroup1.Subsystem, error) {
+		out := make([]cgroup1.Subsystem, len(hs))
+		for i, h := range hs {
+			out[i] = h
+		}
+		return out, nil
+	}
+}
