@@ -494,3 +494,57 @@ func TestRunHostileSymlinks(t *testing.T) {
 		t.Errorf("something was mounted on the host:\n%s", mountinfo)
 	}
 }
+
+func TestRunOptions(t *testing.T) {
+	root := newRoot(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "read-only rootfs with a tmpfs", args: []string{"--read-only", "--tmpfs", "/scratch", "busybox", "sh", "-c",
+			"touch /x 2>/dev/null || echo ro; touch /scratch/y && echo rw; grep -o ' /scratch tmpfs [a-z,]*' /proc/mounts | tr , '\\n' | grep -c '^no'"},
+			want: "ro\nrw\n3\n"},
+		{name: "cap-drop ALL", args: []string{"--cap-drop", "ALL", "busybox", "grep", "CapEff", "/proc/self/status"}, want: "CapEff:\t0000000000000000\n"},
+		{name: "host network sees the host's links", args: []string{"--network", "host", "busybox", "ls", "/sys/class/net"}, want: hostLinks(t)},
+		{name: "no stdin without -i", args: []string{"busybox", "cat"}, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := pocketCmd(t, root, append([]string{"run", "--rm"}, tt.args...)...)
+			cmd.Stdin = strings.NewReader("host input\n")
+			r := runCmd(t, cmd)
+			if r.Code != 0 || r.Stdout != tt.want {
+				t.Errorf("want %q\n%s", tt.want, r)
+			}
+		})
+	}
+	cmd := pocketCmd(t, root, "run", "--rm", "-i", "busybox", "cat")
+	cmd.Stdin = strings.NewReader("host input\n")
+	if r := runCmd(t, cmd); r.Code != 0 || r.Stdout != "host input\n" {
+		t.Errorf("-i: stdin not passed\n%s", r)
+	}
+
+	// A detached start failure has the command's status, and the
+	// container stays "Created" as in Docker.
+	if r := pocket(t, root, "run", "-d", "--name", "broken", "busybox", "nonexistent"); r.Code != 127 {
+		t.Errorf("run -d nonexistent: exit %d, want 127\n%s", r.Code, r)
+	}
+	if st := psStatus(t, root, "broken"); st != "Created" {
+		t.Errorf("ps: %q, want Created", st)
+	}
+	mustPocket(t, root, "rm", "broken")
+}
+
+// hostLinks is `ls /sys/class/net` on the host.
+func hostLinks(t *testing.T) string {
+	entries, err := os.ReadDir("/sys/class/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		b.WriteString(e.Name() + "\n")
+	}
+	return b.String()
+}

@@ -195,9 +195,6 @@ func create(ctx context.Context, s *store.Store, o *Options) (*container, error)
 		sp.Name = rec.Name
 	}
 	if err != nil {
-		if errors.Is(err, store.ErrNameInUse) {
-			return nil, fmt.Errorf("container name %q is already in use (hint: remove that container or pick another name): %w", "/"+o.Name, err)
-		}
 		return nil, err
 	}
 	c := &container{dir: s.ContainerDir(sp.ID), spec: *sp, state: State{Status: statusCreated}}
