@@ -116,12 +116,16 @@ func sum(b []byte) v1.Hash {
 	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(s[:])}
 }
 
-func (l *testLayer) Digest() (v1.Hash, error)             { return sum(l.blob), nil }
-func (l *testLayer) DiffID() (v1.Hash, error)             { return sum(l.tar), nil }
-func (l *testLayer) Size() (int64, error)                 { return int64(len(l.blob)), nil }
-func (l *testLayer) MediaType() (types.MediaType, error)  { return l.mt, nil }
-func (l *testLayer) Compressed() (io.ReadCloser, error)   { return io.NopCloser(bytes.NewReader(l.blob)), nil }
-func (l *testLayer) Uncompressed() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(l.tar)), nil }
+func (l *testLayer) Digest() (v1.Hash, error)            { return sum(l.blob), nil }
+func (l *testLayer) DiffID() (v1.Hash, error)            { return sum(l.tar), nil }
+func (l *testLayer) Size() (int64, error)                { return int64(len(l.blob)), nil }
+func (l *testLayer) MediaType() (types.MediaType, error) { return l.mt, nil }
+func (l *testLayer) Compressed() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(l.blob)), nil
+}
+func (l *testLayer) Uncompressed() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(l.tar)), nil
+}
 
 // layerOf makes a layer holding files (name -> content), compressed with
 // "gzip", "zstd" or "" (none).

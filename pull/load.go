@@ -41,7 +41,12 @@ func Load(ctx context.Context, s *store.Store, path string, o Options) ([]string
 		return nil, fmt.Errorf("load %s: %w", what, err)
 	}
 	defer cleanup()
-	prog := quietProgress{}
+	// Docker's load shows bars on a terminal and nothing else otherwise.
+	var prog progress = quietProgress{}
+	if p, ok := newProgress(o.Out, o.Quiet).(*barProgress); ok {
+		prog = p
+		defer p.wait()
+	}
 	var names []string
 	switch {
 	case b.has("manifest.json"):
