@@ -74,7 +74,11 @@ func openArchive(path string) (blobs, func(), error) {
 			return nil, nil, err
 		}
 		if fi.IsDir() {
-			return dirBlobs{root: path}, func() {}, nil
+			root, err := os.OpenRoot(path)
+			if err != nil {
+				return nil, nil, err
+			}
+			return dirBlobs{root: root}, func() { root.Close() }, nil
 		}
 		if in, err = os.Open(path); err != nil {
 			return nil, nil, err

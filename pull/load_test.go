@@ -62,6 +62,13 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			if left, _ := filepath.Glob(filepath.Join(filepath.Dir(archive), ".out.tar.tmp-*")); len(left) != 0 {
 				t.Errorf("temporaries left: %v", left)
 			}
+			if tc.wantImage != nil {
+				checkOCIView(t, archive, tc.want, configDigest(t, tc.wantImage))
+			}
+			if os.Getenv("POCKET_KEEP_SAVE") != "" {
+				b, _ := os.ReadFile(archive)
+				os.WriteFile(os.Getenv("POCKET_KEEP_SAVE"), b, 0o644)
+			}
 			in := archive
 			if tc.compress {
 				in = gzipFile(t, archive)
@@ -306,5 +313,49 @@ func TestInspect(t *testing.T) {
 	}
 	if _, err := Inspect(s, "nosuch"); !errors.Is(err, store.ErrImageUnknown) {
 		t.Errorf("Inspect(nosuch) = %v", err)
+	}
+}
+
+// checkOCIView loads a saved archive through its OCI index alone, as an
+// OCI tool would read it.
+func checkOCIView(t *testing.T, archive string, want []string, id v1.Hash) {
+	t.Helper()
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := indexTar(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openStore(t)
+	names, err := loadOCI(context.Background(), s, b, "", quietProgress{})
+	if err != nil {
+		t.Fatalf("archive as OCI: %v", err)
+	}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("archive as OCI: names (-want +got):\n%s", diff)
+	}
+	if got, err := s.LookupImage(want[0]); err != nil || got.ID != id {
+		t.Errorf("archive as OCI: LookupImage(%s) = %v, %v", want[0], got, err)
+	}
+}
+
+func TestLoadDirectoryStaysInside(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(t.TempDir(), "secret.json")
+	os.WriteFile(secret, []byte(`{"rootfs":{"type":"layers","diff_ids":[]}}`), 0o644)
+	rel, _ := filepath.Rel(dir, secret)
+	m, _ := json.Marshal([]dockerManifestEntry{{Config: rel, RepoTags: []string{"evil:1"}}})
+	os.WriteFile(filepath.Join(dir, "manifest.json"), m, 0o644)
+	os.Symlink(secret, filepath.Join(dir, "link.json"))
+	m2, _ := json.Marshal([]dockerManifestEntry{{Config: "link.json", RepoTags: []string{"evil:2"}}})
+	for _, man := range [][]byte{m, m2} {
+		os.WriteFile(filepath.Join(dir, "manifest.json"), man, 0o644)
+		names, err := Load(context.Background(), openStore(t), dir, Options{})
+		if err == nil {
+			t.Errorf("Load read %s outside the directory: %v", secret, names)
+		}
 	}
 }
