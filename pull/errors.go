@@ -65,7 +65,14 @@ func describe(err error, ref name.Reference) error {
 			return fmt.Errorf("repository %s %w (hint: check the name, or log in with docker login)", repo, ErrRepositoryUnknown)
 		}
 	}
-	return fmt.Errorf("pull %s: %w (hint: check the network and the registry address, or set --registry-mirror)", canonical(ref), err)
+	hint := "check the network and the registry address"
+	switch {
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		hint = "the registry speaks plain HTTP: add --insecure-registry " + ref.Context().RegistryStr()
+	case isDockerHub(ref.Context()):
+		hint = "check the network, or set --registry-mirror"
+	}
+	return fmt.Errorf("pull %s: %w (hint: %s)", canonical(ref), err, hint)
 }
 
 // definitive reports whether err is the registry's own answer about the

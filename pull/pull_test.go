@@ -278,6 +278,7 @@ func TestCorruptBlob(t *testing.T) {
 	if !errors.Is(err, store.ErrDigestMismatch) {
 		t.Fatalf("err = %v, want a digest mismatch", err)
 	}
+	t.Log(err)
 	if !strings.Contains(err.Error(), reg.host+"/c/img:1") {
 		t.Errorf("error %q does not name the image", err)
 	}
@@ -316,6 +317,7 @@ func TestStalledBlob(t *testing.T) {
 	if !errors.Is(err, ErrStalled) {
 		t.Fatalf("err = %v, want ErrStalled", err)
 	}
+	t.Log(err)
 	if imgs, _ := s.Images(); len(imgs) != 0 {
 		t.Errorf("store has images after a failed pull: %v", imgs)
 	}
