@@ -54,7 +54,11 @@ func describe(err error, ref name.Reference) error {
 		}
 		switch {
 		case te.StatusCode == http.StatusTooManyRequests || codes[transport.TooManyRequestsErrorCode]:
-			return fmt.Errorf("%w for %s (hint: docker login, or set --registry-mirror)", ErrRateLimited, registryName(ref.Context()))
+			hint := "wait, or log in with docker login"
+			if isDockerHub(ref.Context()) {
+				hint = "docker login, or set --registry-mirror"
+			}
+			return fmt.Errorf("%w for %s (hint: %s)", ErrRateLimited, registryName(ref.Context()), hint)
 		case codes[transport.ManifestUnknownErrorCode] && !codes[transport.NameUnknownErrorCode]:
 			if t, ok := ref.(name.Tag); ok {
 				return fmt.Errorf("%w: no tag %s for %s", ErrManifestUnknown, t.TagStr(), repo)
