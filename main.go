@@ -245,7 +245,11 @@ func loadCommand() *cli.Command {
 			}
 			names, err := pull.Load(signalContext(), s, c.String("input"), pull.Options{Quiet: c.Bool("quiet"), Out: os.Stdout})
 			for _, n := range names {
-				fmt.Println("Loaded image: " + n)
+				if strings.HasPrefix(n, "sha256:") {
+					fmt.Println("Loaded image ID: " + n)
+				} else {
+					fmt.Println("Loaded image: " + n)
+				}
 			}
 			return err
 		},
