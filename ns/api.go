@@ -3,13 +3,6 @@ package ns
 // This file is the contract between run (the parent) and init (the child);
 // bodies are filled in by the implementation.
 
-import (
-	"errors"
-	"io"
-)
-
-var errTODO = errors.New("not implemented yet")
-
 // File descriptors the parent passes in ExtraFiles.
 const (
 	ConfigFD = 3 // the child reads one JSON Config from it, then EOF
@@ -27,6 +20,13 @@ type Config struct {
 	Security Security `json:"security"`
 	Network  string   `json:"network"` // "none" (bring lo up) or "host"
 	UserNS   bool     `json:"userns"`  // running in a new user namespace (rootless)
+	// Cgroups makes the container's cgroup visible at /sys/fs/cgroup. On
+	// cgroup v1 it maps a controller name ("memory", "cpu,cpuacct") to the
+	// host directory of this container's cgroup, bind-mounted read-only at
+	// /sys/fs/cgroup/<name> over a tmpfs as Docker does. On cgroup v2 the
+	// single key "unified" mounts cgroup2 read-only inside the cgroup
+	// namespace (its value is unused).
+	Cgroups map[string]string `json:"cgroups,omitempty"`
 }
 
 // Rootfs is an overlay of image layers, mounted by init inside its own
@@ -85,20 +85,9 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Message }
 
-// ReadError reads what the child wrote on its error pipe: nil at EOF with no
-// data (the exec succeeded), or the *Error it sent.
-func ReadError(r io.Reader) error { return errTODO }
-
-// Init is "pocket init": it never returns. main calls it before any CLI
-// parsing when os.Args[1] == "init".
-func Init() { panic(errTODO) }
-
 // DefaultCaps are Docker's 14 default capabilities.
 var DefaultCaps = []string{
 	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
 	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
 	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
 }
-
-// ValidateCaps checks --cap-add/--cap-drop names before a container is made.
-func ValidateCaps(names []string) error { return errTODO }

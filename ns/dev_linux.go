@@ -1,0 +1,94 @@
+package ns
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	"golang.org/x/sys/unix"
+)
+
+// The devices every container gets (OCI runtime-spec, "Default Devices").
+var devices = []struct {
+	name         string
+	major, minor uint32
+}{
+	{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7},
+	{"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+}
+
+// setupDev mounts a fresh /dev with the default devices, its symlinks,
+// /dev/pts, /dev/shm and /dev/mqueue.
+func (r *root) setupDev(userNS bool) error {
+	if err := r.mount("tmpfs", "/dev", "tmpfs", unix.MS_NOSUID|unix.MS_STRICTATIME, "mode=755,size=65536k", kindDir); err != nil {
+		return err
+	}
+	h, err := r.open("/dev", kindNone)
+	if err != nil {
+		return fmt.Errorf("open /dev: %w", err)
+	}
+	defer h.Close()
+	// /dev is our fresh tmpfs: names in it are ours, *at calls are safe.
+	dev, err := pathrs.Reopen(h, unix.O_DIRECTORY|unix.O_RDONLY)
+	if err != nil {
+		return fmt.Errorf("open /dev: %w", err)
+	}
+	defer dev.Close()
+	dfd := int(dev.Fd())
+
+	for _, d := range devices {
+		if err := makeDevice(dfd, d.name, d.major, d.minor, userNS); err != nil {
+			return &os.PathError{Op: "create device", Path: "/dev/" + d.name, Err: err}
+		}
+	}
+	for name, target := range map[string]string{
+		"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1",
+		"stderr": "/proc/self/fd/2", "ptmx": "pts/ptmx", "core": "/proc/kcore",
+	} {
+		if err := unix.Symlinkat(target, dfd, name); err != nil {
+			return &os.PathError{Op: "symlink", Path: "/dev/" + name, Err: err}
+		}
+	}
+	for _, d := range []string{"pts", "shm", "mqueue"} {
+		if err := unix.Mkdirat(dfd, d, 0o755); err != nil {
+			return &os.PathError{Op: "mkdir", Path: "/dev/" + d, Err: err}
+		}
+	}
+
+	const ptsFlags = unix.MS_NOSUID | unix.MS_NOEXEC
+	err = r.mount("devpts", "/dev/pts", "devpts", ptsFlags, "newinstance,ptmxmode=0666,mode=0620,gid=5", kindNone)
+	if err != nil && userNS {
+		// gid 5 (tty) may not be mapped in a rootless user namespace.
+		err = r.mount("devpts", "/dev/pts", "devpts", ptsFlags, "newinstance,ptmxmode=0666,mode=0620", kindNone)
+	}
+	if err != nil {
+		return err
+	}
+	const nsd = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
+	if err := r.mount("shm", "/dev/shm", "tmpfs", nsd, "mode=1777,size=65536k", kindNone); err != nil {
+		return err
+	}
+	return r.mount("mqueue", "/dev/mqueue", "mqueue", nsd, "", kindNone)
+}
+
+// makeDevice creates /dev/name as a character device, or, in a user
+// namespace where mknod is refused, bind-mounts the host's device there.
+func makeDevice(dfd int, name string, major, minor uint32, userNS bool) error {
+	if !userNS {
+		err := unix.Mknodat(dfd, name, unix.S_IFCHR|0o666, int(unix.Mkdev(major, minor)))
+		if err == nil {
+			// The umask took bits off.
+			return unix.Fchmodat(dfd, name, 0o666, 0)
+		}
+		if !errors.Is(err, unix.EPERM) {
+			return err
+		}
+	}
+	fd, err := unix.Openat(dfd, name, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return unix.Mount("/dev/"+name, fmt.Sprintf("/proc/self/fd/%d", fd), "", unix.MS_BIND, "")
+}

@@ -1,0 +1,57 @@
+package ns
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Sentinels, for errors.Is.
+var (
+	// ErrUnsupported is returned where containers cannot run (not Linux).
+	ErrUnsupported = errors.New("containers need Linux")
+	// ErrUnknownCap names a capability the kernel headers do not know.
+	ErrUnknownCap = errors.New("unknown capability")
+	// ErrNoUser is returned for a --user name absent from /etc/passwd.
+	ErrNoUser = errors.New("no matching entries in passwd file")
+	// ErrNoGroup is returned for a group name absent from /etc/group.
+	ErrNoGroup = errors.New("no matching entries in group file")
+)
+
+// Exit statuses, as Docker uses them.
+const (
+	codeSetup       = 125 // pocket's own failure
+	codeNotExec     = 126 // the command cannot be executed
+	codeNotFound    = 127 // the command does not exist
+	codeSignalShift = 128 // a command killed by signal n exits 128+n
+)
+
+// ReadError reads what the child wrote on its error pipe: nil at EOF with no
+// data (the exec succeeded), or the *Error it sent.
+func ReadError(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("read init error pipe: %w", err)
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	var e Error
+	if err := json.Unmarshal(data, &e); err != nil || e.Message == "" {
+		return fmt.Errorf("container init: unreadable error report %.80q", data)
+	}
+	if e.Code == 0 {
+		e.Code = codeSetup
+	}
+	return &e
+}
+
+// asError turns any setup error into the *Error sent to the parent.
+func asError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: codeSetup, Message: err.Error()}
+}

@@ -1,0 +1,190 @@
+package ns
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// defaultPath is Docker's PATH for an image that sets none.
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+// startProcess runs after pivot_root: it becomes the configured user in the
+// configured directory and execs the command (or runs it under the reaper).
+func startProcess(cfg *Config) error {
+	p := cfg.Process
+	u, err := lookupUser(p.User)
+	if err != nil {
+		return err
+	}
+	env := p.Env
+	if getenv(env, "HOME") == "" {
+		env = append(env[:len(env):len(env)], "HOME="+u.Home)
+	}
+	if cwd := p.Cwd; cwd != "" {
+		if !filepath.IsAbs(cwd) {
+			return fmt.Errorf("working directory %q is not an absolute path", cwd)
+		}
+		// After pivot_root "/" is the rootfs: no symlink can leave it.
+		if err := os.MkdirAll(cwd, 0o755); err != nil {
+			return fmt.Errorf("create working directory: %w", err)
+		}
+		if err := unix.Chdir(cwd); err != nil {
+			return &os.PathError{Op: "chdir", Path: cwd, Err: err}
+		}
+	}
+	if p.Terminal {
+		// The parent made us a session leader with the pty slave on 0/1/2.
+		if err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 0); err != nil {
+			return fmt.Errorf("set controlling terminal: %w", err)
+		}
+	}
+	names, err := capNames(cfg.Security)
+	if err != nil {
+		return err
+	}
+	if err := dropPrivileges(u, names); err != nil {
+		return err
+	}
+	if cfg.Security.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fmt.Errorf("prctl no_new_privs: %w", err)
+		}
+	}
+	if err := closeOnExec(); err != nil {
+		return err
+	}
+	path, err := lookPath(p.Args[0], getenv(env, "PATH"))
+	if err != nil {
+		return err
+	}
+	if p.Init {
+		return reap(path, p.Args, env, p.Terminal)
+	}
+	return execError(p.Args[0], unix.Exec(path, p.Args, env))
+}
+
+// lookupUser resolves a --user spec against the container's own
+// /etc/passwd and /etc/group (never NSS: the image is not the host).
+func lookupUser(spec string) (execUser, error) {
+	read := func(name string) (*os.File, error) {
+		f, err := os.Open(name)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return f, err
+	}
+	pf, err := read("/etc/passwd")
+	if err != nil {
+		return execUser{}, err
+	}
+	var passwd []passwdEntry
+	if pf != nil {
+		passwd, err = parsePasswd(pf)
+		pf.Close()
+		if err != nil {
+			return execUser{}, fmt.Errorf("read /etc/passwd: %w", err)
+		}
+	}
+	gf, err := read("/etc/group")
+	if err != nil {
+		return execUser{}, err
+	}
+	var group []groupEntry
+	if gf != nil {
+		group, err = parseGroup(gf)
+		gf.Close()
+		if err != nil {
+			return execUser{}, fmt.Errorf("read /etc/group: %w", err)
+		}
+	}
+	return resolveUser(spec, passwd, group)
+}
+
+func getenv(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// closeOnExec marks every descriptor above stderr close-on-exec, so
+// nothing of pocket's reaches the command; the error pipe then closes on
+// a successful exec and the parent reads EOF.
+func closeOnExec() error {
+	d, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return fmt.Errorf("list open files: %w", err)
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(-1)
+	if err != nil {
+		return fmt.Errorf("list open files: %w", err)
+	}
+	for _, n := range names {
+		if fd, err := strconv.Atoi(n); err == nil && fd > 2 {
+			unix.CloseOnExec(fd)
+		}
+	}
+	return nil
+}
+
+// lookPath finds file as exec.LookPath does, with the container's PATH
+// and Docker's messages and exit codes.
+func lookPath(file, path string) (string, error) {
+	if strings.Contains(file, "/") {
+		if err := executable(file); err != nil {
+			return "", execError(file, err)
+		}
+		return file, nil
+	}
+	if path == "" {
+		path = defaultPath
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, file)
+		if executable(p) == nil {
+			if !filepath.IsAbs(p) {
+				p = "./" + p
+			}
+			return p, nil
+		}
+	}
+	return "", &Error{Code: codeNotFound, Message: fmt.Sprintf("exec: %q: executable file not found in $PATH", file)}
+}
+
+// executable reports why p cannot be executed by this process, if it cannot.
+func executable(p string) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if st.IsDir() || st.Mode()&0o111 == 0 {
+		return unix.EACCES
+	}
+	return unix.Faccessat(unix.AT_FDCWD, p, unix.X_OK, unix.AT_EACCESS)
+}
+
+// execError maps an exec failure to Docker's exit codes: 127 for a
+// missing file, 126 for one that cannot be run.
+func execError(name string, err error) error {
+	var errno unix.Errno
+	if !errors.As(err, &errno) {
+		return &Error{Code: codeSetup, Message: fmt.Sprintf("exec: %q: %v", name, err)}
+	}
+	code := codeNotExec
+	if errno == unix.ENOENT || errno == unix.ENOTDIR {
+		code = codeNotFound
+	}
+	return &Error{Code: code, Message: fmt.Sprintf("exec: %q: %v", name, errno)}
+}

@@ -1,0 +1,87 @@
+package ns
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+
+	"golang.org/x/sys/unix"
+)
+
+// Init is "pocket init": it never returns. main calls it before any CLI
+// parsing when os.Args[1] == "init". It builds the container from the
+// Config on ConfigFD and execs the command; any failure is written to
+// ErrorFD as an *Error and init exits with its code.
+func Init() {
+	// Mounts, credentials and capabilities are per thread until exec; keep
+	// every step on this one.
+	runtime.LockOSThread()
+	err := start()
+	if err == nil {
+		err = errors.New("container init: exec returned")
+	}
+	fail(err)
+}
+
+// fail reports err to the parent and exits without a stack trace.
+func fail(err error) {
+	e := asError(err)
+	f := os.NewFile(ErrorFD, "error pipe")
+	_ = json.NewEncoder(f).Encode(e)
+	os.Exit(e.Code)
+}
+
+// start runs the container setup in order; it returns only on failure
+// (or, with Process.Init, never: the reaper exits).
+func start() error {
+	cfg, err := readConfig()
+	if err != nil {
+		return err
+	}
+	unix.Umask(0o022)
+	if err := setupRootfs(cfg); err != nil {
+		return err
+	}
+	if cfg.Hostname != "" {
+		if err := unix.Sethostname([]byte(cfg.Hostname)); err != nil {
+			return fmt.Errorf("sethostname %s: %w", cfg.Hostname, err)
+		}
+	}
+	if cfg.Network == "none" {
+		if err := loopbackUp(); err != nil {
+			return err
+		}
+	}
+	if err := pivotRoot(cfg.Rootfs.Target); err != nil {
+		return err
+	}
+	if cfg.Rootfs.ReadOnly {
+		// Only the root mount: /dev, /proc, volumes keep their own mode.
+		if err := makeReadonly("/", false); err != nil {
+			return fmt.Errorf("make rootfs read-only: %w", err)
+		}
+	}
+	return startProcess(cfg)
+}
+
+// readConfig decodes the one Config the parent writes on ConfigFD.
+func readConfig() (*Config, error) {
+	f := os.NewFile(ConfigFD, "config pipe")
+	if f == nil {
+		return nil, errors.New("container init: no config pipe on fd 3 (hint: pocket init is started by pocket run, not by hand)")
+	}
+	defer f.Close()
+	var cfg Config
+	if err := json.NewDecoder(f).Decode(&cfg); err != nil {
+		return nil, fmt.Errorf("container init: read config: %w", err)
+	}
+	if cfg.Rootfs.Target == "" || len(cfg.Rootfs.Lower) == 0 {
+		return nil, errors.New("container init: config has no rootfs")
+	}
+	if len(cfg.Process.Args) == 0 {
+		return nil, errors.New("container init: no command specified (hint: give one after the image name)")
+	}
+	return &cfg, nil
+}

@@ -1,0 +1,243 @@
+package ns
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	"golang.org/x/sys/unix"
+)
+
+// What to create when a mount target is missing.
+type kind int
+
+const (
+	kindNone kind = iota // must exist
+	kindDir
+	kindFile
+)
+
+// root is the container's root filesystem before pivot_root. Every path
+// in it is resolved inside it (openat2 RESOLVE_IN_ROOT through pathrs), so
+// a symlink in the image such as /proc -> /host/x or /etc/hosts ->
+// /etc/shadow points into the rootfs, never at the host (CVE-2019-19921,
+// CVE-2021-30465).
+type root struct {
+	dir  *os.File // O_PATH handle of the rootfs mount
+	path string   // host path of the rootfs mount
+}
+
+func openRoot(dir string) (*root, error) {
+	f, err := os.OpenFile(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &root{dir: f, path: dir}, nil
+}
+
+// open returns an O_PATH handle of target inside the root, creating it
+// (parents 0755, a directory or an empty 0644 file) when missing and k
+// says so.
+func (r *root) open(target string, k kind) (*os.File, error) {
+	h, err := pathrs.OpenatInRoot(r.dir, target)
+	if err == nil || !errors.Is(err, os.ErrNotExist) || k == kindNone {
+		return h, err
+	}
+	if k == kindDir {
+		return pathrs.MkdirAllHandle(r.dir, target, 0o755)
+	}
+	// A file: resolve dangling symlinks inside the root first, so that
+	// /etc/hosts -> /nowhere creates <rootfs>/nowhere.
+	full, err := securejoin.SecureJoin(r.path, target)
+	if err != nil {
+		return nil, err
+	}
+	rel := strings.TrimPrefix(full, r.path)
+	parent, err := pathrs.MkdirAllHandle(r.dir, path.Dir("/"+rel), 0o755)
+	if err != nil {
+		return nil, err
+	}
+	defer parent.Close()
+	dirfd, err := pathrs.Reopen(parent, unix.O_DIRECTORY|unix.O_RDONLY)
+	if err != nil {
+		return nil, err
+	}
+	defer dirfd.Close()
+	fd, err := unix.Openat(int(dirfd.Fd()), path.Base("/"+rel), unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	if err != nil && !errors.Is(err, unix.EEXIST) {
+		return nil, &os.PathError{Op: "create", Path: target, Err: err}
+	}
+	if err == nil {
+		unix.Close(fd)
+	}
+	return pathrs.OpenatInRoot(r.dir, target)
+}
+
+// fdPath names an open file for mount(2) without a second lookup.
+func fdPath(f *os.File) string { return "/proc/self/fd/" + strconv.Itoa(int(f.Fd())) }
+
+// mount mounts source on target inside the root.
+func (r *root) mount(source, target, fstype string, flags uintptr, data string, k kind) error {
+	h, err := r.open(target, k)
+	if err != nil {
+		return fmt.Errorf("mount %s on %s: %w", fstype, target, err)
+	}
+	defer h.Close()
+	if err := unix.Mount(source, fdPath(h), fstype, flags, data); err != nil {
+		return fmt.Errorf("mount %s on %s: %w", fstype, target, err)
+	}
+	return nil
+}
+
+// bind bind-mounts the host path source (recursively) on target inside
+// the root, creating target as a directory or file matching source, then
+// applies attrs (MOUNT_ATTR_*) recursively.
+func (r *root) bind(source, target string, attrs uint64) error {
+	st, err := os.Stat(source)
+	if err != nil {
+		return fmt.Errorf("bind mount %s: %w", target, err)
+	}
+	k := kindFile
+	if st.IsDir() {
+		k = kindDir
+	}
+	if err := r.mount(source, target, "bind", unix.MS_BIND|unix.MS_REC, "", k); err != nil {
+		return err
+	}
+	if attrs == 0 {
+		return nil
+	}
+	return r.setattr(target, attrs)
+}
+
+// setattr applies attrs to the mount now at target and every mount under it.
+func (r *root) setattr(target string, attrs uint64) error {
+	// Open again: a handle taken before the mount names what it covers.
+	h, err := r.open(target, kindNone)
+	if err != nil {
+		return fmt.Errorf("remount %s: %w", target, err)
+	}
+	defer h.Close()
+	if err := setattr(h, attrs); err != nil {
+		return fmt.Errorf("remount %s: %w", target, err)
+	}
+	return nil
+}
+
+// setattr is mount_setattr(2) with AT_RECURSIVE, falling back to a
+// bind remount of the top mount on kernels before 5.12.
+func setattr(h *os.File, attrs uint64) error {
+	err := unix.MountSetattr(int(h.Fd()), "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &unix.MountAttr{Attr_set: attrs})
+	if !errors.Is(err, unix.ENOSYS) {
+		return err
+	}
+	return remount(fdPath(h), attrFlags(attrs))
+}
+
+// makeReadonly makes the mount at p read-only (and, if recursive, those
+// under it).
+func makeReadonly(p string, recursive bool) error {
+	var flags uint
+	if recursive {
+		flags = unix.AT_RECURSIVE
+	}
+	err := unix.MountSetattr(unix.AT_FDCWD, p, flags, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY})
+	if !errors.Is(err, unix.ENOSYS) {
+		return err
+	}
+	return remount(p, unix.MS_RDONLY)
+}
+
+// remount adds flags to the mount at p, keeping the ones it has: in a user
+// namespace the kernel refuses to clear locked nosuid/nodev/noexec.
+func remount(p string, flags uintptr) error {
+	var st unix.Statfs_t
+	if err := unix.Statfs(p, &st); err != nil {
+		return err
+	}
+	keep := uintptr(st.Flags) & (unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC | unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME | unix.MS_RDONLY)
+	return unix.Mount("", p, "", unix.MS_BIND|unix.MS_REMOUNT|keep|flags, "")
+}
+
+func attrFlags(attrs uint64) uintptr {
+	var f uintptr
+	for a, fl := range map[uint64]uintptr{
+		unix.MOUNT_ATTR_RDONLY: unix.MS_RDONLY, unix.MOUNT_ATTR_NOSUID: unix.MS_NOSUID,
+		unix.MOUNT_ATTR_NODEV: unix.MS_NODEV, unix.MOUNT_ATTR_NOEXEC: unix.MS_NOEXEC,
+	} {
+		if attrs&a != 0 {
+			f |= fl
+		}
+	}
+	return f
+}
+
+// mountOptions splits Docker-style options into mount flags, the
+// equivalent MOUNT_ATTR_* bits and filesystem data ("size=64m,mode=1777").
+func mountOptions(opts []string) (flags uintptr, attrs uint64, data string) {
+	var rest []string
+	for _, o := range opts {
+		switch o {
+		case "ro":
+			flags, attrs = flags|unix.MS_RDONLY, attrs|unix.MOUNT_ATTR_RDONLY
+		case "rw", "bind", "rbind", "private", "rprivate", "slave", "rslave", "shared", "rshared":
+			// Defaults here: binds are recursive and every mount is a slave.
+		case "nosuid":
+			flags, attrs = flags|unix.MS_NOSUID, attrs|unix.MOUNT_ATTR_NOSUID
+		case "nodev":
+			flags, attrs = flags|unix.MS_NODEV, attrs|unix.MOUNT_ATTR_NODEV
+		case "noexec":
+			flags, attrs = flags|unix.MS_NOEXEC, attrs|unix.MOUNT_ATTR_NOEXEC
+		case "noatime":
+			flags |= unix.MS_NOATIME
+		case "relatime":
+			flags |= unix.MS_RELATIME
+		case "strictatime":
+			flags |= unix.MS_STRICTATIME
+		default:
+			rest = append(rest, o)
+		}
+	}
+	return flags, attrs, strings.Join(rest, ",")
+}
+
+// userMounts mounts Config.Mounts in order.
+func (r *root) userMounts(mounts []Mount) error {
+	for _, m := range mounts {
+		flags, attrs, data := mountOptions(m.Options)
+		if m.Readonly {
+			flags, attrs = flags|unix.MS_RDONLY, attrs|unix.MOUNT_ATTR_RDONLY
+		}
+		var err error
+		switch m.Type {
+		case "bind", "volume", "":
+			if !path.IsAbs(m.Source) {
+				return fmt.Errorf("bind mount %s: source %q is not an absolute path", m.Target, m.Source)
+			}
+			err = r.bind(m.Source, m.Target, attrs)
+		case "tmpfs":
+			err = r.mount("tmpfs", m.Target, "tmpfs", flags, data, kindDir)
+		default:
+			return fmt.Errorf("mount %s: unknown type %q (hint: use bind or tmpfs)", m.Target, m.Type)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// files bind-mounts Config.Files (/etc/hosts, ...) over their targets.
+func (r *root) files(files []File) error {
+	for _, f := range files {
+		if err := r.mount(f.Source, f.Target, "bind", unix.MS_BIND, "", kindFile); err != nil {
+			return err
+		}
+	}
+	return nil
+}
