@@ -35,6 +35,11 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == run.MonitorCommand {
 		os.Exit(run.Monitor(os.Args[2:]))
 	}
+	// A non-root user becomes root in a user namespace of its own before
+	// anything else (the init and monitor above already run inside one).
+	if err := ns.EnterUserNS(); err != nil {
+		os.Exit(status(err))
+	}
 	os.Exit(status(app().Run(os.Args)))
 }
 
@@ -61,7 +66,7 @@ type exitCode int
 func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
 
 func defaultRoot() string {
-	if os.Geteuid() == 0 {
+	if os.Geteuid() == 0 && !ns.Rootless() {
 		return "/var/lib/pocket"
 	}
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
