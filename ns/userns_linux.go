@@ -235,4 +235,3 @@ func setenv(env []string, key, value string) []string {
 	}
 	return append(out, key+"="+value)
 }
-
