@@ -48,7 +48,7 @@ func (s *Store) CreateContainer(c *Container) error {
 	}
 	c.Name = strings.TrimPrefix(c.Name, "/")
 	if c.Name != "" && !validName.MatchString(c.Name) {
-		return fmt.Errorf("create container: %w: invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", ErrBadName, c.Name)
+		return &conflictError{kind: ErrBadName, msg: fmt.Sprintf("invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", c.Name)}
 	}
 	if c.Created.IsZero() {
 		c.Created = time.Now().UTC()
@@ -214,7 +214,8 @@ func (s *Store) RemoveContainer(id string) error {
 	return nil
 }
 
-// conflictError carries Docker's exact wording and a sentinel for errors.Is.
+// conflictError carries Docker's exact wording and a sentinel for errors.Is
+// where the sentinel's own text would not read well in the message.
 type conflictError struct {
 	kind error
 	msg  string
