@@ -73,6 +73,9 @@ func validate(o *Options) error {
 	if err := ns.ValidateCaps(append(append([]string{}, o.CapAdd...), o.CapDrop...)); err != nil {
 		return err
 	}
+	if err := checkResources(o.Resources); err != nil {
+		return err
+	}
 	if _, err := noNewPrivileges(o.SecurityOpt); err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"syscall"
 
-	"pocket/cgroup"
 	"pocket/store"
 )
 
@@ -38,7 +37,7 @@ func Remove(s *store.Store, id string, force, volumes bool) error {
 // removeFiles deletes what is left of a stopped container: cgroup
 // remnants (a monitor killed before cleaning up), record and directory.
 func removeFiles(s *store.Store, id string) error {
-	if cg, err := cgroup.Load("", id); err == nil {
+	if cg, err := loadCgroup(id); err == nil && cg != nil {
 		cg.Delete()
 	}
 	return s.RemoveContainer(id)
