@@ -36,7 +36,8 @@ var (
 )
 
 // CreateContainer reserves c.Name (ErrNameInUse if taken) and makes its
-// directory. Callers hold Hold() while creating. An empty c.ID gets a random
+// directory. Callers hold Hold() while creating. c.Image must be in the
+// index. An empty c.ID gets a random
 // 64-hex ID and an empty c.Name a generated one, as Docker does; a leading
 // "/" on the name is dropped. Created defaults to now.
 func (s *Store) CreateContainer(c *Container) error {
@@ -49,6 +50,18 @@ func (s *Store) CreateContainer(c *Container) error {
 	c.Name = strings.TrimPrefix(c.Name, "/")
 	if c.Name != "" && !validName.MatchString(c.Name) {
 		return &conflictError{kind: ErrBadName, msg: fmt.Sprintf("invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", c.Name)}
+	}
+	if err := checkHash(c.Image); err != nil {
+		return fmt.Errorf("create container %s: image: %w", c.ID, err)
+	}
+	// Under the caller's Hold no removal can run, so an image found here
+	// stays until the record that protects it is written.
+	ix, err := s.readIndex()
+	if err != nil {
+		return err
+	}
+	if ix.byID(c.Image) == nil {
+		return fmt.Errorf("create container %s: %w: %s", c.ID, ErrImageUnknown, c.Image)
 	}
 	if c.Created.IsZero() {
 		c.Created = time.Now().UTC()

@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/klauspost/compress/gzip"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
 
 	pfs "pocket/fs"
 )
@@ -21,10 +21,6 @@ const (
 	layerSize  = "size"
 	layerLockP = "layer-"
 )
-
-// diskUsage measures an unpacked layer; a variable so tests can run
-// before pocket/fs is complete.
-var diskUsage = pfs.Size
 
 // HasLayer reports whether the layer with this diffID is unpacked.
 func (s *Store) HasLayer(diffID v1.Hash) bool {
@@ -101,7 +97,7 @@ func (s *Store) putLayer(diffID v1.Hash, fill func(dir string, meta io.Writer) (
 	if err := mf.Sync(); err != nil {
 		return err
 	}
-	size, err := diskUsage(diff)
+	size, err := pfs.Size(diff)
 	if err != nil {
 		return err
 	}
