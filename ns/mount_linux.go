@@ -45,20 +45,20 @@ func openRoot(dir string) (*root, error) {
 // says so.
 func (r *root) open(target string, k kind) (*os.File, error) {
 	h, err := pathrs.OpenatInRoot(r.dir, target)
-	if err == nil || !errors.Is(err, os.ErrNotExist) || k == kindNone {
+	if err == nil || k == kindNone || !(errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.ENOTDIR)) {
 		return h, err
 	}
-	if k == kindDir {
-		return pathrs.MkdirAllHandle(r.dir, target, 0o755)
-	}
-	// A file: resolve dangling symlinks inside the root first, so that
-	// /etc/hosts -> /nowhere creates <rootfs>/nowhere.
+	// Resolve symlinks inside the root first, dangling ones included, so
+	// that /etc/hosts -> /nowhere creates <rootfs>/nowhere.
 	full, err := securejoin.SecureJoin(r.path, target)
 	if err != nil {
 		return nil, err
 	}
-	rel := strings.TrimPrefix(full, r.path)
-	parent, err := pathrs.MkdirAllHandle(r.dir, path.Dir("/"+rel), 0o755)
+	rel := "/" + strings.TrimPrefix(strings.TrimPrefix(full, r.path), "/")
+	if k == kindDir {
+		return pathrs.MkdirAllHandle(r.dir, rel, 0o755)
+	}
+	parent, err := pathrs.MkdirAllHandle(r.dir, path.Dir(rel), 0o755)
 	if err != nil {
 		return nil, err
 	}
@@ -68,14 +68,14 @@ func (r *root) open(target string, k kind) (*os.File, error) {
 		return nil, err
 	}
 	defer dirfd.Close()
-	fd, err := unix.Openat(int(dirfd.Fd()), path.Base("/"+rel), unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	fd, err := unix.Openat(int(dirfd.Fd()), path.Base(rel), unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
 	if err != nil && !errors.Is(err, unix.EEXIST) {
 		return nil, &os.PathError{Op: "create", Path: target, Err: err}
 	}
 	if err == nil {
 		unix.Close(fd)
 	}
-	return pathrs.OpenatInRoot(r.dir, target)
+	return pathrs.OpenatInRoot(r.dir, rel)
 }
 
 // fdPath names an open file for mount(2) without a second lookup.
