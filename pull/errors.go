@@ -95,3 +95,14 @@ func retryable(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "connection reset") || strings.Contains(s, "unexpected EOF") || strings.Contains(s, "broken pipe")
 }
+
+// interrupted reports whether a transfer broke off midway (a reset or a
+// truncated body), which is worth retrying even on a mirror; a refused
+// connection or an unknown host is not: the next mirror is tried instead.
+func interrupted(err error) bool {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "connection reset") || strings.Contains(s, "unexpected EOF")
+}

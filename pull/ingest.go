@@ -182,6 +182,9 @@ func mismatch(err error, src *watchdog, tee io.Reader, blob hash.Hash, j layerJo
 		return err
 	}
 	if _, cerr := io.Copy(io.Discard, tee); cerr != nil {
+		if strings.Contains(cerr.Error(), "error verifying") {
+			return fmt.Errorf("%w: blob %s: %v", store.ErrDigestMismatch, j.digest, cerr)
+		}
 		return err
 	}
 	if derr := checkDigest(blob, j); derr != nil {

@@ -31,7 +31,7 @@ func Save(ctx context.Context, s *store.Store, refs []string, w io.Writer) error
 		vi, ok := byID[img.ID]
 		if !ok {
 			var err error
-			if vi, err = s.V1Image(img); err != nil {
+			if vi, err = tarImage(s, img); err != nil {
 				return fmt.Errorf("save %s: %w", img.ID, err)
 			}
 			byID[img.ID] = vi
