@@ -68,7 +68,7 @@ func validate(o *Options) error {
 		if n == "default" {
 			n = "bridge"
 		}
-		return fmt.Errorf("%w: network %s (hint: --network none or host)", ErrNetworkUnsupported, n)
+		return &networkError{n}
 	}
 	if err := ns.ValidateCaps(append(append([]string{}, o.CapAdd...), o.CapDrop...)); err != nil {
 		return err

@@ -47,6 +47,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	if err != nil {
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
+	c.spec.Init.Cgroups = cgroupMounts(id)
 	sig := newRelay()
 	defer sig.stop()
 	defer lockThread()()
