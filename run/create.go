@@ -219,6 +219,11 @@ func (c *container) prepare(s *store.Store) error {
 			return err
 		}
 	}
+	// overlayfs gives the container's "/" the upper directory's mode: 0755
+	// as in Docker, or no user but root could reach anything in the image.
+	if err := os.Chmod(filepath.Join(c.dir, "upper"), 0o755); err != nil {
+		return err
+	}
 	hostHosts, _ := os.ReadFile("/etc/hosts")
 	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
 	files := []struct {
