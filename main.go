@@ -72,6 +72,8 @@ func defaultRoot() string {
 }
 
 func app() *cli.App {
+	// -h is `run --hostname`, as in Docker; help is --help only.
+	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
 	return &cli.App{
 		Name:                      "pocket",
 		Usage:                     "run containers from OCI and Docker images, without a daemon",

@@ -22,3 +22,12 @@ var (
 	// ErrBadReference is returned for an image reference Docker would reject.
 	ErrBadReference = errors.New("invalid reference format")
 )
+
+var (
+	// ErrLayerUnknown is returned when an image needs a layer the store lacks.
+	ErrLayerUnknown = errors.New("layer not in the store")
+	// ErrConflict is returned when removing an image needs force.
+	ErrConflict = errors.New("conflict")
+	// ErrBadName is returned for an invalid container or volume name.
+	ErrBadName = errors.New("invalid name")
+)

@@ -1,0 +1,186 @@
+package main
+
+// End-to-end harness: the tests in this package run the real pocket binary,
+// as root, against a real registry on loopback that serves images built by
+// testdata/images under Docker Hub names (reached through
+// --registry-mirror).
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"pocket/testdata/images"
+	"pocket/testdata/registry"
+)
+
+// result is what a user sees of one pocket command.
+type result struct {
+	Stdout, Stderr string
+	Code           int
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", r.Code, r.Stdout, r.Stderr)
+}
+
+var (
+	// testRegistry serves the test images; its URL is pocket's mirror.
+	testRegistry *registry.Registry
+	// pocketBin is the pocket binary built for this test run.
+	pocketBin string
+)
+
+// commandTimeout bounds every pocket command a test runs.
+const commandTimeout = 2 * time.Minute
+
+// testImages are pushed before any test runs, under Docker Hub names.
+var testImages = []struct {
+	ref   string
+	image func() (any, error)
+}{
+	{"library/hello-world:latest", func() (any, error) { return images.Hello() }},
+	{"library/busybox:latest", func() (any, error) { return images.Busybox() }},
+	{"library/layered:latest", func() (any, error) { return images.Layered() }},
+	{"library/multiarch:latest", func() (any, error) { return images.Index() }},
+}
+
+func TestMain(m *testing.M) {
+	if os.Geteuid() != 0 {
+		fmt.Fprintln(os.Stderr, "pocket's end-to-end tests need root (namespaces, mounts, cgroups): run them as root, e.g. sudo make test")
+		os.Exit(1)
+	}
+	code, err := setup(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e setup:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func setup(m *testing.M) (int, error) {
+	tmp, err := os.MkdirTemp("", "pocket-e2e-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	pocketBin = filepath.Join(tmp, "pocket")
+	build := exec.Command("go", "build", "-trimpath", "-o", pocketBin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("go build pocket: %v\n%s", err, out)
+	}
+	testRegistry, err = registry.Start(filepath.Join(tmp, "registry"))
+	if err != nil {
+		return 0, err
+	}
+	defer testRegistry.Stop()
+	if err := pushTestImages(testRegistry); err != nil {
+		return 0, err
+	}
+	return m.Run(), nil
+}
+
+func pushTestImages(r *registry.Registry) error {
+	for _, ti := range testImages {
+		v, err := ti.image()
+		if err != nil {
+			return fmt.Errorf("build %s: %w", ti.ref, err)
+		}
+		switch v := v.(type) {
+		case v1.Image:
+			err = r.Push(ti.ref, v)
+		case v1.ImageIndex:
+			err = r.PushIndex(ti.ref, v)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newRoot is a fresh, empty store root for one test.
+func newRoot(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), "root")
+}
+
+// pocketCmd is `pocket --root root --registry-mirror URL args...`, not
+// started, for tests that need a background process, a tty or signals.
+func pocketCmd(t *testing.T, root string, args ...string) *exec.Cmd {
+	t.Helper()
+	all := append([]string{"--root", root, "--registry-mirror", testRegistry.URL}, args...)
+	cmd := exec.Command(pocketBin, all...)
+	cmd.Env = testEnv()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return cmd
+}
+
+// testEnv is the environment without the variables that would change
+// pocket's behaviour behind a test's back.
+func testEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "POCKET_") || strings.HasPrefix(kv, "DOCKER_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// pocket runs one pocket command to completion (at most commandTimeout)
+// and returns its output and exit status.
+func pocket(t *testing.T, root string, args ...string) result {
+	t.Helper()
+	cmd := pocketCmd(t, root, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start pocket %s: %v", strings.Join(args, " "), err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("pocket %s: still running after %v\nstdout:\n%s\nstderr:\n%s",
+			strings.Join(args, " "), commandTimeout, stdout.String(), stderr.String())
+	}
+	r := result{Stdout: stdout.String(), Stderr: stderr.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		r.Code = ee.ExitCode()
+	default:
+		t.Fatalf("pocket %s: %v", strings.Join(args, " "), err)
+	}
+	return r
+}
+
+// mustPocket is pocket that fails the test unless the command exits 0.
+func mustPocket(t *testing.T, root string, args ...string) result {
+	t.Helper()
+	r := pocket(t, root, args...)
+	if r.Code != 0 {
+		t.Fatalf("pocket %s: %s", strings.Join(args, " "), r)
+	}
+	return r
+}

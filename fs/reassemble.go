@@ -1,0 +1,89 @@
+package fs
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"unicode/utf8"
+
+	"github.com/vbatts/tar-split/tar/asm"
+	"github.com/vbatts/tar-split/tar/storage"
+)
+
+// Reassemble rebuilds the tar that Unpack read, from dir and its metadata.
+// File contents are read from dir by their tar names, resolved inside dir
+// as Unpack resolved them; tar-split checks each file's CRC64, so a file
+// changed since (or lost to a later entry of the same name) fails the read.
+func Reassemble(dir string, meta io.Reader) io.ReadCloser {
+	root, err := filepath.Abs(dir)
+	if err == nil {
+		root, err = filepath.EvalSymlinks(root)
+	}
+	if err != nil {
+		pr, pw := io.Pipe()
+		pw.CloseWithError(fmt.Errorf("reassemble %s: %w", dir, err))
+		return pr
+	}
+	return asm.NewOutputTarStream(&fileGetter{res: newResolver(root)}, &metaUnpacker{dec: json.NewDecoder(meta)})
+}
+
+// fileGetter opens layer files by tar name. storage.NewPathFileGetter
+// would filepath.Join the hostile names.
+type fileGetter struct{ res *resolver }
+
+func (g *fileGetter) Get(name string) (io.ReadCloser, error) {
+	clean := cleanName(name)
+	if clean == "/" {
+		return nil, fmt.Errorf("reassemble %q: %w", name, ErrInvalidEntry)
+	}
+	p, err := g.res.entry(clean, false)
+	if err != nil {
+		return nil, fmt.Errorf("reassemble %q: %w", name, err)
+	}
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, fmt.Errorf("reassemble %q: %w", name, err)
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("reassemble %q: %w", name, ErrInvalidEntry)
+	}
+	return f, nil
+}
+
+// metaPacker writes tar-split's JSON lines exactly as storage.NewJSONPacker
+// does, without its refusal of duplicate names: a later entry replacing an
+// earlier one is legal in a layer (see Unpack).
+type metaPacker struct {
+	enc *json.Encoder
+	pos int
+}
+
+func newMetaPacker(w io.Writer) *metaPacker { return &metaPacker{enc: json.NewEncoder(w)} }
+
+func (p *metaPacker) AddEntry(e storage.Entry) (int, error) {
+	if e.Name != "" && !utf8.ValidString(e.Name) {
+		e.NameRaw, e.Name = []byte(e.Name), ""
+	}
+	e.Position = p.pos
+	if err := p.enc.Encode(e); err != nil {
+		return -1, err
+	}
+	p.pos++
+	return e.Position, nil
+}
+
+// metaUnpacker reads what metaPacker wrote (and what storage.NewJSONPacker
+// writes), again allowing duplicate names.
+type metaUnpacker struct{ dec *json.Decoder }
+
+func (u *metaUnpacker) Next() (*storage.Entry, error) {
+	var e storage.Entry
+	if err := u.dec.Decode(&e); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}

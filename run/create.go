@@ -1,0 +1,248 @@
+package run
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"pocket/ns"
+	"pocket/pull"
+	"pocket/store"
+)
+
+// validName is Docker's container name rule.
+var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+
+// checkName validates a --name.
+func checkName(name string) error {
+	if !validName.MatchString(strings.TrimPrefix(name, "/")) {
+		return fmt.Errorf("%w %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", ErrBadName, name)
+	}
+	return nil
+}
+
+// newID is a random 64-hex container ID.
+func newID() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+var (
+	adjectives = []string{"admiring", "amazing", "bold", "brave", "busy", "clever", "cool", "eager", "elegant", "festive",
+		"focused", "gallant", "gifted", "happy", "hopeful", "jolly", "keen", "kind", "loving", "lucid", "modest", "nifty",
+		"optimistic", "peaceful", "practical", "quirky", "relaxed", "serene", "sharp", "stoic", "tender", "upbeat",
+		"vibrant", "wizardly", "zealous"}
+	nouns = []string{"babbage", "bohr", "curie", "darwin", "dijkstra", "einstein", "euler", "feynman", "gauss", "goodall",
+		"hopper", "hypatia", "kepler", "knuth", "lamarr", "lovelace", "meitner", "newton", "noether", "pascal", "ritchie",
+		"shannon", "thompson", "torvalds", "turing", "wozniak"}
+)
+
+// randomName is Docker-style adjective_surname.
+func randomName() string {
+	return adjectives[mrand.IntN(len(adjectives))] + "_" + nouns[mrand.IntN(len(nouns))]
+}
+
+// validate checks every option that needs no image, so that nothing is
+// pulled or created for a command line that cannot run.
+func validate(o *Options) error {
+	if o.Name != "" {
+		if err := checkName(o.Name); err != nil {
+			return err
+		}
+	}
+	switch o.Network {
+	case "", "none":
+		o.Network = "none"
+	case "host":
+	default:
+		n := o.Network
+		if n == "default" {
+			n = "bridge"
+		}
+		return fmt.Errorf("%w: network %s (hint: --network none or host)", ErrNetworkUnsupported, n)
+	}
+	if err := ns.ValidateCaps(append(append([]string{}, o.CapAdd...), o.CapDrop...)); err != nil {
+		return err
+	}
+	if _, err := noNewPrivileges(o.SecurityOpt); err != nil {
+		return err
+	}
+	if _, err := tmpfsMounts(o.Tmpfs); err != nil {
+		return err
+	}
+	switch o.Pull {
+	case "", "missing", "always", "never":
+	default:
+		return fmt.Errorf("%w: --pull %q (hint: always, missing or never)", ErrBadOption, o.Pull)
+	}
+	if o.Workdir != "" {
+		if _, err := workdir(o.Workdir, ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noNewPrivileges reads --security-opt. Options that ask for what pocket
+// already does (no seccomp, AppArmor or SELinux profile) are accepted.
+func noNewPrivileges(opts []string) (bool, error) {
+	nnp := false
+	for _, o := range opts {
+		k, v, _ := strings.Cut(strings.Replace(o, ":", "=", 1), "=")
+		switch {
+		case k == "no-new-privileges" && (v == "" || v == "true"):
+			nnp = true
+		case k == "no-new-privileges" && v == "false":
+			nnp = false
+		case o == "seccomp=unconfined" || o == "apparmor=unconfined" || o == "label=disable" || o == "label:disable":
+		default:
+			return false, fmt.Errorf("%w: --security-opt %q (hint: pocket supports no-new-privileges)", ErrBadOption, o)
+		}
+	}
+	return nnp, nil
+}
+
+// tmpfsMounts parses --tmpfs PATH[:OPTIONS] with Docker's defaults
+// noexec,nosuid,nodev, which an exec, suid or dev option lifts.
+func tmpfsMounts(flags []string) ([]ns.Mount, error) {
+	var out []ns.Mount
+	for _, f := range flags {
+		p, opts, _ := strings.Cut(f, ":")
+		if !filepath.IsAbs(p) {
+			return nil, fmt.Errorf("%w: --tmpfs %q: the path must be absolute", ErrBadOption, f)
+		}
+		m := ns.Mount{Type: "tmpfs", Source: "tmpfs", Target: filepath.Clean(p), Options: []string{"noexec", "nosuid", "nodev"}}
+		if opts != "" {
+			for _, o := range strings.Split(opts, ",") {
+				switch o {
+				case "exec", "suid", "dev":
+					m.Options = slices.DeleteFunc(m.Options, func(d string) bool { return d == "no"+o })
+				case "noexec", "nosuid", "nodev", "rw", "":
+				case "ro":
+					m.Readonly = true
+				default:
+					m.Options = append(m.Options, o)
+				}
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// image finds the image to run, pulling it as --pull asks.
+func image(ctx context.Context, s *store.Store, o *Options) (*store.Image, error) {
+	if o.Pull == "always" {
+		return pull.Pull(ctx, s, o.Image, o.PullOpts)
+	}
+	img, err := s.LookupImage(o.Image)
+	if err == nil || !errors.Is(err, store.ErrImageUnknown) {
+		return img, err
+	}
+	if o.Pull == "never" {
+		return nil, fmt.Errorf("%w: %s (hint: pull it or use --pull missing)", store.ErrImageUnknown, o.Image)
+	}
+	if o.PullOpts.Out != nil {
+		fmt.Fprintf(o.PullOpts.Out, "Unable to find image '%s' locally\n", o.Image)
+	}
+	return pull.Pull(ctx, s, o.Image, o.PullOpts)
+}
+
+// create makes a container in the "created" state: its record and
+// directory with config.json, state.json and the files init mounts.
+func create(ctx context.Context, s *store.Store, o *Options) (*container, error) {
+	if err := validate(o); err != nil {
+		return nil, err
+	}
+	img, err := image(ctx, s, o)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := s.Config(img)
+	if err != nil {
+		return nil, err
+	}
+	sp, err := newSpec(s, img, cfg.Config, o)
+	if err != nil {
+		return nil, err
+	}
+
+	release, err := s.Hold()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	// The image may have been removed between lookup and Hold.
+	if _, err := s.LookupImage(img.ID.String()); err != nil {
+		return nil, fmt.Errorf("image %s: %w", o.Image, err)
+	}
+	rec := &store.Container{ID: sp.ID, Name: sp.Name, Image: img.ID, Created: sp.Created}
+	for named := o.Name != ""; ; {
+		err = s.CreateContainer(rec)
+		if named || !errors.Is(err, store.ErrNameInUse) {
+			break
+		}
+		rec.Name = randomName()
+		sp.Name = rec.Name
+	}
+	if err != nil {
+		if errors.Is(err, store.ErrNameInUse) {
+			return nil, fmt.Errorf("container name %q is already in use (hint: remove that container or pick another name): %w", "/"+o.Name, err)
+		}
+		return nil, err
+	}
+	c := &container{dir: s.ContainerDir(sp.ID), spec: *sp, state: State{Status: statusCreated}}
+	if err := c.prepare(s); err != nil {
+		s.RemoveContainer(sp.ID)
+		return nil, err
+	}
+	return c, nil
+}
+
+// prepare writes the container directory's files.
+func (c *container) prepare(s *store.Store) error {
+	sp := &c.spec
+	for _, d := range []string{"upper", "work", "rootfs"} {
+		if err := os.MkdirAll(filepath.Join(c.dir, d), 0o700); err != nil {
+			return err
+		}
+	}
+	hostHosts, _ := os.ReadFile("/etc/hosts")
+	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
+	files := []struct {
+		name, target string
+		data         []byte
+	}{
+		{"hostname", "/etc/hostname", hostnameFile(sp.Hostname)},
+		{"hosts", "/etc/hosts", hostsFile(sp.Network, hostHosts)},
+		{"resolv.conf", "/etc/resolv.conf", resolvConf(sp.Network, hostResolv)},
+	}
+	for _, f := range files {
+		p := filepath.Join(c.dir, f.name)
+		if err := os.WriteFile(p, f.data, 0o644); err != nil {
+			return err
+		}
+		sp.Init.Files = append(sp.Init.Files, ns.File{Source: p, Target: f.target})
+	}
+	sp.Init.Rootfs.Upper = filepath.Join(c.dir, "upper")
+	sp.Init.Rootfs.Work = filepath.Join(c.dir, "work")
+	sp.Init.Rootfs.Target = filepath.Join(c.dir, "rootfs")
+	f, err := os.OpenFile(filepath.Join(c.dir, logFile), os.O_CREATE|os.O_WRONLY, 0o640)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if err := writeJSON(c.dir, specFile, sp); err != nil {
+		return err
+	}
+	return c.writeState()
+}

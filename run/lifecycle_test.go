@@ -1,0 +1,172 @@
+package run
+
+import (
+	"errors"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"pocket/ns"
+)
+
+func TestCheckName(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"web": true, "a1": true, "my_app.v2-x": true, "/slash": true, "A": false, "a": false,
+		"_lead": false, ".lead": false, "has space": false, "ümlaut": false, "": false, "a/b": false,
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := checkName(name)
+			if (err == nil) != ok {
+				t.Errorf("checkName(%q) = %v, want ok %v", name, err, ok)
+			}
+			if err != nil && !errors.Is(err, ErrBadName) {
+				t.Errorf("error %v is not ErrBadName", err)
+			}
+		})
+	}
+	for i := 0; i < 50; i++ {
+		if n := randomName(); checkName(n) != nil {
+			t.Fatalf("random name %q is invalid", n)
+		}
+	}
+}
+
+func TestParseSignal(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    syscall.Signal
+		wantErr bool
+	}{
+		{in: "KILL", want: syscall.SIGKILL},
+		{in: "SIGKILL", want: syscall.SIGKILL},
+		{in: "kill", want: syscall.SIGKILL},
+		{in: "9", want: syscall.SIGKILL},
+		{in: "TERM", want: syscall.SIGTERM},
+		{in: "sigusr1", want: syscall.SIGUSR1},
+		{in: "HUP", want: syscall.SIGHUP},
+		{in: "15", want: syscall.SIGTERM},
+		{in: "0", wantErr: true},
+		{in: "65", wantErr: true},
+		{in: "NOPE", wantErr: true},
+		{in: "", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := parseSignal(tt.in)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if got != tt.want {
+				t.Errorf("parseSignal(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStatusText(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		st   State
+		want string
+	}{
+		{State{Status: statusCreated}, "Created"},
+		{State{Status: statusRunning, StartedAt: now.Add(-3 * time.Second)}, "Up 3 seconds"},
+		{State{Status: statusRunning, StartedAt: now.Add(-2 * time.Hour)}, "Up 2 hours"},
+		{State{Status: statusExited, ExitCode: 0, FinishedAt: now.Add(-5 * time.Second)}, "Exited (0) 5 seconds ago"},
+		{State{Status: statusExited, ExitCode: 137, FinishedAt: now.Add(-3 * time.Minute)}, "Exited (137) 3 minutes ago"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			if got := statusText(tt.st, now); got != tt.want {
+				t.Errorf("statusText = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestShortCommand(t *testing.T) {
+	if got := shortCommand([]string{"sh", "-c", "echo hi"}); got != "sh -c echo hi" {
+		t.Errorf("short = %q", got)
+	}
+	if got := shortCommand([]string{"sh", "-c", "while true; do sleep 1; done"}); got != "sh -c while true; d…" {
+		t.Errorf("long = %q", got)
+	}
+}
+
+func TestTmpfsMounts(t *testing.T) {
+	tests := []struct {
+		flag    string
+		want    ns.Mount
+		wantErr bool
+	}{
+		{flag: "/run", want: ns.Mount{Type: "tmpfs", Source: "tmpfs", Target: "/run", Options: []string{"noexec", "nosuid", "nodev"}}},
+		{flag: "/run:size=64m,exec", want: ns.Mount{Type: "tmpfs", Source: "tmpfs", Target: "/run", Options: []string{"nosuid", "nodev", "size=64m"}}},
+		{flag: "/data/:ro,mode=1777", want: ns.Mount{Type: "tmpfs", Source: "tmpfs", Target: "/data", Options: []string{"noexec", "nosuid", "nodev", "mode=1777"}, Readonly: true}},
+		{flag: "rel", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.flag, func(t *testing.T) {
+			got, err := tmpfsMounts([]string{tt.flag})
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if diff := cmp.Diff([]ns.Mount{tt.want}, got); diff != "" {
+				t.Errorf("mounts (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSecurityOpt(t *testing.T) {
+	tests := []struct {
+		opts    []string
+		want    bool
+		wantErr bool
+	}{
+		{opts: nil},
+		{opts: []string{"no-new-privileges"}, want: true},
+		{opts: []string{"no-new-privileges:true"}, want: true},
+		{opts: []string{"no-new-privileges=true"}, want: true},
+		{opts: []string{"no-new-privileges", "no-new-privileges:false"}},
+		{opts: []string{"seccomp=unconfined"}},
+		{opts: []string{"seccomp=/x.json"}, wantErr: true},
+		{opts: []string{"bogus"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		got, err := noNewPrivileges(tt.opts)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("noNewPrivileges(%q) = %v, %v; want %v, error %v", tt.opts, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestLogWriter(t *testing.T) {
+	var out, logged []byte
+	l := &jsonLog{w: writerFunc(func(p []byte) { logged = append(logged, p...) })}
+	w := &logWriter{out: writerFunc(func(p []byte) { out = append(out, p...) }), log: l, stream: "stderr"}
+	w.Write([]byte("one\ntw"))
+	w.Write([]byte("o\nthree"))
+	w.flush()
+	if string(out) != "one\ntwo\nthree" {
+		t.Errorf("user output = %q", out)
+	}
+	var got []string
+	for _, line := range splitLines(logged) {
+		var e logEntry
+		if err := jsonUnmarshal(line, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Stream != "stderr" || e.Time.IsZero() {
+			t.Errorf("entry %s", line)
+		}
+		got = append(got, e.Log)
+	}
+	if diff := cmp.Diff([]string{"one\n", "two\n", "three"}, got); diff != "" {
+		t.Errorf("log (-want +got):\n%s", diff)
+	}
+}

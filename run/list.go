@@ -1,0 +1,62 @@
+package run
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	units "github.com/docker/go-units"
+
+	"pocket/store"
+)
+
+// List is `pocket ps` (all includes exited containers).
+func List(s *store.Store, all bool) ([]Summary, error) {
+	recs, err := s.Containers()
+	if err != nil {
+		return nil, err
+	}
+	out := []Summary{}
+	now := time.Now()
+	for _, r := range recs {
+		c, err := loadID(s, r.ID)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // removed meanwhile, or still being created
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !all && c.state.Status != statusRunning {
+			continue
+		}
+		out = append(out, Summary{
+			ID: c.spec.ID, Name: c.spec.Name, Image: c.spec.ImageName,
+			Command: shortCommand(c.spec.Init.Process.Args), Created: c.spec.Created,
+			Status: statusText(c.state, now), State: c.state.Status,
+		})
+	}
+	return out, nil
+}
+
+// shortCommand is ps's COMMAND column: truncated to 20 characters as
+// Docker does without --no-trunc.
+func shortCommand(argv []string) string {
+	s := strings.Join(argv, " ")
+	if r := []rune(s); len(r) > 20 {
+		return string(r[:19]) + "…"
+	}
+	return s
+}
+
+// statusText is ps's STATUS column.
+func statusText(st State, now time.Time) string {
+	switch st.Status {
+	case statusRunning:
+		return "Up " + units.HumanDuration(now.Sub(st.StartedAt))
+	case statusExited:
+		return fmt.Sprintf("Exited (%d) %s ago", st.ExitCode, units.HumanDuration(now.Sub(st.FinishedAt)))
+	}
+	return "Created"
+}

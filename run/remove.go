@@ -1,0 +1,69 @@
+package run
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+
+	"pocket/cgroup"
+	"pocket/store"
+)
+
+// Remove deletes a container (force stops a running one first; volumes
+// removes its anonymous volumes).
+func Remove(s *store.Store, id string, force, volumes bool) error {
+	c, err := load(s, id)
+	if err != nil {
+		return err
+	}
+	if c.state.Status == statusRunning {
+		if !force {
+			return fmt.Errorf("cannot remove container %q: %w: stop the container before removing or force remove", id, ErrRunning)
+		}
+		syscall.Kill(c.state.Pid, syscall.SIGKILL)
+		// The monitor records the end and releases its lock; with --rm it
+		// removes the container itself.
+		unlock, err := s.Lock(monitorLock(c.spec.ID))
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	if err := removeFiles(s, c.spec.ID); err != nil && !errors.Is(err, store.ErrContainerUnknown) {
+		return err
+	}
+	return nil
+}
+
+// removeFiles deletes what is left of a stopped container: cgroup
+// remnants (a monitor killed before cleaning up), record and directory.
+func removeFiles(s *store.Store, id string) error {
+	if cg, err := cgroup.Load("", id); err == nil {
+		cg.Delete()
+	}
+	return s.RemoveContainer(id)
+}
+
+// Prune removes all stopped containers and returns their IDs.
+func Prune(s *store.Store) ([]string, error) {
+	recs, err := s.Containers()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	var errs []error
+	for _, r := range recs {
+		c, err := loadID(s, r.ID)
+		if err == nil && c.state.Status == statusRunning {
+			continue
+		}
+		if err := removeFiles(s, r.ID); err != nil {
+			if !errors.Is(err, store.ErrContainerUnknown) {
+				errs = append(errs, err)
+			}
+			continue
+		}
+		ids = append(ids, r.ID)
+	}
+	return ids, errors.Join(errs...)
+}

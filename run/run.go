@@ -1,0 +1,66 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+
+	"pocket/store"
+)
+
+// Run creates and starts a container. Attached, it waits and returns the
+// container's exit status (0..255); detached, it prints the ID and returns 0.
+// An error is pocket's own (status 125, or 126/127 via ExitError).
+func Run(ctx context.Context, s *store.Store, o Options) (int, error) {
+	c, err := create(ctx, s, &o)
+	if err != nil {
+		return 125, err
+	}
+	if o.Detach {
+		if err := detach(s, c); err != nil {
+			return 125, err
+		}
+		if o.Stdout != nil {
+			fmt.Fprintln(o.Stdout, c.spec.ID)
+		}
+		return 0, nil
+	}
+	return supervise(s, c, streams{stdin: o.Stdin, stdout: o.Stdout, stderr: o.Stderr}, nil)
+}
+
+// detach starts a monitor process in its own session and waits for it to
+// report that the container runs, or why it does not.
+func detach(s *store.Store, c *container) error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	cmd := exec.Command("/proc/self/exe", MonitorCommand, s.Root(), c.spec.ID)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.ExtraFiles = []*os.File{w}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		removeFiles(s, c.spec.ID)
+		return fmt.Errorf("start monitor: %w", err)
+	}
+	data, _ := io.ReadAll(r)
+	var rep report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		// It died before saying anything: reap it for its status.
+		werr := cmd.Wait()
+		return fmt.Errorf("container %s: monitor exited without a report: %v", c.spec.ID[:12], werr)
+	}
+	// The monitor lives on after we exit; it is not ours to wait for.
+	cmd.Process.Release()
+	if rep.Message != "" {
+		return &ExitError{Code: rep.Code, Err: errors.New(rep.Message)}
+	}
+	return nil
+}

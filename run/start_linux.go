@@ -1,0 +1,126 @@
+package run
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"pocket/cgroup"
+	"pocket/ns"
+)
+
+// process is a started container init.
+type process struct {
+	cmd *exec.Cmd
+	att *attachment
+}
+
+// startProcess re-executes pocket as the container's init in new
+// namespaces, places it in cg before it runs anything of the image, sends
+// its configuration and waits for the exec (or a setup error).
+//
+// The caller must hold its goroutine on its OS thread (runtime.LockOSThread)
+// until the process is waited for: Pdeathsig follows the thread that forked,
+// not the process, and Go may otherwise retire that thread.
+func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*process, error) {
+	flags := unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC | unix.CLONE_NEWPID
+	if sp.Network != "host" {
+		flags |= unix.CLONE_NEWNET
+	}
+	if cgroup.Unified() {
+		flags |= unix.CLONE_NEWCGROUP
+	}
+	cmd := exec.Command("/proc/self/exe", "init")
+	cmd.Env = []string{}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
+	if f, ok := cg.FD(); ok {
+		cmd.SysProcAttr.UseCgroupFD = true
+		cmd.SysProcAttr.CgroupFD = int(f.Fd())
+	}
+
+	configR, configW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer configW.Close()
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		configR.Close()
+		return nil, err
+	}
+	defer errR.Close()
+	cmd.ExtraFiles = []*os.File{configR, errW} // ns.ConfigFD, ns.ErrorFD
+
+	att, err := attach(cmd, sp, st, log)
+	if err != nil {
+		configR.Close()
+		errW.Close()
+		return nil, fmt.Errorf("attach: %w", err)
+	}
+	p := &process{cmd: cmd, att: att}
+	err = cmd.Start()
+	configR.Close()
+	errW.Close()
+	att.started()
+	if err != nil {
+		att.close()
+		return nil, fmt.Errorf("start container init: %w", err)
+	}
+	if _, ok := cg.FD(); !ok {
+		// cgroup v1: the child blocks reading its configuration, so it is
+		// in its cgroup before it runs anything of the image.
+		if err := cg.Add(cmd.Process.Pid); err != nil {
+			p.abort()
+			return nil, err
+		}
+	}
+	if err := json.NewEncoder(configW).Encode(&sp.Init); err != nil {
+		p.abort()
+		return nil, fmt.Errorf("send container config: %w", err)
+	}
+	configW.Close()
+	if err := ns.ReadError(errR); err != nil {
+		p.wait()
+		return nil, err
+	}
+	return p, nil
+}
+
+// abort kills a child that has not exec'd yet and reaps it.
+func (p *process) abort() {
+	p.cmd.Process.Kill()
+	p.wait()
+}
+
+// wait reaps the container init and returns Docker's exit status: the
+// process's own, or 128+n when signal n killed it.
+func (p *process) wait() int {
+	err := p.cmd.Wait()
+	p.att.close()
+	st := p.cmd.ProcessState
+	if st == nil {
+		return 125
+	}
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) && st.ExitCode() == 0 {
+		return 125
+	}
+	return st.ExitCode()
+}
+
+func (p *process) pid() int { return p.cmd.Process.Pid }
+
+// lockThread pins the caller to its OS thread for Pdeathsig.
+func lockThread() (unlock func()) {
+	runtime.LockOSThread()
+	return runtime.UnlockOSThread
+}

@@ -1,0 +1,171 @@
+package run
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"pocket/cgroup"
+	"pocket/ns"
+	"pocket/store"
+)
+
+// Files in a container's directory.
+const (
+	specFile  = "config.json"
+	stateFile = "state.json"
+	logFile   = "container.log"
+)
+
+// Container status values, as Docker names them.
+const (
+	statusCreated = "created"
+	statusRunning = "running"
+	statusExited  = "exited"
+)
+
+// spec is a container's configuration (config.json): what init is given
+// plus what inspect and ps show. It is written once, at creation.
+type spec struct {
+	ID         string           `json:"id"`
+	Name       string           `json:"name"`
+	Image      v1.Hash          `json:"image"`
+	ImageName  string           `json:"imageName"` // as the user typed it
+	Created    time.Time        `json:"created"`
+	Entrypoint []string         `json:"entrypoint"`
+	Cmd        []string         `json:"cmd"`
+	Env        []string         `json:"env"` // configured (image + user), not daemon defaults
+	WorkingDir string           `json:"workingDir"`
+	User       string           `json:"user"`
+	Hostname   string           `json:"hostname"`
+	Tty        bool             `json:"tty"`
+	OpenStdin  bool             `json:"openStdin"`
+	AutoRemove bool             `json:"autoRemove"`
+	StopSignal string           `json:"stopSignal,omitempty"`
+	Network    string           `json:"network"`
+	Resources  cgroup.Resources `json:"resources"`
+	ReadOnly   bool             `json:"readOnly"`
+	Privileged bool             `json:"privileged"`
+	CapAdd     []string         `json:"capAdd,omitempty"`
+	CapDrop    []string         `json:"capDrop,omitempty"`
+	Init       ns.Config        `json:"init"`
+}
+
+// State is a container's run state (state.json). While a container runs,
+// its monitor is the only writer.
+type State struct {
+	Status     string    `json:"status"`
+	Pid        int       `json:"pid,omitempty"`
+	MonitorPid int       `json:"monitorPid,omitempty"`
+	ExitCode   int       `json:"exitCode"`
+	OOMKilled  bool      `json:"oomKilled"`
+	Error      string    `json:"error,omitempty"`
+	StartedAt  time.Time `json:"startedAt"`
+	FinishedAt time.Time `json:"finishedAt"`
+}
+
+// writeJSON replaces dir/name atomically: a reader sees the old or the new
+// file, never a partial one.
+func writeJSON(dir, name string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, "."+name+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(append(data, '\n')); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+func readJSON(dir, name string, v any) error {
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("read %s: %w", filepath.Join(dir, name), err)
+	}
+	return nil
+}
+
+// container is one container as read from the store.
+type container struct {
+	dir   string
+	spec  spec
+	state State
+}
+
+// load finds a container by ID, prefix or name and reads its files; its
+// state is the effective one (see effective).
+func load(s *store.Store, idOrName string) (*container, error) {
+	rec, err := s.LookupContainer(idOrName)
+	if err != nil {
+		return nil, err
+	}
+	return loadID(s, rec.ID)
+}
+
+func loadID(s *store.Store, id string) (*container, error) {
+	c := &container{dir: s.ContainerDir(id)}
+	if err := readJSON(c.dir, specFile, &c.spec); err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
+	if err := readJSON(c.dir, stateFile, &c.state); err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
+	if c.spec.ID == "" {
+		c.spec.ID = id
+	}
+	if c.state.Status == statusRunning && !monitorAlive(s, id) {
+		// The monitor died without recording the end (SIGKILL, reboot);
+		// its container died with it (Pdeathsig, PID namespace).
+		c.state.Status = statusExited
+		c.state.Pid = 0
+		if c.state.ExitCode == 0 {
+			c.state.ExitCode = 255
+		}
+		if c.state.FinishedAt.IsZero() {
+			c.state.FinishedAt = c.state.StartedAt
+		}
+	}
+	return c, nil
+}
+
+func (c *container) writeState() error { return writeJSON(c.dir, stateFile, &c.state) }
+
+// monitorLock names the flock a container's monitor holds for its life.
+func monitorLock(id string) string { return "container-" + id }
+
+// monitorAlive reports whether a process holds the container's monitor
+// lock; unlike a pid it cannot be confused by pid reuse.
+func monitorAlive(s *store.Store, id string) bool {
+	unlock, ok, err := s.TryLock(monitorLock(id))
+	if err != nil {
+		return false
+	}
+	if ok {
+		unlock()
+		return false
+	}
+	return true
+}

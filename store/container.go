@@ -1,0 +1,224 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Container is the store's record of a container: what it needs for naming
+// and to keep images, layers and volumes alive. run keeps its own files in
+// ContainerDir.
+type Container struct {
+	ID      string    `json:"id"`
+	Name    string    `json:"name"`
+	Image   v1.Hash   `json:"image"`
+	Volumes []string  `json:"volumes,omitempty"`
+	Created time.Time `json:"created"`
+}
+
+const recordFile = "record.json"
+
+var (
+	// Docker's container and volume name rule (daemon/names).
+	validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
+	validID   = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+)
+
+// CreateContainer reserves c.Name (ErrNameInUse if taken) and makes its
+// directory. Callers hold Hold() while creating. An empty c.ID gets a random
+// 64-hex ID and an empty c.Name a generated one, as Docker does; a leading
+// "/" on the name is dropped. Created defaults to now.
+func (s *Store) CreateContainer(c *Container) error {
+	if c.ID == "" {
+		c.ID = randomHex(32)
+	}
+	if !validID.MatchString(c.ID) {
+		return fmt.Errorf("create container %q: invalid ID: %w", c.ID, ErrBadName)
+	}
+	c.Name = strings.TrimPrefix(c.Name, "/")
+	if c.Name != "" && !validName.MatchString(c.Name) {
+		return fmt.Errorf("create container: %w: invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", ErrBadName, c.Name)
+	}
+	if c.Created.IsZero() {
+		c.Created = time.Now().UTC()
+	}
+	unlock, err := s.Lock("containers")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	all, err := s.Containers()
+	if err != nil {
+		return err
+	}
+	taken := map[string]string{}
+	for _, o := range all {
+		if o.ID == c.ID {
+			return fmt.Errorf("create container %s: %w: the ID is already in use", c.ID, ErrNameInUse)
+		}
+		taken[o.Name] = o.ID
+	}
+	if c.Name == "" {
+		c.Name = randomName()
+		for i := 0; taken[c.Name] != ""; i++ {
+			c.Name = randomName() + strconv.Itoa(i)
+		}
+	}
+	if id, ok := taken[c.Name]; ok {
+		return &conflictError{kind: ErrNameInUse, msg: fmt.Sprintf(
+			"conflict: the container name \"/%s\" is already in use by container %q. You have to remove (or rename) that container to be able to reuse that name", c.Name, id)}
+	}
+
+	// The directory appears whole, record included, or not at all.
+	t, err := s.newTemp()
+	if err != nil {
+		return fmt.Errorf("create container %s: %w", c.ID, err)
+	}
+	defer t.release()
+	if err := os.Mkdir(t.path, 0o711); err != nil {
+		return fmt.Errorf("create container %s: %w", c.ID, err)
+	}
+	data, err := json.MarshalIndent(c, "", "\t")
+	if err != nil {
+		return err
+	}
+	if err := writeSynced(filepath.Join(t.path, recordFile), append(data, '\n')); err != nil {
+		return fmt.Errorf("create container %s: %w", c.ID, err)
+	}
+	if err := os.Rename(t.path, s.ContainerDir(c.ID)); err != nil {
+		return fmt.Errorf("create container %s: %w", c.ID, err)
+	}
+	return syncDir(s.path("containers"))
+}
+
+func writeSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// ContainerDir is where run keeps a container's files.
+func (s *Store) ContainerDir(id string) string {
+	if !validID.MatchString(id) {
+		return ""
+	}
+	return s.path("containers", id)
+}
+
+// Containers lists all container records, newest first.
+func (s *Store) Containers() ([]Container, error) {
+	entries, err := os.ReadDir(s.path("containers"))
+	if err != nil {
+		return nil, fmt.Errorf("list containers: %w", err)
+	}
+	out := make([]Container, 0, len(entries))
+	for _, e := range entries {
+		data, err := os.ReadFile(s.path("containers", e.Name(), recordFile))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // not a container directory
+		}
+		if err != nil {
+			return nil, fmt.Errorf("list containers: %w", err)
+		}
+		var c Container
+		if err := json.Unmarshal(data, &c); err != nil {
+			return nil, fmt.Errorf("read container %s: %w", e.Name(), err)
+		}
+		out = append(out, c)
+	}
+	slices.SortStableFunc(out, func(a, b Container) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out, nil
+}
+
+// LookupContainer finds a container by full ID, unique ID prefix or name.
+// Like Docker it tries the full ID, then the name, then a prefix.
+func (s *Store) LookupContainer(idOrName string) (*Container, error) {
+	all, err := s.Containers()
+	if err != nil {
+		return nil, err
+	}
+	if idOrName != "" {
+		for i := range all {
+			if all[i].ID == idOrName {
+				return &all[i], nil
+			}
+		}
+		n := strings.TrimPrefix(idOrName, "/")
+		for i := range all {
+			if all[i].Name == n {
+				return &all[i], nil
+			}
+		}
+		var found []*Container
+		for i := range all {
+			if strings.HasPrefix(all[i].ID, idOrName) {
+				found = append(found, &all[i])
+			}
+		}
+		switch len(found) {
+		case 1:
+			return found[0], nil
+		case 0:
+		default:
+			return nil, fmt.Errorf("%w: %s matches %d containers (hint: give more of the ID)", ErrAmbiguous, idOrName, len(found))
+		}
+	}
+	return nil, fmt.Errorf("%w: %s", ErrContainerUnknown, idOrName)
+}
+
+// RemoveContainer deletes the record and its directory. The directory is
+// first renamed into tmp/, so no command ever sees half of it; anything
+// mounted inside it must be unmounted first.
+func (s *Store) RemoveContainer(id string) error {
+	dir := s.ContainerDir(id)
+	if dir == "" {
+		return fmt.Errorf("%w: %s", ErrContainerUnknown, id)
+	}
+	unlock, err := s.Lock("containers")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(dir, recordFile)); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w: %s", ErrContainerUnknown, id)
+	}
+	if err := s.removeTree(dir); err != nil {
+		return fmt.Errorf("remove container %s: %w", id, err)
+	}
+	return nil
+}
+
+// conflictError carries Docker's exact wording and a sentinel for errors.Is.
+type conflictError struct {
+	kind error
+	msg  string
+}
+
+func (e *conflictError) Error() string { return e.msg }
+func (e *conflictError) Unwrap() error { return e.kind }

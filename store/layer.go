@@ -1,0 +1,162 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	pfs "pocket/fs"
+)
+
+const (
+	layerDiff  = "diff"
+	layerMeta  = "tar-split.json.gz"
+	layerSize  = "size"
+	layerLockP = "layer-"
+)
+
+// diskUsage measures an unpacked layer; a variable so tests can run
+// before pocket/fs is complete.
+var diskUsage = pfs.Size
+
+// HasLayer reports whether the layer with this diffID is unpacked.
+func (s *Store) HasLayer(diffID v1.Hash) bool {
+	if checkHash(diffID) != nil {
+		return false
+	}
+	_, err := os.Stat(s.path("layers", diffID.Hex, layerSize))
+	return err == nil
+}
+
+// LayerDir is the unpacked tree of a layer, usable as an overlay lowerdir.
+func (s *Store) LayerDir(diffID v1.Hash) string {
+	if checkHash(diffID) != nil {
+		return ""
+	}
+	return s.path("layers", diffID.Hex, layerDiff)
+}
+
+// PutLayer unpacks a layer once. Under a per-layer file lock, if the layer is
+// absent, fill is called with an empty directory to unpack into and a writer
+// for tar-split metadata; fill returns the diffID it computed while reading the
+// whole stream. The tree is renamed into place only when that matches diffID.
+// A concurrent PutLayer of the same diffID waits and then finds it present.
+func (s *Store) PutLayer(diffID v1.Hash, fill func(dir string, meta io.Writer) (v1.Hash, error)) error {
+	if err := checkHash(diffID); err != nil {
+		return fmt.Errorf("store layer: %w", err)
+	}
+	if s.HasLayer(diffID) {
+		return nil
+	}
+	unlock, err := s.Lock(layerLockP + diffID.Hex)
+	if err != nil {
+		return fmt.Errorf("store layer %s: %w", diffID, err)
+	}
+	defer unlock()
+	if s.HasLayer(diffID) {
+		return nil
+	}
+	if err := s.putLayer(diffID, fill); err != nil {
+		return fmt.Errorf("store layer %s: %w", diffID, err)
+	}
+	return nil
+}
+
+func (s *Store) putLayer(diffID v1.Hash, fill func(dir string, meta io.Writer) (v1.Hash, error)) error {
+	t, err := s.newTemp()
+	if err != nil {
+		return err
+	}
+	defer t.release()
+	if err := os.Mkdir(t.path, 0o755); err != nil {
+		return err
+	}
+	diff := t.path + "/" + layerDiff
+	if err := os.Mkdir(diff, 0o755); err != nil {
+		return err
+	}
+	mf, err := os.OpenFile(t.path+"/"+layerMeta, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	defer mf.Close()
+	zw := gzip.NewWriter(mf)
+	got, err := fill(diff, zw)
+	if err != nil {
+		return err
+	}
+	if got != diffID {
+		return fmt.Errorf("%w: content is %s", ErrDigestMismatch, got)
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	if err := mf.Sync(); err != nil {
+		return err
+	}
+	size, err := diskUsage(diff)
+	if err != nil {
+		return err
+	}
+	// The size file is written last: HasLayer trusts its presence.
+	if err := os.WriteFile(t.path+"/"+layerSize, []byte(strconv.FormatInt(size, 10)+"\n"), 0o600); err != nil {
+		return err
+	}
+	if err := syncDir(t.path); err != nil {
+		return err
+	}
+	if err := os.Rename(t.path, s.path("layers", diffID.Hex)); err != nil {
+		return err
+	}
+	return syncDir(s.path("layers"))
+}
+
+// layerBytes is the recorded unpacked size of a layer.
+func (s *Store) layerBytes(hexID string) (int64, error) {
+	b, err := os.ReadFile(s.path("layers", hexID, layerSize))
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+}
+
+// LayerTar rebuilds the layer's original uncompressed tar, byte for byte.
+func (s *Store) LayerTar(diffID v1.Hash) (io.ReadCloser, error) {
+	if err := checkHash(diffID); err != nil {
+		return nil, fmt.Errorf("read layer: %w", err)
+	}
+	if !s.HasLayer(diffID) {
+		return nil, fmt.Errorf("read layer %s: %w", diffID, fs.ErrNotExist)
+	}
+	mf, err := os.Open(s.path("layers", diffID.Hex, layerMeta))
+	if err != nil {
+		return nil, fmt.Errorf("read layer %s: %w", diffID, err)
+	}
+	zr, err := gzip.NewReader(mf)
+	if err != nil {
+		mf.Close()
+		return nil, fmt.Errorf("read layer %s metadata: %w", diffID, err)
+	}
+	rc := pfs.Reassemble(s.LayerDir(diffID), zr)
+	return &layerTar{ReadCloser: rc, closers: []io.Closer{zr, mf}}, nil
+}
+
+type layerTar struct {
+	io.ReadCloser
+	closers []io.Closer
+}
+
+func (l *layerTar) Close() error {
+	err := l.ReadCloser.Close()
+	for _, c := range l.closers {
+		err = errors.Join(err, c.Close())
+	}
+	return err
+}
