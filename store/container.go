@@ -36,7 +36,8 @@ var (
 )
 
 // CreateContainer reserves c.Name (ErrNameInUse if taken) and makes its
-// directory. Callers hold Hold() while creating. An empty c.ID gets a random
+// directory. Callers hold Hold() while creating. c.Image must be in the
+// index. An empty c.ID gets a random
 // 64-hex ID and an empty c.Name a generated one, as Docker does; a leading
 // "/" on the name is dropped. Created defaults to now.
 func (s *Store) CreateContainer(c *Container) error {
@@ -48,7 +49,19 @@ func (s *Store) CreateContainer(c *Container) error {
 	}
 	c.Name = strings.TrimPrefix(c.Name, "/")
 	if c.Name != "" && !validName.MatchString(c.Name) {
-		return fmt.Errorf("create container: %w: invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", ErrBadName, c.Name)
+		return &conflictError{kind: ErrBadName, msg: fmt.Sprintf("invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", c.Name)}
+	}
+	if err := checkHash(c.Image); err != nil {
+		return fmt.Errorf("create container %s: image: %w", c.ID, err)
+	}
+	// Under the caller's Hold no removal can run, so an image found here
+	// stays until the record that protects it is written.
+	ix, err := s.readIndex()
+	if err != nil {
+		return err
+	}
+	if ix.byID(c.Image) == nil {
+		return fmt.Errorf("create container %s: %w: %s", c.ID, ErrImageUnknown, c.Image)
 	}
 	if c.Created.IsZero() {
 		c.Created = time.Now().UTC()
@@ -214,7 +227,8 @@ func (s *Store) RemoveContainer(id string) error {
 	return nil
 }
 
-// conflictError carries Docker's exact wording and a sentinel for errors.Is.
+// conflictError carries Docker's exact wording and a sentinel for errors.Is
+// where the sentinel's own text would not read well in the message.
 type conflictError struct {
 	kind error
 	msg  string

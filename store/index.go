@@ -112,3 +112,38 @@ func (s *Store) Images() ([]Image, error) {
 	})
 	return out, nil
 }
+
+// imageJSON spells a missing manifest (an image loaded from a tarball that
+// had none) as an absent field; v1.Hash cannot round-trip its zero value.
+type imageAlias Image
+
+type imageJSON struct {
+	*imageAlias
+	Manifest string `json:"manifest,omitempty"`
+}
+
+// MarshalJSON writes the image as images.json keeps it.
+func (img Image) MarshalJSON() ([]byte, error) {
+	j := imageJSON{imageAlias: (*imageAlias)(&img)}
+	if img.Manifest != (v1.Hash{}) {
+		j.Manifest = img.Manifest.String()
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads the image as images.json keeps it.
+func (img *Image) UnmarshalJSON(data []byte) error {
+	j := imageJSON{imageAlias: (*imageAlias)(img)}
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	img.Manifest = v1.Hash{}
+	if j.Manifest != "" {
+		h, err := v1.NewHash(j.Manifest)
+		if err != nil {
+			return err
+		}
+		img.Manifest = h
+	}
+	return nil
+}

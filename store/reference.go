@@ -33,6 +33,7 @@ const (
 var (
 	referenceRe = regexp.MustCompile(`^(` + namePat + `)(?::(` + tagPat + `))?(?:@(` + digestPat + `))?$`)
 	hex64Re     = regexp.MustCompile(`^[a-f0-9]{64}$`)
+	digestOnly  = regexp.MustCompile(`^sha(256|384|512):[a-fA-F0-9]{32,}$`)
 )
 
 func badRef(format string, args ...any) error {
@@ -71,6 +72,11 @@ func ParseReference(s string) (name.Reference, error) {
 	}
 	if hex64Re.MatchString(s) {
 		return nil, badRef("repository name (%s) cannot be a 64-character hexadecimal string (hint: that is an image ID)", s)
+	}
+	if digestOnly.MatchString(s) {
+		// Grammatically the repository "sha256" with a tag, but what the
+		// user has is an image ID, never a name (Docker's ParseAnyReference).
+		return nil, badRef("%s is a digest, not a repository name (hint: use it as an image ID or as name@%s)", s, s)
 	}
 	domain, rest := splitDockerDomain(s)
 	remote := rest

@@ -32,7 +32,7 @@ func (s *Store) CreateVolume(name string, anonymous bool) (*Volume, error) {
 		name = randomHex(32)
 	}
 	if !validName.MatchString(name) {
-		return nil, fmt.Errorf("create volume %s: %w: %q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed (hint: use an absolute path to bind-mount a host directory)", name, ErrBadName, name)
+		return nil, &conflictError{kind: ErrBadName, msg: fmt.Sprintf("create volume %s: %q includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed (hint: use an absolute path to bind-mount a host directory)", name, name)}
 	}
 	unlock, err := s.Lock("volumes")
 	if err != nil {
