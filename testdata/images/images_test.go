@@ -194,7 +194,7 @@ func TestBigAndWriters(t *testing.T) {
 	}
 	ii, _ := p.ImageIndex()
 	m, _ := ii.IndexManifest()
-	if len(m.Manifests) != 1 || m.Manifests[0].Annotations[RefNameAnnotation] != "big:latest" {
+	if len(m.Manifests) != 1 || m.Manifests[0].Annotations[RefNameAnnotation] != "latest" || m.Manifests[0].Annotations[ContainerdNameAnnotation] != "docker.io/library/big:latest" {
 		t.Errorf("layout index.json: %+v", m.Manifests)
 	}
 }

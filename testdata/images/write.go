@@ -28,34 +28,55 @@ func WriteDockerArchive(path string, refs map[string]v1.Image) error {
 	return tarball.MultiRefWriteToFile(path, m)
 }
 
-// RefNameAnnotation names an image in an OCI layout's index.json.
-const RefNameAnnotation = "org.opencontainers.image.ref.name"
+// Annotations naming an image in an OCI layout's index.json: the tag alone
+// (OCI) and the full name (containerd, and Docker 25+'s docker save).
+const (
+	RefNameAnnotation        = "org.opencontainers.image.ref.name"
+	ContainerdNameAnnotation = "io.containerd.image.name"
+)
 
-// WriteOCILayout writes img as an OCI image layout directory at dir, its
-// index.json entry annotated with refName (e.g. "docker.io/library/x:tag" or
-// just "tag") unless refName is empty.
-func WriteOCILayout(dir string, img v1.Image, refName string) error {
-	p, err := layout.Write(dir, mutate.IndexMediaType(empty.Index, types.OCIImageIndex))
+// layoutAnnotations names ref (e.g. "ocibox:v1") as docker save does.
+func layoutAnnotations(ref string) ([]layout.Option, error) {
+	if ref == "" {
+		return nil, nil
+	}
+	r, err := name.NewTag(ref)
+	if err != nil {
+		return nil, fmt.Errorf("parse reference %q: %w", ref, err)
+	}
+	full := r.Context().RegistryStr() + "/" + r.RepositoryStr() + ":" + r.TagStr()
+	if r.RegistryStr() == name.DefaultRegistry {
+		full = "docker.io/" + r.RepositoryStr() + ":" + r.TagStr()
+	}
+	return []layout.Option{layout.WithAnnotations(map[string]string{
+		RefNameAnnotation: r.TagStr(), ContainerdNameAnnotation: full,
+	})}, nil
+}
+
+// WriteOCILayout writes img as an OCI image layout directory at dir, named
+// ref ("ocibox:v1") in index.json unless ref is empty.
+func WriteOCILayout(dir string, img v1.Image, ref string) error {
+	opts, err := layoutAnnotations(ref)
 	if err != nil {
 		return err
 	}
-	var opts []layout.Option
-	if refName != "" {
-		opts = append(opts, layout.WithAnnotations(map[string]string{RefNameAnnotation: refName}))
+	p, err := layout.Write(dir, mutate.IndexMediaType(empty.Index, types.OCIImageIndex))
+	if err != nil {
+		return err
 	}
 	return p.AppendImage(img, opts...)
 }
 
 // WriteOCILayoutIndex writes idx as an OCI layout directory whose
-// index.json points at idx (a nested index), annotated like WriteOCILayout.
-func WriteOCILayoutIndex(dir string, idx v1.ImageIndex, refName string) error {
-	p, err := layout.Write(dir, mutate.IndexMediaType(empty.Index, types.OCIImageIndex))
+// index.json points at idx (a nested index), named like WriteOCILayout.
+func WriteOCILayoutIndex(dir string, idx v1.ImageIndex, ref string) error {
+	opts, err := layoutAnnotations(ref)
 	if err != nil {
 		return err
 	}
-	var opts []layout.Option
-	if refName != "" {
-		opts = append(opts, layout.WithAnnotations(map[string]string{RefNameAnnotation: refName}))
+	p, err := layout.Write(dir, mutate.IndexMediaType(empty.Index, types.OCIImageIndex))
+	if err != nil {
+		return err
 	}
 	return p.AppendIndex(idx, opts...)
 }

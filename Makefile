@@ -1,0 +1,51 @@
+# pocket: one static binary. `make` builds it; `make test` runs every test
+# (as root); `make demo` runs the offline demo; `make bench` the benchmarks.
+
+GO      ?= go
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+GOFLAGS_BUILD = -trimpath -ldflags '-s -w'
+export CGO_ENABLED = 0
+export PATH := $(PATH):/usr/local/go/bin
+
+.PHONY: all pocket install cross test vet lint demo bench clean
+
+all: pocket
+
+pocket:
+	$(GO) build $(GOFLAGS_BUILD) -o pocket .
+
+install: pocket
+	install -D -m 0755 pocket $(DESTDIR)$(BINDIR)/pocket
+
+cross:
+	GOOS=linux GOARCH=amd64 $(GO) build $(GOFLAGS_BUILD) -o bin/pocket-linux-amd64 .
+	GOOS=linux GOARCH=arm64 $(GO) build $(GOFLAGS_BUILD) -o bin/pocket-linux-arm64 .
+
+# The tests need root and a few Debian packages (installed when missing).
+# testdata/ packages are named explicitly: ./... skips testdata.
+test:
+	./testdata/setup.sh
+	$(GO) vet ./... ./testdata/images ./testdata/registry ./testdata/mkimage
+	$(GO) test -count=1 -p 2 -timeout 40m ./... ./testdata/images
+
+vet:
+	$(GO) vet ./... ./testdata/images ./testdata/registry ./testdata/mkimage
+
+lint: vet
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# Offline demo: build the hello image from source into a docker-save
+# archive, load it into a throwaway root and run it.
+demo: pocket
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) run ./testdata/mkimage -o "$$tmp/hello.tar" -tag hello:latest hello; \
+	echo "+ pocket load -i hello.tar"; ./pocket --root "$$tmp/root" load -i "$$tmp/hello.tar"; \
+	echo "+ pocket images"; ./pocket --root "$$tmp/root" images; \
+	echo "+ pocket run --rm hello"; ./pocket --root "$$tmp/root" run --rm hello
+
+bench: pocket
+	./testdata/bench/bench.sh
+
+clean:
+	rm -rf pocket bin/ .bench/ bench-results.txt

@@ -1,0 +1,76 @@
+package main
+
+// The import direction is the architecture (see STYLE.md): this test fails
+// when a package reaches for one it must not know, in the spirit of
+// go-containerregistry's pkg/registry/depcheck_test.go.
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// goListDeps maps each pocket package to its transitive imports.
+func goListDeps(t *testing.T) map[string][]string {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-json", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := map[string][]string{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p struct {
+			ImportPath string
+			Deps       []string
+		}
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		deps[p.ImportPath] = p.Deps
+	}
+	return deps
+}
+
+func TestImportDirection(t *testing.T) {
+	deps := goListDeps(t)
+	for _, tc := range []struct {
+		pkg       string
+		forbidden []string // import path prefixes
+	}{
+		{"pocket/fs", []string{"pocket/"}},
+		{"pocket/ns", []string{"pocket/"}},
+		{"pocket/cgroup", []string{"pocket/"}},
+		{"pocket/store", []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/pull"}},
+		{"pocket/pull", []string{"pocket/run", "pocket/ns", "pocket/cgroup"}},
+	} {
+		t.Run(tc.pkg, func(t *testing.T) {
+			ds, ok := deps[tc.pkg]
+			if !ok {
+				t.Fatalf("go list does not know %s", tc.pkg)
+			}
+			for _, d := range ds {
+				for _, f := range tc.forbidden {
+					if strings.HasPrefix(d, f) && d != tc.pkg {
+						t.Errorf("%s imports %s (the import direction forbids %s*)", tc.pkg, d, f)
+					}
+				}
+			}
+		})
+	}
+	for pkg, ds := range deps {
+		if pkg == "pocket" {
+			continue
+		}
+		for _, d := range ds {
+			if strings.HasPrefix(d, "github.com/urfave/cli") {
+				t.Errorf("%s imports %s: only package main may", pkg, d)
+			}
+		}
+	}
+}

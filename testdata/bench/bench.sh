@@ -1,0 +1,107 @@
+#!/bin/bash
+# pocket's benchmarks (make bench): medians to stdout and bench-results.txt.
+#  (a) cold pull + unpack of the Big image from a loopback registry:
+#      pocket vs podman pull vs skopeo copy (fresh storage every run)
+#  (b) warm start of `true` in busybox: pocket run vs runc run vs podman run
+# Run as root from the repository root after `make`. Env: BENCH_MB (100),
+# BENCH_RUNS (5), BENCH_START_RUNS (20).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$PATH:/usr/local/go/bin"
+
+MB=${BENCH_MB:-100}
+RUNS=${BENCH_RUNS:-5}
+START_RUNS=${BENCH_START_RUNS:-20}
+W=$PWD/.bench
+OUT=$PWD/bench-results.txt
+POCKET=$PWD/pocket
+
+[[ $(id -u) -eq 0 ]] || { echo "bench: run as root" >&2; exit 1; }
+[[ -x $POCKET ]] || { echo "bench: build pocket first (make)" >&2; exit 1; }
+./testdata/setup.sh bench
+
+mkdir -p "$W"
+rm -f "$W/registry.host"
+go build -o "$W/benchreg" ./testdata/bench/benchreg
+"$W/benchreg" -dir "$W" -mb "$MB" -rootfs "$W/bundle/rootfs" >"$W/benchreg.log" 2>&1 &
+REG_PID=$!
+cleanup() { kill "$REG_PID" 2>/dev/null || true; wait "$REG_PID" 2>/dev/null || true; }
+trap cleanup EXIT
+for _ in $(seq 600); do
+	[[ -s $W/registry.host ]] && break
+	kill -0 "$REG_PID" 2>/dev/null || { cat "$W/benchreg.log" >&2; exit 1; }
+	sleep 0.5
+done
+HOST=$(cat "$W/registry.host")
+BYTES=$(cat "$W/big.bytes")
+
+# Peers' configuration: docker.io is mirrored by the loopback registry.
+cat >"$W/registries.conf" <<CONF
+unqualified-search-registries = ["docker.io"]
+[[registry]]
+prefix = "docker.io"
+location = "docker.io"
+[[registry.mirror]]
+location = "$HOST"
+insecure = true
+CONF
+cat >"$W/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+CONF
+export CONTAINERS_REGISTRIES_CONF=$W/registries.conf CONTAINERS_CONF=$W/containers.conf
+
+now() { date +%s%N; }
+# median of the numbers on stdin (nanoseconds) in seconds with 3 decimals
+median() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.3f", m/1e9}'; }
+report() { echo "$*" | tee -a "$OUT"; }
+
+# time_runs N PREPARE COMMAND...: run PREPARE (untimed) then COMMAND N times.
+time_runs() {
+	local n=$1 prep=$2; shift 2
+	local i t0 t1
+	for i in $(seq "$n"); do
+		eval "$prep"
+		t0=$(now)
+		"$@" >/dev/null 2>"$W/last.err" || { echo "bench: $* failed:" >&2; cat "$W/last.err" >&2; return 1; }
+		t1=$(now)
+		echo $((t1 - t0))
+	done | median
+}
+
+: >"$OUT"
+report "# pocket benchmarks $(date -u +%FT%TZ) $(uname -m) $(nproc) CPUs; big image ${MB} MB (${BYTES} bytes compressed), ${RUNS} runs"
+
+# (a) cold pull + unpack
+R=$W/roots
+fresh='rm -rf "$R"; mkdir -p "$R"; sync'
+p=$(time_runs "$RUNS" "$fresh" "$POCKET" --root "$R/pocket" --registry-mirror "http://$HOST" pull -q big)
+pm=$(time_runs "$RUNS" "$fresh" podman --root "$R/podman" --runroot "$R/podman-run" pull -q docker.io/library/big:latest)
+sk=$(time_runs "$RUNS" "$fresh" skopeo copy -q --src-tls-verify=false "docker://$HOST/library/big:latest" "oci:$R/skopeo:latest")
+rm -rf "$R"
+mbps() { awk -v b="$BYTES" -v s="$1" 'BEGIN {printf "%.1f", b/1048576/s}'; }
+report "cold-pull pocket  median ${p}s  $(mbps "$p") MB/s"
+report "cold-pull podman  median ${pm}s  $(mbps "$pm") MB/s"
+report "cold-pull skopeo  median ${sk}s  $(mbps "$sk") MB/s (copy only, no unpack)"
+best=$(printf '%s\n' "$pm" "$sk" | sort -n | head -1)
+report "cold-pull ratio pocket/fastest-peer $(awk -v a="$p" -v b="$best" 'BEGIN {printf "%.2f", a/b}')"
+
+# (b) warm start of `true`
+WR=$W/warm
+rm -rf "$WR"; mkdir -p "$WR"
+"$POCKET" --root "$WR/pocket" --registry-mirror "http://$HOST" pull -q busybox >/dev/null
+podman --root "$WR/podman" --runroot "$WR/podman-run" pull -q docker.io/library/busybox:latest >/dev/null
+B=$W/bundle
+(cd "$B" && rm -f config.json && runc spec)
+sed -i -e 's/"terminal": true/"terminal": false/' -e 's/^\(\s*\)"sh"$/\1"true"/' "$B/config.json"
+ws=$(time_runs "$START_RUNS" : "$POCKET" --root "$WR/pocket" run --rm busybox true)
+n=0
+wr=$(time_runs "$START_RUNS" 'n=$((n+1))' runc run --bundle "$B" "pocket-bench-$$-$RANDOM")
+wp=$(time_runs "$START_RUNS" : podman --root "$WR/podman" --runroot "$WR/podman-run" run --rm --network none busybox true)
+report "warm-start pocket run --rm busybox true  median ${ws}s"
+report "warm-start runc run (same rootfs)         median ${wr}s"
+report "warm-start podman run --rm --network none median ${wp}s"
+report "warm-start ratio pocket/runc $(awk -v a="$ws" -v b="$wr" 'BEGIN {printf "%.2f", a/b}')"
+rm -rf "$WR"

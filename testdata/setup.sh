@@ -1,0 +1,25 @@
+#!/bin/bash
+# Install what pocket's tests need on a Debian 12 machine, when missing.
+# Idempotent and quiet; run as root (make test calls it).
+set -euo pipefail
+
+pkgs=(docker-registry busybox-static uidmap passt slirp4netns fuse-overlayfs iptables)
+[[ "${1:-}" == bench ]] && pkgs+=(podman skopeo runc hyperfine)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "setup: missing packages: ${missing[*]} (hint: run as root, or apt-get install them)" >&2
+	exit 1
+fi
+echo "setup: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Update the package lists only when installing fails on stale ones.
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
+	apt-get update -qq >/dev/null
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
