@@ -1,0 +1,97 @@
+package pull
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"pocket/store"
+)
+
+var (
+	// ErrManifestUnknown is returned when the registry has no such tag or digest.
+	ErrManifestUnknown = errors.New("manifest unknown")
+	// ErrRepositoryUnknown is returned when the repository does not exist or
+	// the registry refuses access (registries do not tell the two apart).
+	ErrRepositoryUnknown = errors.New("not found or access denied")
+	// ErrRateLimited is returned on HTTP 429 after retries.
+	ErrRateLimited = errors.New("toomanyrequests: rate limit reached")
+	// ErrStalled is returned when a transfer delivers no bytes for too long.
+	ErrStalled = errors.New("download stalled")
+	// ErrNoMatchingManifest is returned when an index has no image for the
+	// requested platform.
+	ErrNoMatchingManifest = errors.New("no matching manifest")
+	// ErrBadArchive is returned for an archive or layout that is not a
+	// docker-save tar or an OCI layout.
+	ErrBadArchive = errors.New("unrecognized image archive")
+	// ErrTerminal is returned when asked to write an archive to a terminal.
+	ErrTerminal = errors.New("cowardly refusing to save to a terminal. Use the -o flag or redirect")
+)
+
+// describe turns a registry error into one line naming the image, as
+// `docker pull` does.
+func describe(err error, ref name.Reference) error {
+	if err == nil || errors.Is(err, ErrNoMatchingManifest) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, store.ErrDigestMismatch) || errors.Is(err, ErrStalled) {
+		return fmt.Errorf("pull %s: %w", canonical(ref), err)
+	}
+	repo := canonicalRepo(ref.Context())
+	var te *transport.Error
+	if errors.As(err, &te) {
+		codes := map[transport.ErrorCode]bool{}
+		for _, d := range te.Errors {
+			codes[d.Code] = true
+		}
+		switch {
+		case te.StatusCode == http.StatusTooManyRequests || codes[transport.TooManyRequestsErrorCode]:
+			return fmt.Errorf("%w for %s (hint: docker login, or set --registry-mirror)", ErrRateLimited, registryName(ref.Context()))
+		case codes[transport.ManifestUnknownErrorCode] && !codes[transport.NameUnknownErrorCode]:
+			if t, ok := ref.(name.Tag); ok {
+				return fmt.Errorf("%w: no tag %s for %s", ErrManifestUnknown, t.TagStr(), repo)
+			}
+			return fmt.Errorf("%w: no manifest %s in %s", ErrManifestUnknown, ref.Identifier(), repo)
+		case codes[transport.NameUnknownErrorCode] || codes[transport.UnauthorizedErrorCode] || codes[transport.DeniedErrorCode] ||
+			te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden || te.StatusCode == http.StatusNotFound:
+			return fmt.Errorf("repository %s %w (hint: check the name, or log in with docker login)", repo, ErrRepositoryUnknown)
+		}
+	}
+	return fmt.Errorf("pull %s: %w (hint: check the network and the registry address, or set --registry-mirror)", canonical(ref), err)
+}
+
+// definitive reports whether err is the registry's own answer about the
+// image (not found, denied) rather than a failure to reach it.
+func definitive(err error) bool {
+	return errors.Is(err, ErrManifestUnknown) || errors.Is(err, ErrRepositoryUnknown) || errors.Is(err, ErrNoMatchingManifest)
+}
+
+// retryable reports whether a layer download that failed with err is worth
+// restarting from scratch.
+func retryable(err error) bool {
+	if errors.Is(err, ErrStalled) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, store.ErrDigestMismatch) {
+		return false
+	}
+	var te *transport.Error
+	if errors.As(err, &te) {
+		return te.StatusCode == http.StatusTooManyRequests || te.StatusCode >= 500 || te.Temporary()
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "connection reset") || strings.Contains(s, "unexpected EOF") || strings.Contains(s, "broken pipe")
+}

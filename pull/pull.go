@@ -1,0 +1,94 @@
+package pull
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"pocket/store"
+)
+
+// Registries is how references reach registries (global flags).
+type Registries struct {
+	// Mirrors apply to docker.io references only, tried in order before
+	// Docker Hub itself, like dockerd's registry-mirrors. An http:// mirror
+	// is plain HTTP.
+	Mirrors []string
+	// Insecure hosts (HOST[:PORT]) are reached over plain HTTP.
+	Insecure []string
+}
+
+// Options tune one pull.
+type Options struct {
+	Registries
+	Platform string    // os/arch[/variant]; empty for the host's
+	Quiet    bool      // -q: print nothing but the final reference
+	Out      io.Writer // progress; a terminal gets live per-layer lines
+}
+
+// Pull fetches ref into s (doing nothing but re-tagging when every layer is
+// present) and returns the stored image.
+func Pull(ctx context.Context, s *store.Store, ref string, o Options) (*store.Image, error) {
+	r, err := store.ParseReference(ref)
+	if err != nil {
+		return nil, err
+	}
+	platform, err := wantPlatform(o.Platform)
+	if err != nil {
+		return nil, err
+	}
+	release, err := s.Hold()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+
+	prog := newProgress(o.Out, o.Quiet)
+	if t, ok := r.(name.Tag); ok {
+		prog.line("%s: Pulling from %s", t.TagStr(), r.Context().RepositoryStr())
+	}
+	ri, err := resolve(ctx, r, o.Registries, platform)
+	if err != nil {
+		prog.wait()
+		return nil, err
+	}
+	if len(ri.manifest.Layers) != len(ri.config.RootFS.DiffIDs) {
+		prog.wait()
+		return nil, fmt.Errorf("pull %s: manifest has %d layers but config has %d diffIDs", canonical(r), len(ri.manifest.Layers), len(ri.config.RootFS.DiffIDs))
+	}
+	jobs := make([]layerJob, len(ri.manifest.Layers))
+	for i, l := range ri.manifest.Layers {
+		jobs[i] = layerJob{diffID: ri.config.RootFS.DiffIDs[i], digest: l.Digest, size: l.Size, open: ri.layerOpener(l.Digest)}
+	}
+	fetched, err := ingestLayers(ctx, s, jobs, prog)
+	prog.wait()
+	if err != nil {
+		return nil, describe(err, r)
+	}
+
+	var tag name.Reference
+	if t, ok := r.(name.Tag); ok {
+		tag = t
+	}
+	var before *store.Image
+	if tag != nil {
+		before, _ = s.LookupImage(canonical(r))
+	}
+	repoDigest := canonicalRepo(r.Context()) + "@" + ri.digest.String()
+	img, err := s.AddImage(ri.rawMan, ri.rawCfg, tag, repoDigest)
+	if err != nil {
+		return nil, fmt.Errorf("pull %s: %w", canonical(r), err)
+	}
+	prog.line("Digest: %s", ri.digest)
+	if fetched == 0 && before != nil && before.ID == img.ID {
+		prog.line("Status: Image is up to date for %s", familiar(r))
+	} else {
+		prog.line("Status: Downloaded newer image for %s", familiar(r))
+	}
+	if o.Out != nil {
+		fmt.Fprintln(o.Out, canonical(r))
+	}
+	return img, nil
+}
