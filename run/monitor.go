@@ -26,7 +26,11 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 	defer unlock()
 	code, err := c.runOnce(s, st, started)
 	if c.spec.AutoRemove {
+		anon := anonymousVolumes(s, c.spec.ID)
 		if rerr := removeFiles(s, c.spec.ID); rerr != nil && err == nil {
+			err = rerr
+		}
+		if rerr := removeVolumes(s, anon); rerr != nil && err == nil {
 			err = rerr
 		}
 	}

@@ -28,10 +28,14 @@ func Remove(s *store.Store, id string, force, volumes bool) error {
 		}
 		defer unlock()
 	}
+	var anon []string
+	if volumes {
+		anon = anonymousVolumes(s, c.spec.ID)
+	}
 	if err := removeFiles(s, c.spec.ID); err != nil && !errors.Is(err, store.ErrContainerUnknown) {
 		return err
 	}
-	return nil
+	return removeVolumes(s, anon)
 }
 
 // removeFiles deletes what is left of a stopped container: cgroup
