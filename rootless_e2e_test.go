@@ -244,7 +244,13 @@ func (e rootlessEnv) must(t *testing.T, args ...string) result {
 // out runs a command in a busybox container and returns its trimmed stdout.
 func (e rootlessEnv) out(t *testing.T, args ...string) string {
 	t.Helper()
-	return strings.TrimSpace(e.must(t, append([]string{"run", "--rm", "busybox"}, args...)...).Stdout)
+	return e.runOut(t, append([]string{"busybox"}, args...)...)
+}
+
+// runOut is `run --rm args...` (flags, image, command): its trimmed stdout.
+func (e rootlessEnv) runOut(t *testing.T, args ...string) string {
+	t.Helper()
+	return strings.TrimSpace(e.must(t, append([]string{"run", "--rm"}, args...)...).Stdout)
 }
 
 func ownerOf(t *testing.T, p string) int {
@@ -316,6 +322,34 @@ func TestRootlessRun(t *testing.T) {
 			t.Errorf("chown inside the container: owner %q, want 1000", got)
 		}
 	})
+	t.Run("bind mount of the user's directory", func(t *testing.T) {
+		host := filepath.Join(e.dir, "shared")
+		if err := os.Mkdir(host, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chown(host, e.user.uid, e.user.gid); err != nil {
+			t.Fatal(err)
+		}
+		got := e.runOut(t, "-v", host+":/shared", "busybox", "sh", "-c", "echo hi > /shared/f && stat -c %u /shared/f")
+		if got != "0" {
+			t.Errorf("file written in the bind mount: owner inside %q, want 0", got)
+		}
+		b, err := os.ReadFile(filepath.Join(host, "f"))
+		if err != nil || string(b) != "hi\n" {
+			t.Fatalf("written in the container: %q, %v", b, err)
+		}
+		// Container root is the user on the host.
+		if got := ownerOf(t, filepath.Join(host, "f")); got != e.user.uid {
+			t.Errorf("on the host the file belongs to uid %d, want %d", got, e.user.uid)
+		}
+	})
+	t.Run("named volume", func(t *testing.T) {
+		e.must(t, "run", "--rm", "-v", "rootlessdata:/data", "busybox", "sh", "-c", "echo kept > /data/f")
+		if got := e.runOut(t, "-v", "rootlessdata:/data", "busybox", "cat", "/data/f"); got != "kept" {
+			t.Errorf("second container read %q from the volume, want %q", got, "kept")
+		}
+		e.must(t, "volume", "rm", "rootlessdata")
+	})
 	t.Run("detached, logs, rm", func(t *testing.T) {
 		id := strings.TrimSpace(e.must(t, "run", "-d", "busybox", "echo", "from the background").Stdout)
 		if len(id) != 64 {
@@ -337,7 +371,7 @@ func TestRootlessRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := strings.TrimSpace(e.must(t, "run", "--rm", "--network", "host", "busybox", "cat", "/proc/net/dev").Stdout)
+		got := e.runOut(t, "--network", "host", "busybox", "cat", "/proc/net/dev")
 		if want := len(lines(string(host))); len(lines(got)) != want {
 			t.Errorf("--network host sees %d lines of /proc/net/dev, the host %d:\n%s", len(lines(got)), want, got)
 		}
