@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -157,7 +156,7 @@ func fill(ctx context.Context, j layerJob, dir string, meta io.Writer, bar layer
 	}
 	defer tarStream.Close()
 	diff := sha256.New()
-	_, err = fs.Unpack(io.TeeReader(tarStream, diff), dir, meta, fs.Options{Rootless: os.Geteuid() != 0})
+	_, err = fs.Unpack(io.TeeReader(tarStream, diff), dir, meta, fs.ProcessOptions())
 	if err == nil {
 		// Whatever follows the tar (padding, the compression trailer) is
 		// part of the digested blob: read it all.

@@ -39,7 +39,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	cmd := exec.Command("/proc/self/exe", "init")
 	cmd.Env = []string{}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
-	if f, ok := cg.FD(); ok {
+	if f, ok := cgroupFD(cg); ok {
 		cmd.SysProcAttr.UseCgroupFD = true
 		cmd.SysProcAttr.CgroupFD = int(f.Fd())
 	}
@@ -72,7 +72,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		att.close()
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
-	if _, ok := cg.FD(); !ok {
+	if _, ok := cgroupFD(cg); !ok && cg != nil {
 		// cgroup v1: the child blocks reading its configuration, so it is
 		// in its cgroup before it runs anything of the image.
 		if err := cg.Add(cmd.Process.Pid); err != nil {
