@@ -22,10 +22,6 @@ const (
 	layerLockP = "layer-"
 )
 
-// diskUsage measures an unpacked layer; a variable so tests can run
-// before pocket/fs is complete.
-var diskUsage = pfs.Size
-
 // HasLayer reports whether the layer with this diffID is unpacked.
 func (s *Store) HasLayer(diffID v1.Hash) bool {
 	if checkHash(diffID) != nil {
@@ -101,7 +97,7 @@ func (s *Store) putLayer(diffID v1.Hash, fill func(dir string, meta io.Writer) (
 	if err := mf.Sync(); err != nil {
 		return err
 	}
-	size, err := diskUsage(diff)
+	size, err := pfs.Size(diff)
 	if err != nil {
 		return err
 	}

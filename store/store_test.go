@@ -14,8 +14,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-
-	pfs "pocket/fs"
 )
 
 func TestMain(m *testing.M) {
@@ -23,29 +21,7 @@ func TestMain(m *testing.M) {
 		killedWriterChild(root)
 		os.Exit(0)
 	}
-	// Until pocket/fs is merged its Size is a stub; measure by hand then.
-	if _, err := pfs.Size(os.TempDir()); err != nil {
-		diskUsage = walkSize
-	}
 	os.Exit(m.Run())
-}
-
-func walkSize(dir string) (int64, error) {
-	var n int64
-	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type().IsRegular() {
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			n += info.Size()
-		}
-		return nil
-	})
-	return n, err
 }
 
 func newStore(t *testing.T) *Store {

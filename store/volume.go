@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	pfs "pocket/fs"
 )
 
 // Volume is a named or anonymous volume: a directory containers mount.
@@ -197,7 +199,7 @@ func (s *Store) PruneVolumes(all bool) ([]string, int64, error) {
 		if len(users[v.Name]) > 0 || (!all && !v.Anonymous) {
 			continue
 		}
-		n, _ := diskUsage(v.Mountpoint)
+		n, _ := pfs.Size(v.Mountpoint)
 		if err := s.removeTree(s.volumeDir(v.Name)); err != nil {
 			return names, freed, fmt.Errorf("prune volume %s: %w", v.Name, err)
 		}
