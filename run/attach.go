@@ -175,16 +175,6 @@ func (a *attachment) close() {
 	}
 }
 
-// forwarded are the signals pocket passes to the container's PID 1: every
-// catchable one except those about pocket's own process and terminal
-// (SIGCHLD, SIGWINCH, SIGPIPE, SIGURG) and the fault signals.
-var forwarded = []os.Signal{
-	syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTRAP, syscall.SIGABRT,
-	syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGALRM, syscall.SIGTERM, syscall.SIGSTKFLT,
-	syscall.SIGCONT, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGXCPU,
-	syscall.SIGXFSZ, syscall.SIGVTALRM, syscall.SIGIO, syscall.SIGPWR, syscall.SIGSYS,
-}
-
 // relay passes signals to the container's PID 1. It listens from before
 // the container starts, so an early signal reaches the container instead
 // of killing pocket and orphaning it.

@@ -68,7 +68,7 @@ func validate(o *Options) error {
 		if n == "default" {
 			n = "bridge"
 		}
-		return fmt.Errorf("%w: network %s (hint: --network none or host)", ErrNetworkUnsupported, n)
+		return &networkError{n}
 	}
 	if err := ns.ValidateCaps(append(append([]string{}, o.CapAdd...), o.CapDrop...)); err != nil {
 		return err
@@ -214,9 +214,6 @@ func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err 
 		sp.Name = rec.Name
 	}
 	if err != nil {
-		if errors.Is(err, store.ErrNameInUse) {
-			return nil, fmt.Errorf("container name %q is already in use (hint: remove that container or pick another name): %w", "/"+o.Name, err)
-		}
 		return nil, err
 	}
 	c := &container{dir: s.ContainerDir(sp.ID), spec: *sp, state: State{Status: statusCreated}}

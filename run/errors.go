@@ -30,3 +30,11 @@ func notRunning(id string) error { return &notRunningError{id} }
 
 func (e *notRunningError) Error() string        { return fmt.Sprintf("container %s is not running", e.id) }
 func (e *notRunningError) Is(target error) bool { return target == ErrNotRunning }
+
+// networkError names the unsupported network mode.
+type networkError struct{ mode string }
+
+func (e *networkError) Error() string {
+	return fmt.Sprintf("network %s is not supported yet (hint: --network none or host)", e.mode)
+}
+func (e *networkError) Is(target error) bool { return target == ErrNetworkUnsupported }

@@ -1,0 +1,25 @@
+//go:build !linux
+
+package run
+
+import (
+	"errors"
+	"os"
+	"syscall"
+
+	"pocket/cgroup"
+)
+
+// errOS is returned where containers need Linux.
+var errOS = errors.New("containers need Linux")
+
+// forwarded are the signals pocket passes to the container's PID 1.
+var forwarded = []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2}
+
+type process struct{}
+
+func startProcess(*spec, *cgroup.Cgroup, streams, *jsonLog) (*process, error) { return nil, errOS }
+func (p *process) abort()                                                     {}
+func (p *process) wait() int                                                  { return 125 }
+func (p *process) pid() int                                                   { return 0 }
+func lockThread() (unlock func())                                             { return func() {} }

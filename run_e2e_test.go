@@ -1,0 +1,550 @@
+package main
+
+// End-to-end tests of `pocket run` and the container lifecycle: the real
+// binary, as root, with images pulled from the loopback registry.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"pocket/testdata/images"
+)
+
+// pushed is the set of test images this file builds over busybox, pushed
+// once a test binary run.
+var pushed sync.Map
+
+// pushImage builds busybox with cfg and extra entries and pushes it as
+// library/<name>:latest, so that `pocket run <name>` pulls it.
+func pushImage(t *testing.T, name string, cfg func(*v1.Config), entries ...images.Entry) {
+	t.Helper()
+	if _, done := pushed.Load(name); done {
+		return
+	}
+	img, err := images.Busybox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) > 0 {
+		l, err := images.Layer(entries...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if img, err = mutate.AppendLayers(img, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := *cf.Config.DeepCopy()
+	if cfg != nil {
+		cfg(&c)
+	}
+	if img, err = mutate.Config(img, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := testRegistry.Push("library/"+name+":latest", img); err != nil {
+		t.Fatal(err)
+	}
+	pushed.Store(name, true)
+}
+
+// runCmd runs a prepared pocket command to its end and returns what the
+// user sees.
+func runCmd(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{Stdout: stdout.String(), Stderr: stderr.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		r.Code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%s: %v", cmd, err)
+	}
+	return r
+}
+
+func TestRunHello(t *testing.T) {
+	root := newRoot(t)
+	r := mustPocket(t, root, "run", "--rm", "hello-world")
+	if !strings.Contains(r.Stdout, images.HelloOutput) {
+		t.Errorf("hello-world did not greet:\n%s", r)
+	}
+}
+
+func TestRunCommandResolution(t *testing.T) {
+	pushImage(t, "run-ep", func(c *v1.Config) {
+		c.Entrypoint = []string{"/bin/echo", "ep"}
+		c.Cmd = []string{"cmd"}
+	})
+	root := newRoot(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+		code int
+	}{
+		{name: "cmd override", args: []string{"busybox", "echo", "hi"}, want: "hi\n"},
+		{name: "entrypoint and cmd", args: []string{"run-ep"}, want: "ep cmd\n"},
+		{name: "args replace cmd", args: []string{"run-ep", "x", "y"}, want: "ep x y\n"},
+		{name: "--entrypoint drops image cmd", args: []string{"--entrypoint", "/bin/echo", "run-ep"}, want: "\n"},
+		{name: "--entrypoint with args", args: []string{"--entrypoint", "/bin/echo", "run-ep", "a", "b"}, want: "a b\n"},
+		{name: "empty --entrypoint clears it", args: []string{"--entrypoint", "", "run-ep", "echo", "z"}, want: "z\n"},
+		{name: "no command at all", args: []string{"--entrypoint", "", "run-ep"}, code: 125},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := pocket(t, root, append([]string{"run", "--rm"}, tt.args...)...)
+			if r.Code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", r.Code, tt.code, r)
+			}
+			if tt.code == 0 && r.Stdout != tt.want {
+				t.Errorf("stdout %q, want %q", r.Stdout, tt.want)
+			}
+			if tt.code == 125 && !strings.Contains(r.Stderr, "no command specified") {
+				t.Errorf("stderr does not say why:\n%s", r)
+			}
+		})
+	}
+}
+
+func TestRunEnvAndWorkdir(t *testing.T) {
+	pushImage(t, "run-env", func(c *v1.Config) {
+		c.Env = append(c.Env, "FOO=image", "KEEP=kept")
+		c.WorkingDir = "/home"
+	})
+	root := newRoot(t)
+	envFile := filepath.Join(t.TempDir(), "env")
+	if err := os.WriteFile(envFile, []byte("# a comment\nFILEVAR=from file\nFOO=file\n\nHOSTVAR\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `echo "$FOO|$KEEP|$FILEVAR|$HOSTVAR|${UNSETVAR-unset}|$HOSTNAME|$PATH"; pwd`
+
+	r := mustPocket(t, root, "run", "--rm", "--hostname", "box", "run-env", "sh", "-c", script)
+	want := "image|kept|||unset|box|/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n/home\n"
+	if r.Stdout != want {
+		t.Errorf("image env and workdir:\n got %q\nwant %q", r.Stdout, want)
+	}
+
+	cmd := pocketCmd(t, root, "run", "--rm", "--env-file", envFile, "-e", "FOO=flag", "-e", "HOSTVAR", "-e", "UNSETVAR",
+		"-w", "/tmp", "run-env", "sh", "-c", script)
+	cmd.Env = append(cmd.Env, "HOSTVAR=from host")
+	r = runCmd(t, cmd)
+	want = "flag|kept|from file|from host|unset|"
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, want) || !strings.HasSuffix(r.Stdout, "\n/tmp\n") {
+		t.Errorf("flags: want %q...\"/tmp\"\n%s", want, r)
+	}
+}
+
+func TestRunExitStatus(t *testing.T) {
+	root := newRoot(t)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{name: "command's status", args: []string{"busybox", "sh", "-c", "exit 3"}, code: 3},
+		// A signal a process dies of is 128+n. (The inner sh: PID 1 itself
+		// ignores signals it has no handler for, as in Docker.)
+		{name: "killed by SIGTERM", args: []string{"busybox", "sh", "-c", `sh -c 'kill -TERM $$'; exit $?`}, code: 143},
+		{name: "not found", args: []string{"busybox", "nonexistent"}, code: 127, stderr: "nonexistent"},
+		{name: "a directory", args: []string{"busybox", "/etc"}, code: 126, stderr: "/etc"},
+		{name: "not executable", args: []string{"busybox", "/etc/passwd"}, code: 126, stderr: "/etc/passwd"},
+		{name: "bad flag", args: []string{"--bogus", "busybox", "true"}, code: 125},
+		{name: "no such image", args: []string{"--pull", "never", "nosuchimage", "true"}, code: 125, stderr: "no such image"},
+		{name: "bridge network", args: []string{"--network", "bridge", "busybox", "true"}, code: 125,
+			stderr: "network bridge is not supported yet (hint: --network none or host)"},
+		{name: "bad capability", args: []string{"--cap-add", "NOPE", "busybox", "true"}, code: 125, stderr: "NOPE"},
+		{name: "bad security opt", args: []string{"--security-opt", "bogus", "busybox", "true"}, code: 125, stderr: "bogus"},
+		{name: "bad name", args: []string{"--name", "-x", "busybox", "true"}, code: 125, stderr: "invalid container name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := pocket(t, root, append([]string{"run", "--rm"}, tt.args...)...)
+			if r.Code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", r.Code, tt.code, r)
+			}
+			if !strings.Contains(r.Stderr, tt.stderr) {
+				t.Errorf("stderr does not mention %q:\n%s", tt.stderr, r)
+			}
+		})
+	}
+	// None of them left a container behind (--rm, or never created).
+	if r := mustPocket(t, root, "ps", "-aq"); r.Stdout != "" {
+		t.Errorf("containers left:\n%s", r.Stdout)
+	}
+}
+
+func TestRunIsolation(t *testing.T) {
+	root := newRoot(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "PID 1", args: []string{"sh", "-c", "echo $$"}, want: "1\n"},
+		// ps is PID 1 here: nothing of the host is listed.
+		{name: "only its own processes", args: []string{"ps", "-o", "pid,comm"}, want: "PID   COMMAND\n    1 ps\n"},
+		{name: "network none has only lo", args: []string{"ls", "/sys/class/net"}, want: "lo\n"},
+		// Docker's masked paths read empty (this kernel may lack kcore).
+		{name: "proc masked", args: []string{"sh", "-c", "cat /proc/keys /proc/timer_list | wc -c; [ ! -e /proc/kcore ] || wc -c < /proc/kcore"}, want: "0\n"},
+		{name: "proc sys read-only", args: []string{"sh", "-c", "cat /proc/sys/kernel/hostname > /proc/sys/kernel/hostname && echo writable || echo read-only"}, want: "read-only\n"},
+		// 3 is ls's own directory.
+		{name: "no host fds", args: []string{"ls", "/proc/self/fd"}, want: "0\n1\n2\n3\n"},
+		{name: "hostname is the short id", args: []string{"sh", "-c", `[ "$(hostname)" = "$(cat /etc/hostname)" ] && hostname | grep -cE '^[0-9a-f]{12}$'`}, want: "1\n"},
+		{name: "hosts has localhost", args: []string{"grep", "-c", "^127.0.0.1\tlocalhost$", "/etc/hosts"}, want: "1\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := pocket(t, root, append([]string{"run", "--rm", "busybox"}, tt.args...)...)
+			if r.Code != 0 || r.Stdout != tt.want {
+				t.Errorf("want %q\n%s", tt.want, r)
+			}
+		})
+	}
+}
+
+func TestRunLimits(t *testing.T) {
+	root := newRoot(t)
+	r := mustPocket(t, root, "run", "--rm", "-m", "32m", "--pids-limit", "20", "busybox",
+		"cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/pids/pids.max")
+	if r.Stdout != "33554432\n20\n" {
+		t.Errorf("limits inside: want 33554432 and 20\n%s", r)
+	}
+
+	// The shell doubles a string until the OOM killer ends it.
+	r = pocket(t, root, "run", "--name", "hog", "-m", "32m", "busybox", "sh", "-c", "x=a; while true; do x=$x$x; done")
+	if r.Code != 137 {
+		t.Errorf("memory hog: exit %d, want 137\n%s", r.Code, r)
+	}
+	var in []struct{ State struct{ OOMKilled bool } }
+	if err := json.Unmarshal([]byte(mustPocket(t, root, "inspect", "hog").Stdout), &in); err != nil || len(in) != 1 {
+		t.Fatalf("inspect hog: %v", err)
+	}
+	if !in[0].State.OOMKilled {
+		t.Error("inspect: OOMKilled is false after the OOM kill")
+	}
+	mustPocket(t, root, "rm", "hog")
+
+	// A fork bomb hits the pids limit: fork fails, the shell reports it.
+	r = pocket(t, root, "run", "--rm", "--pids-limit", "20", "busybox", "sh", "-c", "for i in $(seq 40); do sleep 30 & done; echo survived")
+	if !strings.Contains(r.Stderr, "can't fork") || r.Code != 2 {
+		t.Errorf("fork bomb: want \"can't fork\" and exit 2\n%s", r)
+	}
+}
+
+// psRow is the STATUS of the container named name in `pocket ps -a`.
+func psStatus(t *testing.T, root, name string) string {
+	t.Helper()
+	r := mustPocket(t, root, "ps", "-a", "--format", "json")
+	sc := bufio.NewScanner(strings.NewReader(r.Stdout))
+	for sc.Scan() {
+		var row struct{ Names, Status, State string }
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			t.Fatal(err)
+		}
+		if row.Names == name {
+			return row.Status
+		}
+	}
+	return ""
+}
+
+// eventually retries check until it passes; a test timeout bounds it.
+func eventually(t *testing.T, what string, check func() bool) {
+	t.Helper()
+	for i := 0; !check(); i++ {
+		if i == 600 {
+			t.Fatalf("%s: never happened", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestRunDetachedLifecycle(t *testing.T) {
+	root := newRoot(t)
+	r := mustPocket(t, root, "run", "-d", "--name", "web", "busybox", "sh", "-c", "echo started; echo oops >&2; while true; do sleep 1; done")
+	id := strings.TrimSpace(r.Stdout)
+	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(id) {
+		t.Fatalf("run -d printed %q, want a 64-hex id", r.Stdout)
+	}
+	if st := psStatus(t, root, "web"); !strings.HasPrefix(st, "Up ") {
+		t.Errorf("ps: status %q, want Up ...", st)
+	}
+	if r := mustPocket(t, root, "ps", "-q"); r.Stdout != id[:12]+"\n" {
+		t.Errorf("ps -q = %q, want %q", r.Stdout, id[:12])
+	}
+	eventually(t, "log output", func() bool { return pocket(t, root, "logs", "web").Stdout == "started\n" })
+	if r := mustPocket(t, root, "logs", "web"); r.Stderr != "oops\n" {
+		t.Errorf("logs stderr = %q, want oops", r.Stderr)
+	}
+	if r := pocket(t, root, "rm", "web"); r.Code != 125 || !strings.Contains(r.Stderr, "container is running: stop the container before removing or force remove") {
+		t.Errorf("rm of a running container:\n%s", r)
+	}
+	// sh as PID 1 has no TERM handler, so stop ends with SIGKILL.
+	mustPocket(t, root, "stop", "-t", "1", "web")
+	if st := psStatus(t, root, "web"); !strings.HasPrefix(st, "Exited (137) ") {
+		t.Errorf("ps after stop: %q, want Exited (137) ...", st)
+	}
+	if r := mustPocket(t, root, "wait", "web"); r.Stdout != "137\n" {
+		t.Errorf("wait = %q, want 137", r.Stdout)
+	}
+	if r := mustPocket(t, root, "ps", "-q"); r.Stdout != "" {
+		t.Errorf("ps lists a stopped container: %q", r.Stdout)
+	}
+	mustPocket(t, root, "stop", "web") // stopping a stopped container is fine
+	if r := pocket(t, root, "kill", "web"); r.Code != 125 || !strings.Contains(r.Stderr, "container "+id+" is not running") {
+		t.Errorf("kill of a stopped container:\n%s", r)
+	}
+	// The log holds both streams: its last two lines are the two above.
+	if r := mustPocket(t, root, "logs", "--tail", "2", "web"); r.Stdout != "started\n" || r.Stderr != "oops\n" {
+		t.Errorf("logs --tail 2:\n%s", r)
+	}
+	if r := mustPocket(t, root, "logs", "--tail", "0", "web"); r.Stdout+r.Stderr != "" {
+		t.Errorf("logs --tail 0:\n%s", r)
+	}
+	mustPocket(t, root, "rm", "web")
+	if r := mustPocket(t, root, "ps", "-aq"); r.Stdout != "" {
+		t.Errorf("ps -a after rm: %q", r.Stdout)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(root, "containers")); len(entries) != 0 {
+		t.Errorf("container files left: %v", entries)
+	}
+}
+
+func TestRunDetachedFollowAndForceRemove(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "run", "-d", "--name", "short", "busybox", "sh", "-c", "for i in 1 2 3; do echo $i; sleep 0.2; done; exit 4")
+	// logs -f returns when the container ends, with everything it wrote.
+	if r := mustPocket(t, root, "logs", "-f", "short"); r.Stdout != "1\n2\n3\n" {
+		t.Errorf("logs -f = %q", r.Stdout)
+	}
+	if r := mustPocket(t, root, "wait", "short"); r.Stdout != "4\n" {
+		t.Errorf("wait = %q, want 4", r.Stdout)
+	}
+	mustPocket(t, root, "run", "-d", "--name", "long", "busybox", "sleep", "1000")
+	mustPocket(t, root, "rm", "-f", "long")
+	r := mustPocket(t, root, "container", "prune", "-f")
+	if !strings.Contains(r.Stdout, "Deleted Containers:") {
+		t.Errorf("prune:\n%s", r)
+	}
+	if r := mustPocket(t, root, "ps", "-aq"); r.Stdout != "" {
+		t.Errorf("ps -a after rm -f and prune: %q", r.Stdout)
+	}
+}
+
+func TestRunKilledMonitor(t *testing.T) {
+	root := newRoot(t)
+	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--name", "orphan", "busybox", "sleep", "1000").Stdout)
+	var in []struct{ State struct{ Pid int } }
+	if err := json.Unmarshal([]byte(mustPocket(t, root, "inspect", id).Stdout), &in); err != nil || len(in) != 1 || in[0].State.Pid == 0 {
+		t.Fatalf("inspect: %v %v", err, in)
+	}
+	monitor := ppid(t, in[0].State.Pid)
+	if err := syscall.Kill(monitor, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "ps shows the container exited", func() bool {
+		return strings.HasPrefix(psStatus(t, root, "orphan"), "Exited (255) ")
+	})
+	mustPocket(t, root, "rm", "orphan")
+	if _, err := os.Stat("/sys/fs/cgroup/pids/pocket/" + id); !os.IsNotExist(err) {
+		t.Errorf("cgroup of the container left behind: %v", err)
+	}
+	if r := mustPocket(t, root, "ps", "-aq"); r.Stdout != "" {
+		t.Errorf("ps -a after rm: %q", r.Stdout)
+	}
+}
+
+func ppid(t *testing.T, pid int) int {
+	t.Helper()
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// pid (comm) state ppid ...: comm may hold spaces, so cut at the last ')'.
+	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	n, err := strconv.Atoi(f[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestRunTTY(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "pull", "-q", "busybox")
+	cmd := pocketCmd(t, root, "run", "--rm", "-it", "busybox", "sh", "-c", "test -t 0 && test -t 1 && echo is-a-tty; stty size")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 33, Cols: 101})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	var out bytes.Buffer
+	io.Copy(&out, ptmx) // ends with EIO when pocket exits
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("pocket run -it: %v\n%s", err, out.String())
+	}
+	got := strings.ReplaceAll(out.String(), "\r\n", "\n")
+	for _, want := range []string{"is-a-tty\n", "33 101\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestRunForwardsSignals(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "pull", "-q", "busybox")
+	cmd := pocketCmd(t, root, "run", "--rm", "busybox", "sh", "-c", `trap "echo got; exit 7" USR1; echo ready; while true; do sleep 0.1; done`)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || sc.Text() != "ready" {
+		t.Fatalf("first line %q, want ready", sc.Text())
+	}
+	cmd.Process.Signal(syscall.SIGUSR1)
+	var rest []string
+	for sc.Scan() {
+		rest = append(rest, sc.Text())
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 7 {
+		t.Errorf("exit: %v, want status 7", err)
+	}
+	if !slices.Equal(rest, []string{"got"}) {
+		t.Errorf("output after the signal: %q, want got", rest)
+	}
+}
+
+func TestRunRemoveLeavesNothing(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "run", "--rm", "busybox", "true")
+	mountinfo, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(mountinfo, []byte(root)) {
+		t.Errorf("something is mounted under the store root:\n%s", mountinfo)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(root, "containers")); len(entries) != 0 {
+		t.Errorf("container files left: %v", entries)
+	}
+	if r := mustPocket(t, root, "ps", "-aq"); r.Stdout != "" {
+		t.Errorf("ps -a after --rm: %q", r.Stdout)
+	}
+}
+
+func TestRunHostileSymlinks(t *testing.T) {
+	host := t.TempDir()
+	hostFile := filepath.Join(host, "hosts")
+	hostDir := filepath.Join(host, "proc")
+	if err := os.WriteFile(hostFile, []byte("HOST FILE\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(hostDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// The image's /etc/hosts and /proc point at host paths; inside, they
+	// must resolve within the rootfs.
+	pushImage(t, "run-hostile", nil,
+		images.Symlink("etc/hosts", hostFile), images.Symlink("etc/resolv.conf", hostFile),
+		images.Symlink("proc", hostDir))
+	root := newRoot(t)
+	pocket(t, root, "run", "--rm", "run-hostile", "sh", "-c", "cat /etc/hosts; ls /proc | head -3")
+
+	if data, _ := os.ReadFile(hostFile); string(data) != "HOST FILE\n" {
+		t.Errorf("host file changed: %q", data)
+	}
+	if entries, _ := os.ReadDir(hostDir); len(entries) != 0 {
+		t.Errorf("host directory got entries: %v", entries)
+	}
+	mountinfo, _ := os.ReadFile("/proc/self/mountinfo")
+	if bytes.Contains(mountinfo, []byte(host)) {
+		t.Errorf("something was mounted on the host:\n%s", mountinfo)
+	}
+}
+
+func TestRunOptions(t *testing.T) {
+	root := newRoot(t)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "read-only rootfs with a tmpfs", args: []string{"--read-only", "--tmpfs", "/scratch", "busybox", "sh", "-c",
+			"touch /x 2>/dev/null || echo ro; touch /scratch/y && echo rw; grep -o ' /scratch tmpfs [a-z,]*' /proc/mounts | tr , '\\n' | grep -c '^no'"},
+			want: "ro\nrw\n3\n"},
+		{name: "cap-drop ALL", args: []string{"--cap-drop", "ALL", "busybox", "grep", "CapEff", "/proc/self/status"}, want: "CapEff:\t0000000000000000\n"},
+		{name: "host network sees the host's links", args: []string{"--network", "host", "busybox", "ls", "/sys/class/net"}, want: hostLinks(t)},
+		{name: "no stdin without -i", args: []string{"busybox", "cat"}, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := pocketCmd(t, root, append([]string{"run", "--rm"}, tt.args...)...)
+			cmd.Stdin = strings.NewReader("host input\n")
+			r := runCmd(t, cmd)
+			if r.Code != 0 || r.Stdout != tt.want {
+				t.Errorf("want %q\n%s", tt.want, r)
+			}
+		})
+	}
+	cmd := pocketCmd(t, root, "run", "--rm", "-i", "busybox", "cat")
+	cmd.Stdin = strings.NewReader("host input\n")
+	if r := runCmd(t, cmd); r.Code != 0 || r.Stdout != "host input\n" {
+		t.Errorf("-i: stdin not passed\n%s", r)
+	}
+
+	// A detached start failure has the command's status, and the
+	// container stays "Created" as in Docker.
+	if r := pocket(t, root, "run", "-d", "--name", "broken", "busybox", "nonexistent"); r.Code != 127 {
+		t.Errorf("run -d nonexistent: exit %d, want 127\n%s", r.Code, r)
+	}
+	if st := psStatus(t, root, "broken"); st != "Created" {
+		t.Errorf("ps: %q, want Created", st)
+	}
+	mustPocket(t, root, "rm", "broken")
+}
+
+// hostLinks is `ls /sys/class/net` on the host.
+func hostLinks(t *testing.T) string {
+	entries, err := os.ReadDir("/sys/class/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		b.WriteString(e.Name() + "\n")
+	}
+	return b.String()
+}
