@@ -26,11 +26,11 @@ cross:
 # testdata/ packages are named explicitly: ./... skips testdata.
 test:
 	./testdata/setup.sh
-	$(GO) vet ./... ./testdata/images ./testdata/registry ./testdata/mkimage
+	$(GO) vet ./... ./testdata/images ./testdata/registry ./testdata/mkimage ./testdata/bench/benchreg
 	$(GO) test -count=1 -p 2 -timeout 40m ./... ./testdata/images
 
 vet:
-	$(GO) vet ./... ./testdata/images ./testdata/registry ./testdata/mkimage
+	$(GO) vet ./... ./testdata/images ./testdata/registry ./testdata/mkimage ./testdata/bench/benchreg
 
 lint: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
