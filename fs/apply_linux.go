@@ -109,14 +109,14 @@ func (u *unpacker) hardlink(hdr *tar.Header, name string) error {
 	if target == "/" {
 		return fmt.Errorf("hardlink to layer root: %w", ErrInvalidEntry)
 	}
-	tdir, ok, err := u.res.lexical(filepathDir(target))
+	tdir, ok, err := u.res.lexical(dirName(target))
 	if err != nil {
 		return fmt.Errorf("hardlink target %q: %w", hdr.Linkname, err)
 	}
 	if !ok {
 		return fmt.Errorf("hardlink target %q through a symlink: %w", hdr.Linkname, ErrUnsafeEntry)
 	}
-	oldp := tdir + "/" + filepathBase(target)
+	oldp := tdir + "/" + baseName(target)
 	p, err := u.res.entry(name, true)
 	if err != nil {
 		return err

@@ -151,12 +151,12 @@ func (u *unpacker) entry(hdr *tar.Header, r io.Reader) error {
 	if isAUFSMeta(name) {
 		return nil
 	}
-	base := filepathBase(name)
+	base := baseName(name)
 	switch {
 	case base == opaqueMarker:
-		return u.opaque(filepathDir(name))
+		return u.opaque(dirName(name))
 	case strings.HasPrefix(base, whiteoutPrefix):
-		return u.whiteout(filepathDir(name), base[len(whiteoutPrefix):])
+		return u.whiteout(dirName(name), base[len(whiteoutPrefix):])
 	}
 	if name == "/" {
 		if hdr.Typeflag != tar.TypeDir {
@@ -209,10 +209,10 @@ func isAUFSMeta(name string) bool {
 	return false
 }
 
-// filepathBase and filepathDir split a cleaned rooted name.
-func filepathBase(name string) string { return name[strings.LastIndexByte(name, '/')+1:] }
+// baseName and dirName split a cleaned rooted name (see cleanName).
+func baseName(name string) string { return name[strings.LastIndexByte(name, '/')+1:] }
 
-func filepathDir(name string) string {
+func dirName(name string) string {
 	i := strings.LastIndexByte(name, '/')
 	if i == 0 {
 		return "/"
