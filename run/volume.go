@@ -13,8 +13,14 @@ import (
 	"pocket/store"
 )
 
-// ErrBadMount is returned for a -v, --mount or --tmpfs that cannot be set up.
-var ErrBadMount = errors.New("invalid mount")
+// mountError is a mount that cannot be set up, in Docker's words; it
+// matches ErrBadMount.
+type mountError struct{ msg string }
+
+func badMount(format string, a ...any) error { return &mountError{fmt.Sprintf(format, a...)} }
+
+func (e *mountError) Error() string { return e.msg }
+func (e *mountError) Unwrap() error { return ErrBadMount }
 
 // planMounts parses -v and --mount and adds an anonymous volume for each
 // VOLUME of the image that no user mount (--tmpfs included) already
@@ -48,7 +54,7 @@ func planMounts(o *Options, imageVolumes map[string]struct{}) ([]MountSpec, erro
 	for i := range specs {
 		specs[i].Target = path.Clean(specs[i].Target)
 		if taken[specs[i].Target] {
-			return nil, fmt.Errorf("%w: duplicate mount point: %s", ErrBadMount, specs[i].Target)
+			return nil, badMount("duplicate mount point: %s", specs[i].Target)
 		}
 		taken[specs[i].Target] = true
 	}
@@ -111,7 +117,7 @@ func prepareMounts(s *store.Store, specs []MountSpec, lower []string, userXattr 
 			}
 			p.mounts = append(p.mounts, ns.Mount{Type: "bind", Source: v.Mountpoint, Target: m.Target, Readonly: m.ReadOnly})
 		default:
-			return p, fmt.Errorf("%w: unknown mount type %q", ErrBadMount, m.Type)
+			return p, badMount("unknown mount type %q", m.Type)
 		}
 	}
 	if err := populate(lower, userXattr, copies); err != nil {
@@ -128,12 +134,12 @@ func bindSource(m MountSpec) error {
 	case err == nil:
 		return nil
 	case !errors.Is(err, os.ErrNotExist):
-		return fmt.Errorf("%w: bind source %s: %w", ErrBadMount, m.Source, err)
+		return badMount("bind source %s: %v", m.Source, err)
 	case !m.Create:
-		return fmt.Errorf("%w: invalid mount config for type \"bind\": bind source path does not exist: %s (hint: create it, or use -v, which creates it)", ErrBadMount, m.Source)
+		return badMount("invalid mount config for type \"bind\": bind source path does not exist: %s (hint: create it, or use -v, which creates it)", m.Source)
 	}
 	if err := os.MkdirAll(m.Source, 0o755); err != nil {
-		return fmt.Errorf("%w: create bind source %s: %w", ErrBadMount, m.Source, err)
+		return badMount("create bind source %s: %v", m.Source, err)
 	}
 	return nil
 }
