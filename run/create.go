@@ -207,6 +207,7 @@ func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err 
 		return nil, err
 	}
 	sp.Init.Mounts = sortMounts(append(sp.Init.Mounts, mounts.mounts...))
+	sp.Mounts = mounts.points
 	rec := &store.Container{ID: sp.ID, Name: sp.Name, Image: img.ID, Created: sp.Created, Volumes: mounts.volumes}
 	for named := o.Name != ""; ; {
 		err = s.CreateContainer(rec)

@@ -19,6 +19,7 @@ type Inspection struct {
 	LogPath    string            `json:"LogPath"`
 	Config     InspectConfig     `json:"Config"`
 	HostConfig InspectHostConfig `json:"HostConfig"`
+	Mounts     []MountPoint      `json:"Mounts"`
 }
 
 // InspectState is inspect's State.
@@ -108,8 +109,14 @@ func Inspect(s *store.Store, id string) (any, error) {
 		p := sp.Resources.PidsLimit
 		in.HostConfig.PidsLimit = &p
 	}
+	in.Mounts = append([]MountPoint{}, sp.Mounts...)
+	// --tmpfs shows in HostConfig.Tmpfs only; --mount type=tmpfs in Mounts.
+	mounted := map[string]bool{}
+	for _, m := range sp.Mounts {
+		mounted[m.Destination] = true
+	}
 	for _, m := range sp.Init.Mounts {
-		if m.Type == "tmpfs" {
+		if m.Type == "tmpfs" && !mounted[m.Target] {
 			if in.HostConfig.Tmpfs == nil {
 				in.HostConfig.Tmpfs = map[string]string{}
 			}

@@ -47,6 +47,15 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	defer f.Close()
 	log := &jsonLog{w: f}
 
+	// Listening before the state says "running", so that whoever reads
+	// that can reach the monitor; closed after the exited state is
+	// written (see signalContainer).
+	ctl, err := listenControl(c.dir)
+	if err != nil {
+		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
+	}
+	defer ctl.close()
+
 	cg, err := newCgroup(id, c.spec.Resources)
 	if err != nil {
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
@@ -68,6 +77,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		return 125, err
 	}
 	sig.to(p.pid())
+	ctl.serve(p.signal)
 	if started != nil {
 		started()
 	}

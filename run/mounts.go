@@ -18,6 +18,7 @@ type MountSpec struct {
 	NoCopy   bool     // nocopy, volume-nocopy: no copy of image content
 	Create   bool     // -v creates a missing bind source; --mount refuses
 	Options  []string // tmpfs size=/mode=..., bind propagation
+	Mode     string   // -v's options as typed, which inspect shows
 }
 
 // volumeName is Docker's rule for named volumes.
@@ -39,6 +40,7 @@ func ParseVolume(spec string) (MountSpec, error) {
 	case 2, 3:
 		m = MountSpec{Type: "volume", Source: parts[0], Target: parts[1]}
 		if len(parts) == 3 {
+			m.Mode = parts[2]
 			for _, o := range strings.Split(parts[2], ",") {
 				switch o {
 				case "ro":

@@ -19,7 +19,8 @@ func Remove(s *store.Store, id string, force, volumes bool) error {
 		if !force {
 			return fmt.Errorf("cannot remove container %q: %w: stop the container before removing or force remove", id, ErrRunning)
 		}
-		syscall.Kill(c.state.Pid, syscall.SIGKILL)
+		// Not running by now is fine: the lock below waits for the end.
+		signalContainer(s, c, syscall.SIGKILL)
 		// The monitor records the end and releases its lock; with --rm it
 		// removes the container itself.
 		unlock, err := s.Lock(monitorLock(c.spec.ID))

@@ -47,15 +47,18 @@ func detach(s *store.Store, c *container) error {
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
-		removeFiles(s, c.spec.ID)
-		return fmt.Errorf("start monitor: %w", err)
+		err = fmt.Errorf("start monitor: %w", err)
+		abandon(s, c, true, err)
+		return err
 	}
 	data, _ := io.ReadAll(r)
 	var rep report
 	if err := json.Unmarshal(data, &rep); err != nil {
 		// It died before saying anything: reap it for its status.
 		werr := cmd.Wait()
-		return fmt.Errorf("container %s: monitor exited without a report: %v", c.spec.ID[:12], werr)
+		err := fmt.Errorf("container %s: monitor exited without a report: %v", c.spec.ID[:12], werr)
+		abandon(s, c, c.spec.AutoRemove, err)
+		return err
 	}
 	// The monitor lives on after we exit; it is not ours to wait for.
 	cmd.Process.Release()
@@ -63,4 +66,24 @@ func detach(s *store.Store, c *container) error {
 		return &ExitError{Code: rep.Code, Err: errors.New(rep.Message)}
 	}
 	return nil
+}
+
+// abandon cleans up after a monitor that never took charge of c. With
+// remove (--rm, or no monitor at all) the container goes with the
+// anonymous volumes made for it, as Docker removes an --rm container
+// whose start failed; otherwise it stays "created" with the error.
+func abandon(s *store.Store, c *container, remove bool, cause error) {
+	if monitorAlive(s, c.spec.ID) {
+		return
+	}
+	if remove {
+		anon := anonymousVolumes(s, c.spec.ID)
+		if err := removeFiles(s, c.spec.ID); err == nil {
+			removeVolumes(s, anon)
+		}
+		return
+	}
+	if now, err := loadID(s, c.spec.ID); err == nil && now.state.Status == statusCreated && now.state.Error == "" {
+		now.failed(cause)
+	}
 }

@@ -19,6 +19,8 @@ const (
 	specFile  = "config.json"
 	stateFile = "state.json"
 	logFile   = "container.log"
+	// controlFile is the monitor's socket (see control.go).
+	controlFile = "control.sock"
 )
 
 // Container status values, as Docker names them.
@@ -52,6 +54,7 @@ type spec struct {
 	Privileged bool             `json:"privileged"`
 	CapAdd     []string         `json:"capAdd,omitempty"`
 	CapDrop    []string         `json:"capDrop,omitempty"`
+	Mounts     []MountPoint     `json:"mounts,omitempty"` // -v, --mount and image VOLUMEs, for inspect
 	Init       ns.Config        `json:"init"`
 }
 

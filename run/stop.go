@@ -1,6 +1,7 @@
 package run
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,13 +29,18 @@ func Stop(s *store.Store, id string, timeout time.Duration) error {
 			sig = ss
 		}
 	}
-	if err := syscall.Kill(c.state.Pid, sig); err != nil && err != syscall.ESRCH {
+	if err := signalContainer(s, c, sig); err != nil {
+		if errors.Is(err, ErrNotRunning) {
+			return waitMonitor(s, c.spec.ID)
+		}
 		return fmt.Errorf("stop container %s: %w", id, err)
 	}
 	deadline := time.Now().Add(timeout)
 	for monitorAlive(s, c.spec.ID) {
 		if time.Now().After(deadline) {
-			syscall.Kill(c.state.Pid, syscall.SIGKILL)
+			if err := signalContainer(s, c, syscall.SIGKILL); err != nil && !errors.Is(err, ErrNotRunning) {
+				return fmt.Errorf("stop container %s: %w", id, err)
+			}
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -65,7 +71,10 @@ func Kill(s *store.Store, id, signal string) error {
 	if c.state.Status != statusRunning {
 		return fmt.Errorf("cannot kill container %s: %w", id, notRunning(c.spec.ID))
 	}
-	if err := syscall.Kill(c.state.Pid, sig); err != nil {
+	if err := signalContainer(s, c, sig); err != nil {
+		if errors.Is(err, ErrNotRunning) {
+			return fmt.Errorf("cannot kill container %s: %w", id, notRunning(c.spec.ID))
+		}
 		return fmt.Errorf("kill container %s: %w", id, err)
 	}
 	return nil

@@ -81,6 +81,7 @@ type mountPlan struct {
 	mounts  []ns.Mount // in command-line order; sortMounts orders them
 	volumes []string   // every volume the container references, for its record
 	created []string   // volumes this call created, removed by undo on failure
+	points  []MountPoint
 }
 
 // prepareMounts turns parsed mounts into ns mounts: it creates missing -v
@@ -96,11 +97,13 @@ func prepareMounts(s *store.Store, specs []MountSpec, lower []string, userXattr 
 		switch m.Type {
 		case "tmpfs":
 			p.mounts = append(p.mounts, ns.Mount{Type: "tmpfs", Source: "tmpfs", Target: m.Target, Options: m.Options, Readonly: m.ReadOnly})
+			p.points = append(p.points, mountPoint(m, "", ""))
 		case "bind":
 			if err := bindSource(m); err != nil {
 				return p, err
 			}
 			p.mounts = append(p.mounts, ns.Mount{Type: "bind", Source: m.Source, Target: m.Target, Options: m.Options, Readonly: m.ReadOnly})
+			p.points = append(p.points, mountPoint(m, "", m.Source))
 		case "volume":
 			v, created, err := volume(s, m.Source)
 			if err != nil {
@@ -116,6 +119,7 @@ func prepareMounts(s *store.Store, specs []MountSpec, lower []string, userXattr 
 				copies = append(copies, copyUp{target: m.Target, dst: v.Mountpoint})
 			}
 			p.mounts = append(p.mounts, ns.Mount{Type: "bind", Source: v.Mountpoint, Target: m.Target, Readonly: m.ReadOnly})
+			p.points = append(p.points, mountPoint(m, v.Name, v.Mountpoint))
 		default:
 			return p, badMount("unknown mount type %q", m.Type)
 		}
@@ -124,6 +128,38 @@ func prepareMounts(s *store.Store, specs []MountSpec, lower []string, userXattr 
 		return p, err
 	}
 	return p, nil
+}
+
+// MountPoint is one entry of inspect's Mounts, in Docker's shape; a
+// container's spec keeps them as it was created.
+type MountPoint struct {
+	Type        string `json:"Type"` // "volume", "bind" or "tmpfs"
+	Name        string `json:"Name,omitempty"`
+	Source      string `json:"Source"`
+	Destination string `json:"Destination"`
+	Driver      string `json:"Driver,omitempty"`
+	Mode        string `json:"Mode"`
+	RW          bool   `json:"RW"`
+	Propagation string `json:"Propagation"`
+}
+
+// mountPoint describes m as Docker's inspect does: a named volume's mode
+// defaults to "z", a bind mount's propagation to rprivate.
+func mountPoint(m MountSpec, volume, source string) MountPoint {
+	mp := MountPoint{Type: m.Type, Source: source, Destination: m.Target, Mode: m.Mode, RW: !m.ReadOnly}
+	switch m.Type {
+	case "volume":
+		mp.Name, mp.Driver = volume, "local"
+		if m.Source != "" && mp.Mode == "" {
+			mp.Mode = "z"
+		}
+	case "bind":
+		mp.Propagation = "rprivate"
+		for _, o := range m.Options {
+			mp.Propagation = o
+		}
+	}
+	return mp
 }
 
 // bindSource checks a bind mount's host path. -v creates a missing
