@@ -7,6 +7,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"pocket/cgroup"
 	"pocket/ns"
@@ -253,6 +255,21 @@ func (e rootlessEnv) runOut(t *testing.T, args ...string) string {
 	return strings.TrimSpace(e.must(t, append([]string{"run", "--rm"}, args...)...).Stdout)
 }
 
+// status is the STATUS `ps -a` shows for the container named name.
+func (e rootlessEnv) status(t *testing.T, name string) string {
+	t.Helper()
+	for _, l := range lines(e.must(t, "ps", "-a", "--format", "json").Stdout) {
+		var row struct{ Names, Status string }
+		if err := json.Unmarshal([]byte(l), &row); err != nil {
+			t.Fatal(err)
+		}
+		if row.Names == name {
+			return row.Status
+		}
+	}
+	return ""
+}
+
 func ownerOf(t *testing.T, p string) int {
 	t.Helper()
 	var st syscall.Stat_t
@@ -365,6 +382,36 @@ func TestRootlessRun(t *testing.T) {
 		if r := e.must(t, "ps", "-a", "-q"); strings.TrimSpace(r.Stdout) != "" {
 			t.Errorf("ps -a after rm: %q", r.Stdout)
 		}
+	})
+	// stop and kill run in a user namespace of their own, from which the
+	// user may not signal a process of a subordinate uid: the container's
+	// monitor does it for them.
+	t.Run("stop a non-root container", func(t *testing.T) {
+		e.must(t, "run", "-d", "--name", "sleeper", "-u", "1000", "busybox", "sleep", "300")
+		e.must(t, "stop", "-t", "1", "sleeper")
+		// sleep as PID 1 ignores TERM; KILL ends it.
+		if st := e.status(t, "sleeper"); !strings.HasPrefix(st, "Exited (137) ") {
+			t.Errorf("ps -a after stop: %q, want Exited (137) ...", st)
+		}
+		e.must(t, "rm", "sleeper")
+	})
+	t.Run("kill a non-root container", func(t *testing.T) {
+		e.must(t, "run", "-d", "--name", "trap", "-u", "1000", "busybox", "sh", "-c",
+			`trap "echo got; exit 7" USR1; echo ready; while true; do sleep 0.1; done`)
+		for i := 0; e.must(t, "logs", "trap").Stdout != "ready\n"; i++ {
+			if i == 600 {
+				t.Fatal("the container never said ready")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		e.must(t, "kill", "-s", "USR1", "trap")
+		if got := strings.TrimSpace(e.must(t, "wait", "trap").Stdout); got != "7" {
+			t.Errorf("wait after kill -s USR1 = %q, want 7 (the trap's exit)", got)
+		}
+		if got := e.must(t, "logs", "trap").Stdout; got != "ready\ngot\n" {
+			t.Errorf("logs = %q, want ready and got", got)
+		}
+		e.must(t, "rm", "trap")
 	})
 	t.Run("network host", func(t *testing.T) {
 		host, err := os.ReadFile("/proc/net/dev")

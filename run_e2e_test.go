@@ -548,3 +548,64 @@ func hostLinks(t *testing.T) string {
 	}
 	return b.String()
 }
+
+// Docker stops a container started in the foreground too: its `pocket
+// run` is its monitor and answers stop like a detached one.
+func TestRunStopForeground(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "pull", "-q", "busybox")
+	cmd := pocketCmd(t, root, "run", "--name", "fg", "busybox", "sh", "-c", "echo ready; while true; do sleep 1; done")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || sc.Text() != "ready" {
+		t.Fatalf("first line %q, want ready", sc.Text())
+	}
+	// sh as PID 1 has no TERM handler, so stop ends with SIGKILL.
+	mustPocket(t, root, "stop", "-t", "1", "fg")
+	for sc.Scan() {
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 137 {
+		t.Errorf("foreground run after stop: %v, want exit status 137", err)
+	}
+	if st := psStatus(t, root, "fg"); !strings.HasPrefix(st, "Exited (137) ") {
+		t.Errorf("ps after stop: %q, want Exited (137) ...", st)
+	}
+}
+
+// A store root so long that the control socket's path does not fit a
+// unix socket address (108 bytes): stop and kill still reach the monitor.
+func TestRunLongRoot(t *testing.T) {
+	root := filepath.Join(t.TempDir(), strings.Repeat("a-long-store-root-", 8))
+	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--name", "trap", "busybox", "sh", "-c",
+		`trap "echo got; exit 7" USR1; echo ready; while true; do sleep 0.1; done`).Stdout)
+	sock := filepath.Join(root, "containers", id, "control.sock")
+	if len(sock) <= 108 {
+		t.Fatalf("control socket path %s is %d bytes: too short for this test", sock, len(sock))
+	}
+	fi, err := os.Stat(sock)
+	if err != nil || fi.Mode()&os.ModeSocket == 0 || fi.Mode().Perm() != 0o600 {
+		t.Errorf("control socket of a running container: %v, %v; want a socket of mode 0600", fi, err)
+	}
+	eventually(t, "trap set", func() bool { return pocket(t, root, "logs", "trap").Stdout == "ready\n" })
+	mustPocket(t, root, "kill", "-s", "USR1", "trap")
+	if r := mustPocket(t, root, "wait", "trap"); r.Stdout != "7\n" {
+		t.Errorf("wait after kill -s USR1 = %q, want 7", r.Stdout)
+	}
+	if _, err := os.Stat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("control socket left after the container ended: %v", err)
+	}
+
+	mustPocket(t, root, "run", "-d", "--name", "sleeper", "busybox", "sleep", "1000")
+	mustPocket(t, root, "stop", "-t", "1", "sleeper")
+	if st := psStatus(t, root, "sleeper"); !strings.HasPrefix(st, "Exited (137) ") {
+		t.Errorf("ps after stop: %q, want Exited (137) ...", st)
+	}
+}

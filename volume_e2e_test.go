@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -327,5 +328,71 @@ func TestVolumeMountErrors(t *testing.T) {
 	}
 	if got := volumeNames(t, root); len(got) != 0 {
 		t.Errorf("failed runs left volumes %q", got)
+	}
+}
+
+func TestVolumeInspectMounts(t *testing.T) {
+	root := newRoot(t)
+	host := t.TempDir()
+	mustPocket(t, root, "run", "--name", "mnt", "-v", "named:/named", "-v", "/anon", "-v", host+":/bind:ro",
+		"--mount", "type=tmpfs,dst=/scratch", "--tmpfs", "/run", "busybox", "true")
+	var anon string
+	for _, v := range volumeNames(t, root) {
+		if v != "named" {
+			anon = v
+		}
+	}
+	var in []struct {
+		Mounts     []map[string]any
+		HostConfig struct{ Tmpfs map[string]string }
+	}
+	if err := json.Unmarshal([]byte(mustPocket(t, root, "inspect", "mnt").Stdout), &in); err != nil || len(in) != 1 {
+		t.Fatalf("inspect: %v %v", in, err)
+	}
+	want := []map[string]any{
+		{"Type": "volume", "Name": "named", "Source": volumeData(root, "named"), "Destination": "/named", "Driver": "local",
+			"Mode": "z", "RW": true, "Propagation": ""},
+		{"Type": "volume", "Name": anon, "Source": volumeData(root, anon), "Destination": "/anon", "Driver": "local",
+			"Mode": "", "RW": true, "Propagation": ""},
+		{"Type": "bind", "Source": host, "Destination": "/bind", "Mode": "ro", "RW": false, "Propagation": "rprivate"},
+		{"Type": "tmpfs", "Source": "", "Destination": "/scratch", "Mode": "", "RW": true, "Propagation": ""},
+	}
+	if d := cmp.Diff(want, in[0].Mounts); d != "" {
+		t.Errorf("inspect Mounts (-want +got):\n%s", d)
+	}
+	// --tmpfs is HostConfig.Tmpfs only, as in Docker.
+	if _, ok := in[0].HostConfig.Tmpfs["/run"]; !ok || len(in[0].HostConfig.Tmpfs) != 1 {
+		t.Errorf("HostConfig.Tmpfs = %v, want /run alone", in[0].HostConfig.Tmpfs)
+	}
+}
+
+// A detached container whose command cannot start: Docker removes an --rm
+// one with its anonymous volumes, and keeps any other as "Created".
+func TestVolumeDetachedStartFailure(t *testing.T) {
+	root := newRoot(t)
+	r := pocket(t, root, "run", "-d", "--rm", "-v", "/data", "busybox", "nonexistent")
+	if r.Code != 127 || !strings.Contains(r.Stderr, "nonexistent") {
+		t.Errorf("run -d --rm of a missing command: %s\nwant exit 127 naming it", r)
+	}
+	if r := mustPocket(t, root, "ps", "-a", "-q"); r.Stdout != "" {
+		t.Errorf("--rm left a container:\n%s", r.Stdout)
+	}
+	if got := volumeNames(t, root); len(got) != 0 {
+		t.Errorf("--rm left volumes %q", got)
+	}
+
+	r = pocket(t, root, "run", "-d", "--name", "failed", "-v", "/data", "busybox", "nonexistent")
+	if r.Code != 127 {
+		t.Errorf("run -d of a missing command: %s\nwant exit 127", r)
+	}
+	if st := psStatus(t, root, "failed"); st != "Created" {
+		t.Errorf("ps -a: %q, want Created", st)
+	}
+	if got := volumeNames(t, root); len(got) != 1 {
+		t.Errorf("volumes of the created container %q, want its one", got)
+	}
+	mustPocket(t, root, "rm", "-v", "failed")
+	if got := volumeNames(t, root); len(got) != 0 {
+		t.Errorf("rm -v left volumes %q", got)
 	}
 }

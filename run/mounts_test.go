@@ -15,10 +15,10 @@ func TestParseVolume(t *testing.T) {
 	}{
 		{spec: "/data", want: MountSpec{Type: "volume", Target: "/data"}},
 		{spec: "cache:/var/cache", want: MountSpec{Type: "volume", Source: "cache", Target: "/var/cache"}},
-		{spec: "cache:/var/cache:ro", want: MountSpec{Type: "volume", Source: "cache", Target: "/var/cache", ReadOnly: true}},
-		{spec: "cache:/c:nocopy,rw", want: MountSpec{Type: "volume", Source: "cache", Target: "/c", NoCopy: true}},
-		{spec: "/srv/x/../y:/y:ro", want: MountSpec{Type: "bind", Source: "/srv/y", Target: "/y", ReadOnly: true, Create: true}},
-		{spec: "/h:/c:rslave", want: MountSpec{Type: "bind", Source: "/h", Target: "/c", Create: true, Options: []string{"rslave"}}},
+		{spec: "cache:/var/cache:ro", want: MountSpec{Type: "volume", Source: "cache", Target: "/var/cache", ReadOnly: true, Mode: "ro"}},
+		{spec: "cache:/c:nocopy,rw", want: MountSpec{Type: "volume", Source: "cache", Target: "/c", NoCopy: true, Mode: "nocopy,rw"}},
+		{spec: "/srv/x/../y:/y:ro", want: MountSpec{Type: "bind", Source: "/srv/y", Target: "/y", ReadOnly: true, Create: true, Mode: "ro"}},
+		{spec: "/h:/c:rslave", want: MountSpec{Type: "bind", Source: "/h", Target: "/c", Create: true, Options: []string{"rslave"}, Mode: "rslave"}},
 		{spec: "./rel:/c", wantErr: "absolute path"},
 		{spec: "vol:rel", wantErr: "must be absolute"},
 		{spec: "vol:/", wantErr: "cannot mount over /"},
@@ -94,5 +94,29 @@ func TestParseTmpfs(t *testing.T) {
 	}
 	if _, err := ParseTmpfs("run"); err == nil {
 		t.Error("relative --tmpfs accepted")
+	}
+}
+
+func TestMountPoint(t *testing.T) {
+	for _, tc := range []struct {
+		spec           string
+		volume, source string
+		want           MountPoint
+	}{
+		{"/data", "abc", "/v/abc/_data", MountPoint{Type: "volume", Name: "abc", Source: "/v/abc/_data", Destination: "/data", Driver: "local", RW: true}},
+		{"cache:/c", "cache", "/v/cache/_data", MountPoint{Type: "volume", Name: "cache", Source: "/v/cache/_data", Destination: "/c", Driver: "local", Mode: "z", RW: true}},
+		{"cache:/c:ro", "cache", "/v/cache/_data", MountPoint{Type: "volume", Name: "cache", Source: "/v/cache/_data", Destination: "/c", Driver: "local", Mode: "ro"}},
+		{"/h:/c", "", "/h", MountPoint{Type: "bind", Source: "/h", Destination: "/c", RW: true, Propagation: "rprivate"}},
+		{"/h:/c:ro,rslave", "", "/h", MountPoint{Type: "bind", Source: "/h", Destination: "/c", Mode: "ro,rslave", Propagation: "rslave"}},
+	} {
+		t.Run(tc.spec, func(t *testing.T) {
+			m, err := ParseVolume(tc.spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, mountPoint(m, tc.volume, tc.source)); d != "" {
+				t.Errorf("mountPoint(%q) (-want +got):\n%s", tc.spec, d)
+			}
+		})
 	}
 }
