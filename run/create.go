@@ -213,6 +213,11 @@ func (c *container) prepare(s *store.Store) error {
 			return err
 		}
 	}
+	// upper is the container's "/": searchable by every user, as Docker's
+	// diff directory is, or no one but root could run anything.
+	if err := os.Chmod(filepath.Join(c.dir, "upper"), 0o755); err != nil {
+		return err
+	}
 	hostHosts, _ := os.ReadFile("/etc/hosts")
 	hostResolv, _ := os.ReadFile("/etc/resolv.conf")
 	files := []struct {
