@@ -55,7 +55,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		return nil, err
 	}
 	defer errR.Close()
-	cmd.ExtraFiles = []*os.File{configR, errW} // ns.ConfigFD, ns.ErrorFD
+	cmd.ExtraFiles = []*os.File{configR, errW} // ns.ConfigFD, ns.ErrorFD (attach may add ns.ConsoleFD)
 
 	att, err := attach(cmd, sp, st, log)
 	if err != nil {
@@ -85,6 +85,18 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		return nil, fmt.Errorf("send container config: %w", err)
 	}
 	configW.Close()
+	if att.sock != nil {
+		if err := att.console(); err != nil {
+			// Init's own error, if it failed first, says more; without
+			// our go-ahead it fails once our end closes.
+			att.sock.Close()
+			if ierr := ns.ReadError(errR); ierr != nil {
+				err = ierr
+			}
+			p.wait()
+			return nil, err
+		}
+	}
 	if err := ns.ReadError(errR); err != nil {
 		p.wait()
 		return nil, err
