@@ -39,9 +39,12 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	cmd := exec.Command("/proc/self/exe", "init")
 	cmd.Env = []string{}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
-	if f, ok := cgroupFD(cg); ok {
+	// cgroup v2: the kernel starts the child in its cgroup (CLONE_INTO_CGROUP).
+	cgFD, intoCgroup := cgroupFD(cg)
+	if intoCgroup {
+		defer cgFD.Close()
 		cmd.SysProcAttr.UseCgroupFD = true
-		cmd.SysProcAttr.CgroupFD = int(f.Fd())
+		cmd.SysProcAttr.CgroupFD = int(cgFD.Fd())
 	}
 
 	configR, configW, err := os.Pipe()
@@ -72,7 +75,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		att.close()
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
-	if _, ok := cgroupFD(cg); !ok && cg != nil {
+	if !intoCgroup && cg != nil {
 		// cgroup v1: the child blocks reading its configuration, so it is
 		// in its cgroup before it runs anything of the image.
 		if err := cg.Add(cmd.Process.Pid); err != nil {
