@@ -291,6 +291,15 @@ func TestRunLimits(t *testing.T) {
 	if !strings.Contains(r.Stderr, "can't fork") || r.Code != 2 {
 		t.Errorf("fork bomb: want \"can't fork\" and exit 2\n%s", r)
 	}
+
+	// A limit Docker refuses is refused before any container exists.
+	r = pocket(t, root, "run", "-m", "1k", "busybox", "true")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "minimum memory limit allowed is 6MB") {
+		t.Errorf("-m 1k: want exit 125 and Docker's reason\n%s", r)
+	}
+	if ps := mustPocket(t, root, "ps", "-aq").Stdout; ps != "" {
+		t.Errorf("containers left by a refused limit: %q", ps)
+	}
 }
 
 // psRow is the STATUS of the container named name in `pocket ps -a`.
