@@ -22,6 +22,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"golang.org/x/sys/unix"
 
 	"pocket/testdata/images"
 )
@@ -574,5 +575,39 @@ func TestPullHostileTraversalStaysInStore(t *testing.T) {
 	syscall.Stat("/etc/passwd", &passwdAfter)
 	if passwdAfter.Nlink != passwdBefore.Nlink || passwdAfter.Mtim != passwdBefore.Mtim {
 		t.Errorf("%s: /etc/passwd was linked to or changed", hc.Must)
+	}
+}
+
+// TestPullDiskFull: a store on a disk too small for the image gets one line
+// naming the disk as the cause (not the network), no retries, exit 125 and
+// nothing half-written left behind.
+func TestPullDiskFull(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "small")
+	if err := os.Mkdir(root, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", root, "tmpfs", 0, "size=1m"); err != nil {
+		t.Fatalf("mount a 1 MiB tmpfs: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(root, unix.MNT_DETACH) })
+
+	r := pocket(t, root, "pull", "busybox")
+	if r.Code != 125 {
+		t.Fatalf("exit %d, want 125: %s", r.Code, r)
+	}
+	ls := lines(r.Stderr)
+	if len(ls) != 1 || !strings.Contains(ls[0], "no space left on device") || !strings.Contains(ls[0], "hint: free space") {
+		t.Errorf("stderr: want one line naming the full disk with a hint: %s", r)
+	}
+	if strings.Contains(r.Stdout, "Retrying") {
+		t.Errorf("a full disk was retried like a network fault: %s", r)
+	}
+	for _, dir := range []string{"tmp", "layers"} {
+		if left, _ := os.ReadDir(filepath.Join(root, dir)); len(left) != 0 {
+			t.Errorf("%s/ after a failed pull: %v", dir, left)
+		}
+	}
+	if rows := imageRowsOf(t, root); len(rows) != 0 {
+		t.Errorf("images after a failed pull: %v", rows)
 	}
 }

@@ -41,7 +41,7 @@ func New(parent, id string, r Resources) (*Cgroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := r.validate(); err != nil {
+	if err := r.Validate(); err != nil {
 		return nil, err
 	}
 	var c *Cgroup

@@ -24,8 +24,9 @@ const (
 	minMemory = 6 * 1024 * 1024
 )
 
-// validate refuses what Docker's daemon refuses, with Docker's reasons.
-func (r Resources) validate() error {
+// Validate refuses what Docker's daemon refuses, with Docker's reasons; run
+// calls it before creating anything, New calls it again.
+func (r Resources) Validate() error {
 	switch {
 	case r.Memory < 0:
 		return invalid("--memory", "must not be negative")

@@ -83,7 +83,7 @@ func TestTranslate(t *testing.T) {
 		wantV2: &cgroup2.Resources{},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := tc.r.validate(); err != nil {
+			if err := tc.r.Validate(); err != nil {
 				t.Fatalf("validate: %v", err)
 			}
 			if diff := cmp.Diff(tc.wantV1, tc.r.spec(tc.swap)); diff != "" {

@@ -39,9 +39,9 @@ func startProcess(cfg *Config) error {
 		}
 	}
 	if p.Terminal {
-		// The parent made us a session leader with the pty slave on 0/1/2.
-		if err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 0); err != nil {
-			return fmt.Errorf("set controlling terminal: %w", err)
+		// Ours to give: the user may reopen their terminal by name.
+		if err := unix.Fchown(0, u.UID, -1); err != nil {
+			return fmt.Errorf("chown terminal: %w", err)
 		}
 	}
 	names, err := capNames(cfg.Security)

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"syscall"
 
@@ -71,6 +73,8 @@ func describe(err error, ref name.Reference) error {
 	}
 	hint := "check the network and the registry address"
 	switch {
+	case localFault(err):
+		hint = "free space or fix permissions where the store lives, or point --root at another disk"
 	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		hint = "the registry speaks plain HTTP: add --insecure-registry " + ref.Context().RegistryStr()
 	case isDockerHub(ref.Context()):
@@ -88,6 +92,9 @@ func definitive(err error) bool {
 // retryable reports whether a layer download that failed with err is worth
 // restarting from scratch.
 func retryable(err error) bool {
+	if localFault(err) {
+		return false
+	}
 	if errors.Is(err, ErrStalled) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNREFUSED) {
 		return true
@@ -99,12 +106,29 @@ func retryable(err error) bool {
 	if errors.As(err, &te) {
 		return te.StatusCode == http.StatusTooManyRequests || te.StatusCode >= 500 || te.Temporary()
 	}
-	var ne net.Error
+	// Not net.Error: every syscall.Errno satisfies it, disk errors included.
+	var ne *net.OpError
 	if errors.As(err, &ne) {
 		return true
 	}
 	s := err.Error()
 	return strings.Contains(s, "connection reset") || strings.Contains(s, "unexpected EOF") || strings.Contains(s, "broken pipe")
+}
+
+// localFault reports whether err comes from this machine's disk (full,
+// over quota, read-only, refused): retrying the download cannot help.
+func localFault(err error) bool {
+	var pe *fs.PathError
+	var le *os.LinkError
+	if !errors.As(err, &pe) && !errors.As(err, &le) {
+		return false
+	}
+	for _, e := range []error{syscall.ENOSPC, syscall.EDQUOT, syscall.EROFS, syscall.EACCES, syscall.EPERM, syscall.EMFILE, syscall.ENFILE} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // interrupted reports whether a transfer broke off midway (a reset or a

@@ -62,10 +62,11 @@ func Load(ctx context.Context, s *store.Store, path string, o Options) ([]string
 	return names, nil
 }
 
-// openArchive indexes a tar (spooling stdin or a compressed archive to a
-// temporary file first) or opens a layout directory.
+// openArchive indexes a tar (spooling stdin, a pipe or a compressed archive
+// to a temporary file first) or opens a layout directory.
 func openArchive(path string) (blobs, func(), error) {
 	var in *os.File
+	seekable := false // only a regular file can be indexed where it is
 	if path == "" {
 		in = os.Stdin
 	} else {
@@ -83,13 +84,14 @@ func openArchive(path string) (blobs, func(), error) {
 		if in, err = os.Open(path); err != nil {
 			return nil, nil, err
 		}
+		seekable = fi.Mode().IsRegular()
 	}
 	br := bufio.NewReader(in)
 	head, _ := br.Peek(4)
 	compressed := len(head) >= 2 && (head[0] == 0x1f && head[1] == 0x8b) ||
 		len(head) == 4 && string(head) == "\x28\xb5\x2f\xfd"
 	f := in
-	if path == "" || compressed {
+	if !seekable || compressed {
 		tmp, err := os.CreateTemp("", "pocket-load-*.tar")
 		if err != nil {
 			return nil, nil, err

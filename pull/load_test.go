@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"syscall"
 	"testing"
 
 	"github.com/creack/pty"
@@ -47,11 +48,13 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 		want      []string
 		compress  bool
 		stdin     bool
+		fifo      bool // -i names a pipe, as with -i <(...) in a shell
 		wantImage v1.Image
 	}{
 		{refs: []string{"hello:latest"}, want: []string{"hello:latest"}, wantImage: a},
 		{refs: []string{"hello:v2"}, want: []string{"hello:v2"}, wantImage: b, compress: true},
 		{refs: []string{"hello:latest"}, want: []string{"hello:latest"}, wantImage: a, stdin: true},
+		{refs: []string{"hello:latest"}, want: []string{"hello:latest"}, wantImage: a, fifo: true},
 		// A bare repository name saves every tag of it, as Docker does.
 		{refs: []string{"hello"}, want: []string{"hello:alias", "hello:latest", "hello:v2"}},
 	} {
@@ -76,6 +79,9 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			dst := openStore(t)
 			var names []string
 			var err error
+			if tc.fifo {
+				in = fifoOf(t, in)
+			}
 			if tc.stdin {
 				f, _ := os.Open(in)
 				defer f.Close()
@@ -358,4 +364,25 @@ func TestLoadDirectoryStaysInside(t *testing.T) {
 			t.Errorf("Load read %s outside the directory: %v", secret, names)
 		}
 	}
+}
+
+// fifoOf serves the file at path through a named pipe and returns the pipe.
+func fifoOf(t *testing.T, path string) string {
+	t.Helper()
+	fifo := filepath.Join(t.TempDir(), "in.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		defer w.Close()
+		if r, err := os.Open(path); err == nil {
+			io.Copy(w, r)
+			r.Close()
+		}
+	}()
+	return fifo
 }

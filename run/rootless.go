@@ -98,10 +98,14 @@ func loadCgroup(id string) (*cgroup.Cgroup, error) {
 	return cgroup.Load(parent, id)
 }
 
-// checkResources refuses a limit that cannot be applied, before anything
-// is pulled or created: rootless pocket without a delegated cgroup v2
-// subtree has nowhere to put it, and a limit is never silently ignored.
+// checkResources refuses, before anything is pulled or created, a limit
+// Docker refuses or one that cannot be applied: rootless pocket without a
+// delegated cgroup v2 subtree has nowhere to put it, and a limit is never
+// silently ignored.
 func checkResources(r cgroup.Resources) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
 	if err := checkUserNSOverlay(); err != nil {
 		return err
 	}

@@ -39,9 +39,12 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	cmd := exec.Command("/proc/self/exe", "init")
 	cmd.Env = []string{}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
-	if f, ok := cgroupFD(cg); ok {
+	// cgroup v2: the kernel starts the child in its cgroup (CLONE_INTO_CGROUP).
+	cgFD, intoCgroup := cgroupFD(cg)
+	if intoCgroup {
+		defer cgFD.Close()
 		cmd.SysProcAttr.UseCgroupFD = true
-		cmd.SysProcAttr.CgroupFD = int(f.Fd())
+		cmd.SysProcAttr.CgroupFD = int(cgFD.Fd())
 	}
 
 	configR, configW, err := os.Pipe()
@@ -55,7 +58,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		return nil, err
 	}
 	defer errR.Close()
-	cmd.ExtraFiles = []*os.File{configR, errW} // ns.ConfigFD, ns.ErrorFD
+	cmd.ExtraFiles = []*os.File{configR, errW} // ns.ConfigFD, ns.ErrorFD (attach may add ns.ConsoleFD)
 
 	att, err := attach(cmd, sp, st, log)
 	if err != nil {
@@ -72,7 +75,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		att.close()
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
-	if _, ok := cgroupFD(cg); !ok && cg != nil {
+	if !intoCgroup && cg != nil {
 		// cgroup v1: the child blocks reading its configuration, so it is
 		// in its cgroup before it runs anything of the image.
 		if err := cg.Add(cmd.Process.Pid); err != nil {
@@ -85,6 +88,18 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		return nil, fmt.Errorf("send container config: %w", err)
 	}
 	configW.Close()
+	if att.sock != nil {
+		if err := att.console(); err != nil {
+			// Init's own error, if it failed first, says more; without
+			// our go-ahead it fails once our end closes.
+			att.sock.Close()
+			if ierr := ns.ReadError(errR); ierr != nil {
+				err = ierr
+			}
+			p.wait()
+			return nil, err
+		}
+	}
 	if err := ns.ReadError(errR); err != nil {
 		p.wait()
 		return nil, err
