@@ -144,11 +144,17 @@ func testEnv() []string {
 // and returns its output and exit status.
 func pocket(t *testing.T, root string, args ...string) result {
 	t.Helper()
-	cmd := pocketCmd(t, root, args...)
+	return runToEnd(t, pocketCmd(t, root, args...), "pocket "+strings.Join(args, " "))
+}
+
+// runToEnd runs cmd to completion (at most commandTimeout), failing the
+// test if it cannot start or hangs; what names it in messages.
+func runToEnd(t *testing.T, cmd *exec.Cmd, what string) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start pocket %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("start %s: %v", what, err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -160,8 +166,7 @@ func pocket(t *testing.T, root string, args ...string) result {
 	case <-ctx.Done():
 		cmd.Process.Kill()
 		<-done
-		t.Fatalf("pocket %s: still running after %v\nstdout:\n%s\nstderr:\n%s",
-			strings.Join(args, " "), commandTimeout, stdout.String(), stderr.String())
+		t.Fatalf("%s: still running after %v\nstdout:\n%s\nstderr:\n%s", what, commandTimeout, stdout.String(), stderr.String())
 	}
 	r := result{Stdout: stdout.String(), Stderr: stderr.String()}
 	var ee *exec.ExitError
@@ -170,7 +175,7 @@ func pocket(t *testing.T, root string, args ...string) result {
 	case errors.As(err, &ee):
 		r.Code = ee.ExitCode()
 	default:
-		t.Fatalf("pocket %s: %v", strings.Join(args, " "), err)
+		t.Fatalf("%s: %v", what, err)
 	}
 	return r
 }

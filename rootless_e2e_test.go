@@ -5,8 +5,6 @@ package main
 // as each of them, the way a developer runs it without sudo.
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -202,35 +200,7 @@ func (e rootlessEnv) cmd(args ...string) *exec.Cmd {
 // pocket runs one pocket command as the user to completion.
 func (e rootlessEnv) pocket(t *testing.T, args ...string) result {
 	t.Helper()
-	cmd := e.cmd(args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	what := e.user.name + ": pocket " + strings.Join(args, " ")
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", what, err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-	defer cancel()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("%s: still running after %v\nstdout:\n%s\nstderr:\n%s", what, commandTimeout, stdout.String(), stderr.String())
-	}
-	r := result{Stdout: stdout.String(), Stderr: stderr.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		r.Code = ee.ExitCode()
-	default:
-		t.Fatalf("%s: %v", what, err)
-	}
-	return r
+	return runToEnd(t, e.cmd(args...), e.user.name+": pocket "+strings.Join(args, " "))
 }
 
 // must is pocket that fails the test unless the command exits 0.

@@ -486,23 +486,13 @@ func TestRunForwardsSignals(t *testing.T) {
 	root := newRoot(t)
 	mustPocket(t, root, "pull", "-q", "busybox")
 	cmd := pocketCmd(t, root, "run", "--rm", "busybox", "sh", "-c", `trap "echo got; exit 7" USR1; echo ready; while true; do sleep 0.1; done`)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(out)
-	if !sc.Scan() || sc.Text() != "ready" {
-		t.Fatalf("first line %q, want ready", sc.Text())
-	}
+	sc := startReady(t, cmd)
 	cmd.Process.Signal(syscall.SIGUSR1)
 	var rest []string
 	for sc.Scan() {
 		rest = append(rest, sc.Text())
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 7 {
 		t.Errorf("exit: %v, want status 7", err)
@@ -620,22 +610,12 @@ func TestRunStopForeground(t *testing.T) {
 	root := newRoot(t)
 	mustPocket(t, root, "pull", "-q", "busybox")
 	cmd := pocketCmd(t, root, "run", "--name", "fg", "busybox", "sh", "-c", "echo ready; while true; do sleep 1; done")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(out)
-	if !sc.Scan() || sc.Text() != "ready" {
-		t.Fatalf("first line %q, want ready", sc.Text())
-	}
+	sc := startReady(t, cmd)
 	// sh as PID 1 has no TERM handler, so stop ends with SIGKILL.
 	mustPocket(t, root, "stop", "-t", "1", "fg")
 	for sc.Scan() {
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 137 {
 		t.Errorf("foreground run after stop: %v, want exit status 137", err)
@@ -673,4 +653,22 @@ func TestRunLongRoot(t *testing.T) {
 	if st := psStatus(t, root, "sleeper"); !strings.HasPrefix(st, "Exited (137) ") {
 		t.Errorf("ps after stop: %q, want Exited (137) ...", st)
 	}
+}
+
+// startReady starts a foreground `pocket run` whose command prints "ready"
+// once it is set up, and returns its stdout after that line.
+func startReady(t *testing.T, cmd *exec.Cmd) *bufio.Scanner {
+	t.Helper()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() || sc.Text() != "ready" {
+		t.Fatalf("first line %q, want ready", sc.Text())
+	}
+	return sc
 }

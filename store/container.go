@@ -106,29 +106,13 @@ func (s *Store) CreateContainer(c *Container) error {
 	if err != nil {
 		return err
 	}
-	if err := writeSynced(filepath.Join(t.path, recordFile), append(data, '\n')); err != nil {
+	if err := writeSynced(filepath.Join(t.path, recordFile), append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("create container %s: %w", c.ID, err)
 	}
 	if err := os.Rename(t.path, s.ContainerDir(c.ID)); err != nil {
 		return fmt.Errorf("create container %s: %w", c.ID, err)
 	}
 	return syncDir(s.path("containers"))
-}
-
-func writeSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // ContainerDir is where run keeps a container's files.

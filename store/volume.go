@@ -64,7 +64,7 @@ func (s *Store) CreateVolume(name string, anonymous bool) (*Volume, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeSynced(filepath.Join(t.path, volumeFile), append(data, '\n')); err != nil {
+	if err := writeSynced(filepath.Join(t.path, volumeFile), append(data, '\n'), 0o600); err != nil {
 		return nil, fmt.Errorf("create volume %s: %w", name, err)
 	}
 	if err := os.Rename(t.path, s.volumeDir(name)); err != nil {

@@ -15,19 +15,7 @@ func (s *Store) writeFile(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	defer t.release()
-	f, err := os.OpenFile(t.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
+	if err := writeSynced(t.path, data, mode); err != nil {
 		return err
 	}
 	if err := os.Rename(t.path, path); err != nil {
@@ -65,4 +53,21 @@ func (s *Store) removeTree(dir string) error {
 		return err
 	}
 	return os.RemoveAll(t.path)
+}
+
+// writeSynced creates path (which must not exist) with data, fsynced.
+func writeSynced(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
