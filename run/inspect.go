@@ -19,6 +19,8 @@ type Inspection struct {
 	LogPath    string            `json:"LogPath"`
 	Config     InspectConfig     `json:"Config"`
 	HostConfig InspectHostConfig `json:"HostConfig"`
+
+	NetworkSettings *NetworkSettings `json:"NetworkSettings"`
 }
 
 // InspectState is inspect's State.
@@ -104,6 +106,7 @@ func Inspect(s *store.Store, id string) (any, error) {
 			NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
 		},
 	}
+	in.NetworkSettings = networkSettings(c)
 	if sp.Resources.PidsLimit != 0 {
 		p := sp.Resources.PidsLimit
 		in.HostConfig.PidsLimit = &p
