@@ -19,6 +19,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/vishvananda/netlink"
 
 	"pocket/testdata/images"
 	"pocket/testdata/registry"
@@ -60,6 +61,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "pocket's end-to-end tests need root (namespaces, mounts, cgroups): run them as root, e.g. sudo make test")
 		os.Exit(1)
 	}
+	if os.Getenv(netnsEnv) == "" {
+		os.Exit(inNewNetns())
+	}
 	code, err := setup(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e setup:", err)
@@ -68,7 +72,36 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// Containers get addresses on a bridge with NAT and port rules, so the
+// tests run in a network namespace of their own: the host's bridge,
+// iptables and sysctls are never touched, and every address a test sends
+// traffic to lives in that namespace.
+const netnsEnv = "POCKET_E2E_NETNS"
+
+// inNewNetns re-runs the test binary in a new network namespace with lo up
+// and returns its exit status.
+func inNewNetns() int {
+	cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
+	cmd.Env = append(os.Environ(), netnsEnv+"=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "re-run tests in a new network namespace:", err)
+		return 1
+	}
+	if err := cmd.Wait(); err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		return 1
+	}
+	return 0
+}
+
 func setup(m *testing.M) (int, error) {
+	if lo, err := netlink.LinkByName("lo"); err != nil || netlink.LinkSetUp(lo) != nil {
+		return 0, fmt.Errorf("bring up lo: %v", err)
+	}
 	tmp, err := os.MkdirTemp("", "pocket-e2e-")
 	if err != nil {
 		return 0, err

@@ -14,7 +14,9 @@ import (
 
 // List is `pocket ps` (all includes exited containers).
 func List(s *store.Store, all bool) ([]Summary, error) {
-	reap(s)
+	// Reclaim dead containers' networks after reading their states, so that
+	// a container ps shows exited has none left.
+	defer reap(s)
 	recs, err := s.Containers()
 	if err != nil {
 		return nil, err
