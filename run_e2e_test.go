@@ -10,11 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -539,13 +541,16 @@ func TestRunOptions(t *testing.T) {
 
 // hostLinks is `ls /sys/class/net` on the host.
 func hostLinks(t *testing.T) string {
-	entries, err := os.ReadDir("/sys/class/net")
+	// The tests' network namespace (see inNewNetns), as ls sorts it; not
+	// /sys/class/net, which shows the namespace /sys was mounted in.
+	ifs, err := net.Interfaces()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b strings.Builder
-	for _, e := range entries {
-		b.WriteString(e.Name() + "\n")
+	var names []string
+	for _, i := range ifs {
+		names = append(names, i.Name)
 	}
-	return b.String()
+	sort.Strings(names)
+	return strings.Join(names, "\n") + "\n"
 }
