@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,9 +99,42 @@ func inNewNetns() int {
 	return 0
 }
 
+// testNetns brings lo up and gives the namespace a default route, as
+// pasta (rootless networking) wants one to copy: a veth pair whose far end
+// has no address, so nothing sent that way leaves the namespace.
+func testNetns() error {
+	lo, err := netlink.LinkByName("lo")
+	if err == nil {
+		err = netlink.LinkSetUp(lo)
+	}
+	if err != nil {
+		return fmt.Errorf("bring up lo: %w", err)
+	}
+	la := netlink.NewLinkAttrs()
+	la.Name = "ext0"
+	if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: la, PeerName: "ext1"}); err != nil {
+		return fmt.Errorf("add ext0: %w", err)
+	}
+	ext, err := netlink.LinkByName("ext0")
+	if err != nil {
+		return err
+	}
+	addr, _ := netlink.ParseAddr("198.51.100.1/24") // TEST-NET-2, RFC 5737
+	if err := netlink.AddrAdd(ext, addr); err != nil {
+		return fmt.Errorf("address ext0: %w", err)
+	}
+	if err := netlink.LinkSetUp(ext); err != nil {
+		return err
+	}
+	if err := netlink.RouteAdd(&netlink.Route{LinkIndex: ext.Attrs().Index, Gw: net.ParseIP("198.51.100.254")}); err != nil {
+		return fmt.Errorf("default route: %w", err)
+	}
+	return nil
+}
+
 func setup(m *testing.M) (int, error) {
-	if lo, err := netlink.LinkByName("lo"); err != nil || netlink.LinkSetUp(lo) != nil {
-		return 0, fmt.Errorf("bring up lo: %v", err)
+	if err := testNetns(); err != nil {
+		return 0, err
 	}
 	tmp, err := os.MkdirTemp("", "pocket-e2e-")
 	if err != nil {

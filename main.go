@@ -35,6 +35,11 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == run.MonitorCommand {
 		os.Exit(run.Monitor(os.Args[2:]))
 	}
+	// A non-root user becomes root in a user namespace of its own before
+	// anything else (the init and monitor above already run inside one).
+	if err := ns.EnterUserNS(); err != nil {
+		os.Exit(status(err))
+	}
 	os.Exit(status(app().Run(os.Args)))
 }
 
@@ -61,7 +66,7 @@ type exitCode int
 func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
 
 func defaultRoot() string {
-	if os.Geteuid() == 0 {
+	if os.Geteuid() == 0 && !ns.Rootless() {
 		return "/var/lib/pocket"
 	}
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
@@ -105,6 +110,7 @@ func app() *cli.App {
 			}},
 			{Name: "network", Usage: "manage the container network", Subcommands: []*cli.Command{networkPruneCommand()}},
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
+			volumeCommand(),
 		},
 	}
 }
@@ -248,7 +254,11 @@ func loadCommand() *cli.Command {
 			}
 			names, err := pull.Load(signalContext(), s, c.String("input"), pull.Options{Quiet: c.Bool("quiet"), Out: os.Stdout})
 			for _, n := range names {
-				fmt.Println("Loaded image: " + n)
+				if strings.HasPrefix(n, "sha256:") {
+					fmt.Println("Loaded image ID: " + n)
+				} else {
+					fmt.Println("Loaded image: " + n)
+				}
 			}
 			return err
 		},
@@ -389,6 +399,8 @@ func runCommand() *cli.Command {
 			&cli.Int64Flag{Name: "pids-limit", Usage: "process limit (-1 for unlimited)"},
 			&cli.BoolFlag{Name: "read-only", Usage: "mount the root filesystem read-only"},
 			&cli.StringSliceFlag{Name: "tmpfs", Usage: "mount a tmpfs (PATH[:OPTIONS])"},
+			&cli.StringSliceFlag{Name: "volume", Aliases: []string{"v"}, Usage: "bind mount a host directory or mount a volume ([HOST-DIR|NAME:]CONTAINER-DIR[:ro])"},
+			&cli.StringSliceFlag{Name: "mount", Usage: "attach a mount (type=bind|volume|tmpfs,source=...,target=...[,readonly])"},
 			&cli.StringSliceFlag{Name: "cap-add", Usage: "add Linux capabilities"},
 			&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop Linux capabilities"},
 			&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to this container"},
@@ -428,6 +440,7 @@ func runOptions(c *cli.Context) (run.Options, error) {
 		Env: c.StringSlice("env"), EnvFiles: c.StringSlice("env-file"), Workdir: c.String("workdir"),
 		User: c.String("user"), Hostname: c.String("hostname"), Network: c.String("network"),
 		ReadOnly: c.Bool("read-only"), Tmpfs: c.StringSlice("tmpfs"),
+		Volumes: c.StringSlice("volume"), Mounts: c.StringSlice("mount"),
 		CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
 		SecurityOpt: c.StringSlice("security-opt"), Init: c.Bool("init"),
 		Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
@@ -680,6 +693,125 @@ func printDeleted(title string, lines []string) {
 		fmt.Println(l)
 	}
 	fmt.Println()
+}
+
+func volumeCommand() *cli.Command {
+	return &cli.Command{Name: "volume", Usage: "manage volumes", Subcommands: []*cli.Command{
+		{
+			Name: "create", Usage: "create a volume (a random name if none is given)", ArgsUsage: "[VOLUME]",
+			Action: func(c *cli.Context) error {
+				if c.NArg() > 1 {
+					return fmt.Errorf("\"volume create\" requires at most 1 argument\nUsage: pocket volume create [VOLUME]")
+				}
+				s, err := openStore(c)
+				if err != nil {
+					return err
+				}
+				name, err := run.VolumeCreate(s, c.Args().First())
+				if err != nil {
+					return err
+				}
+				fmt.Println(name)
+				return nil
+			},
+		},
+		{
+			Name: "ls", Aliases: []string{"list"}, Usage: "list volumes",
+			Flags: []cli.Flag{
+				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only show volume names"},
+				&cli.StringFlag{Name: "format", Usage: "\"json\" for one JSON object a line"},
+			},
+			Action: func(c *cli.Context) error {
+				s, err := openStore(c)
+				if err != nil {
+					return err
+				}
+				rows, err := run.VolumeList(s)
+				if err != nil {
+					return err
+				}
+				return printVolumes(os.Stdout, rows, c.Bool("quiet"), c.String("format"))
+			},
+		},
+		{
+			Name: "inspect", Usage: "show volumes' details as JSON", ArgsUsage: "VOLUME [VOLUME...]",
+			Action: func(c *cli.Context) error {
+				if err := args(c, 1, "VOLUME [VOLUME...]"); err != nil {
+					return err
+				}
+				s, err := openStore(c)
+				if err != nil {
+					return err
+				}
+				return inspectAll(c.Args().Slice(), func(n string) (any, error) { return run.VolumeInspect(s, n) })
+			},
+		},
+		{
+			Name: "rm", Aliases: []string{"remove"}, Usage: "remove volumes", ArgsUsage: "VOLUME [VOLUME...]",
+			Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "no error for a missing volume"}},
+			Action: func(c *cli.Context) error {
+				if err := args(c, 1, "VOLUME [VOLUME...]"); err != nil {
+					return err
+				}
+				s, err := openStore(c)
+				if err != nil {
+					return err
+				}
+				var errs []error
+				for _, n := range c.Args().Slice() {
+					if err := run.VolumeRemove(s, n, c.Bool("force")); err != nil {
+						errs = append(errs, err)
+						continue
+					}
+					fmt.Println(n)
+				}
+				return errors.Join(errs...)
+			},
+		},
+		{
+			Name: "prune", Usage: "remove volumes no container uses (anonymous ones unless --all)",
+			Flags: []cli.Flag{
+				&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove named volumes too"},
+				&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"},
+			},
+			Action: func(c *cli.Context) error {
+				s, err := openStore(c)
+				if err != nil {
+					return err
+				}
+				names, reclaimed, err := run.VolumePrune(s, c.Bool("all"))
+				if len(names) > 0 {
+					fmt.Println("Deleted Volumes:")
+					for _, n := range names {
+						fmt.Println(n)
+					}
+					fmt.Println()
+				}
+				fmt.Printf("Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
+				return err
+			},
+		},
+	}}
+}
+
+func printVolumes(w io.Writer, rows []run.VolumeSummary, quiet bool, format string) error {
+	switch {
+	case quiet:
+		for _, r := range rows {
+			fmt.Fprintln(w, r.Name)
+		}
+		return nil
+	case format == "json":
+		return jsonLines(w, rows)
+	case format != "":
+		return fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\n", r.Driver, r.Name)
+	}
+	return tw.Flush()
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM, so a pull or a follow

@@ -262,11 +262,14 @@ func TestImageInspect(t *testing.T) {
 }
 
 func TestPullBadReferences(t *testing.T) {
-	for _, tc := range []struct{ name, ref string }{
-		{"malformed", "Not//A:valid@@ref"},
-		{"uppercase", "Hello-World"},
-		{"missing tag", "hello-world:no-such-tag"},
-		{"missing repository", "no-such-repo"},
+	// want is what the one error line must contain: the reference as typed,
+	// or for a missing tag the issue's wording, which names the canonical
+	// repository ("no tag 3.99 for docker.io/library/alpine").
+	for _, tc := range []struct{ name, ref, want string }{
+		{"malformed", "Not//A:valid@@ref", `invalid reference format "Not//A:valid@@ref"`},
+		{"uppercase", "Hello-World", "Hello-World"},
+		{"missing tag", "hello-world:no-such-tag", "manifest unknown: no tag no-such-tag for docker.io/library/hello-world"},
+		{"missing repository", "no-such-repo", "no-such-repo"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := newRoot(t)
@@ -275,8 +278,8 @@ func TestPullBadReferences(t *testing.T) {
 				t.Errorf("exit %d, want 125: %s", r.Code, r)
 			}
 			ls := lines(r.Stderr)
-			if len(ls) != 1 || !strings.Contains(ls[0], tc.ref) {
-				t.Errorf("stderr: want one line naming %q: %s", tc.ref, r)
+			if len(ls) != 1 || !strings.Contains(ls[0], tc.want) {
+				t.Errorf("stderr: want one line containing %q: %s", tc.want, r)
 			}
 			if rows := imageRowsOf(t, root); len(rows) != 0 {
 				t.Errorf("images after a failed pull: %v", rows)

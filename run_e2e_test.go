@@ -201,6 +201,42 @@ func TestRunExitStatus(t *testing.T) {
 	}
 }
 
+func TestRunUser(t *testing.T) {
+	root := newRoot(t)
+	tests := []struct {
+		name   string
+		args   []string
+		want   string
+		code   int
+		stderr string
+	}{
+		// uid 1000 is app in the image's /etc/passwd: its group and
+		// supplementary groups come along, as in Docker.
+		{name: "uid", args: []string{"-u", "1000", "busybox", "id"}, want: "uid=1000(app) gid=1000(app) groups=50(staff),1000(app),2000(extra)\n"},
+		{name: "name", args: []string{"-u", "app", "busybox", "id"}, want: "uid=1000(app) gid=1000(app) groups=50(staff),1000(app),2000(extra)\n"},
+		{name: "uid:gid", args: []string{"-u", "1000:1000", "busybox", "sh", "-c", "id -u; id -g"}, want: "1000\n1000\n"},
+		{name: "uid not in passwd", args: []string{"-u", "4242", "busybox", "sh", "-c", "id -u; id -g; echo $HOME"}, want: "4242\n0\n/\n"},
+		{name: "read-only rootfs", args: []string{"--read-only", "-u", "app", "busybox", "sh", "-c", "id -u; ls -d /bin"}, want: "1000\n/bin\n"},
+		{name: "under --init", args: []string{"--init", "-u", "app", "busybox", "sh", "-c", "id -u; ls /proc/self/fd"}, want: "1000\n0\n1\n2\n3\n"},
+		{name: "unknown user", args: []string{"-u", "nosuchuser", "busybox", "id"}, code: 125,
+			stderr: "unable to find user nosuchuser: no matching entries in passwd file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := pocket(t, root, append([]string{"run", "--rm"}, tt.args...)...)
+			if r.Code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", r.Code, tt.code, r)
+			}
+			if tt.code == 0 && r.Stdout != tt.want {
+				t.Errorf("stdout %q, want %q\n%s", r.Stdout, tt.want, r)
+			}
+			if !strings.Contains(r.Stderr, tt.stderr) {
+				t.Errorf("stderr does not say %q:\n%s", tt.stderr, r)
+			}
+		})
+	}
+}
+
 func TestRunIsolation(t *testing.T) {
 	root := newRoot(t)
 	tests := []struct {
@@ -401,7 +437,8 @@ func ppid(t *testing.T, pid int) int {
 func TestRunTTY(t *testing.T) {
 	root := newRoot(t)
 	mustPocket(t, root, "pull", "-q", "busybox")
-	cmd := pocketCmd(t, root, "run", "--rm", "-it", "busybox", "sh", "-c", "test -t 0 && test -t 1 && echo is-a-tty; stty size")
+	// The terminal is the container's own, sized as the user's.
+	cmd := pocketCmd(t, root, "run", "--rm", "-it", "-u", "app", "busybox", "sh", "-c", "test -t 0 && test -t 1 && echo is-a-tty; tty; stty size; stat -c %U /dev/pts/0")
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 33, Cols: 101})
 	if err != nil {
 		t.Fatal(err)
@@ -413,11 +450,30 @@ func TestRunTTY(t *testing.T) {
 		t.Fatalf("pocket run -it: %v\n%s", err, out.String())
 	}
 	got := strings.ReplaceAll(out.String(), "\r\n", "\n")
-	for _, want := range []string{"is-a-tty\n", "33 101\n"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("output lacks %q:\n%s", want, got)
-		}
+	if want := "is-a-tty\n/dev/pts/0\n33 101\napp\n"; !strings.Contains(got, want) {
+		t.Errorf("output lacks %q:\n%s", want, got)
 	}
+
+	// Under --init the reaper holds the terminal for the command.
+	cmd = pocketCmd(t, root, "run", "--rm", "-it", "--init", "busybox", "tty")
+	ptmx2, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx2.Close()
+	out.Reset()
+	io.Copy(&out, ptmx2)
+	if err := cmd.Wait(); err != nil || !strings.Contains(out.String(), "/dev/pts/0\r\n") {
+		t.Errorf("pocket run -it --init tty: %v\n%q", err, out.String())
+	}
+
+	// Detached, the monitor holds the master and logs what the command
+	// writes to its terminal.
+	mustPocket(t, root, "run", "-d", "-t", "--name", "dt", "busybox", "sh", "-c", "tty; echo err >&2")
+	eventually(t, "-d -t output in the log", func() bool {
+		return pocket(t, root, "logs", "dt").Stdout == "/dev/pts/0\r\nerr\r\n"
+	})
+	mustPocket(t, root, "rm", "-f", "dt")
 }
 
 func TestRunForwardsSignals(t *testing.T) {
@@ -509,7 +565,7 @@ func TestRunOptions(t *testing.T) {
 			"touch /x 2>/dev/null || echo ro; touch /scratch/y && echo rw; grep -o ' /scratch tmpfs [a-z,]*' /proc/mounts | tr , '\\n' | grep -c '^no'"},
 			want: "ro\nrw\n3\n"},
 		{name: "cap-drop ALL", args: []string{"--cap-drop", "ALL", "busybox", "grep", "CapEff", "/proc/self/status"}, want: "CapEff:\t0000000000000000\n"},
-		{name: "host network sees the host's links", args: []string{"--network", "host", "busybox", "ls", "/sys/class/net"}, want: hostLinks(t)},
+		{name: "host network sees the host's links", args: []string{"--network", "host", "busybox", "ls", "/sys/class/net"}, want: hostLinksWant},
 		{name: "no stdin without -i", args: []string{"busybox", "cat"}, want: ""},
 	}
 	for _, tt := range tests {
@@ -517,8 +573,12 @@ func TestRunOptions(t *testing.T) {
 			cmd := pocketCmd(t, root, append([]string{"run", "--rm"}, tt.args...)...)
 			cmd.Stdin = strings.NewReader("host input\n")
 			r := runCmd(t, cmd)
-			if r.Code != 0 || r.Stdout != tt.want {
-				t.Errorf("want %q\n%s", tt.want, r)
+			want := tt.want
+			if want == hostLinksWant {
+				want = hostLinks(t) // now: earlier tests may have made pocket0
+			}
+			if r.Code != 0 || r.Stdout != want {
+				t.Errorf("want %q\n%s", want, r)
 			}
 		})
 	}
@@ -540,6 +600,9 @@ func TestRunOptions(t *testing.T) {
 }
 
 // hostLinks is `ls /sys/class/net` on the host.
+// hostLinksWant stands for hostLinks in a test table.
+const hostLinksWant = "<host links>"
+
 func hostLinks(t *testing.T) string {
 	// The tests' network namespace (see inNewNetns), as ls sorts it; not
 	// /sys/class/net, which shows the namespace /sys was mounted in.

@@ -7,6 +7,11 @@ package ns
 const (
 	ConfigFD = 3 // the child reads one JSON Config from it, then EOF
 	ErrorFD  = 4 // close-on-exec; the child writes an *Error as JSON on failure
+	// ConsoleFD is passed only with Process.Terminal: a unix stream socket
+	// over which init sends the master of the pty it makes in the
+	// container's own devpts (see ReceiveConsole). The parent answers with
+	// one byte once it has sized the terminal, and init goes on.
+	ConsoleFD = 5
 )
 
 // Config is everything init needs, sent as JSON over ConfigFD. The parent

@@ -42,7 +42,7 @@ func dropPrivileges(u execUser, names []string) error {
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("prctl keepcaps: %w", err)
 	}
-	if err := unix.Setgroups(u.Groups); err != nil {
+	if err := setgroups(u.Groups); err != nil {
 		return fmt.Errorf("setgroups %v: %w", u.Groups, err)
 	}
 	if err := unix.Setgid(u.GID); err != nil {

@@ -39,13 +39,19 @@ func startProcess(cfg *Config) error {
 		}
 	}
 	if p.Terminal {
-		// The parent made us a session leader with the pty slave on 0/1/2.
-		if err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 0); err != nil {
-			return fmt.Errorf("set controlling terminal: %w", err)
+		// Ours to give: the user may reopen their terminal by name.
+		if err := unix.Fchown(0, u.UID, -1); err != nil {
+			return fmt.Errorf("chown terminal: %w", err)
 		}
 	}
 	names, err := capNames(cfg.Security)
 	if err != nil {
+		return err
+	}
+	// Before the uid changes: a process that changed uid is not dumpable,
+	// and in a user namespace its /proc/self/fd then belongs to an
+	// unmapped root it cannot read.
+	if err := closeOnExec(); err != nil {
 		return err
 	}
 	if err := dropPrivileges(u, names); err != nil {
@@ -55,9 +61,6 @@ func startProcess(cfg *Config) error {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("prctl no_new_privs: %w", err)
 		}
-	}
-	if err := closeOnExec(); err != nil {
-		return err
 	}
 	path, err := lookPath(p.Args[0], getenv(env, "PATH"))
 	if err != nil {

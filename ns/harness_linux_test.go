@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // initEnv makes the test binary act as "pocket init".
@@ -155,18 +158,53 @@ func run(t *testing.T, cfg *Config) result {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.ExtraFiles = []*os.File{cfgR, errW}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
+	var sock, peer *os.File
+	if cfg.Process.Terminal {
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sock, peer = os.NewFile(uintptr(fds[0]), "console"), os.NewFile(uintptr(fds[1]), "console")
+		defer sock.Close()
+		cmd.ExtraFiles = append(cmd.ExtraFiles, peer) // ConsoleFD
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	cfgR.Close()
 	errW.Close()
+	if peer != nil {
+		peer.Close()
+	}
 	if err := json.NewEncoder(cfgW).Encode(cfg); err != nil {
 		t.Fatal(err)
 	}
 	cfgW.Close()
+	var copied chan struct{}
+	if sock != nil {
+		ptmx, err := ReceiveConsole(sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ptmx.Close()
+		if err := unix.IoctlSetWinsize(int(ptmx.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80}); err != nil {
+			t.Fatal(err)
+		}
+		copied = make(chan struct{})
+		go func() {
+			defer close(copied)
+			io.Copy(&stdout, ptmx) // ends with EIO when the container is gone
+		}()
+		if _, err := sock.Write([]byte{0}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	initErr := ReadError(errR)
 	errR.Close()
 	werr := cmd.Wait()
+	if copied != nil {
+		<-copied
+	}
 
 	var res result
 	if initErr != nil {

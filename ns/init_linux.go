@@ -57,6 +57,11 @@ func start() error {
 	if err := pivotRoot(cfg.Rootfs.Target); err != nil {
 		return err
 	}
+	if cfg.Process.Terminal {
+		if err := setupConsole(); err != nil {
+			return err
+		}
+	}
 	if cfg.Rootfs.ReadOnly {
 		// Only the root mount: /dev, /proc, volumes keep their own mode.
 		if err := makeReadonly("/", false); err != nil {

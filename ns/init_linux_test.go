@@ -57,6 +57,24 @@ func TestRun(t *testing.T) {
 			want: result{Code: 125, Err: &Error{Code: 125, Message: "unable to find user foo: no matching entries in passwd file"}},
 		},
 		{
+			name: "terminal from the container's devpts",
+			args: []string{"sh", "-c", "tty; stty size; stat -c %U /dev/pts/0; echo $(ls /proc/self/fd)"},
+			edit: func(c *Config) {
+				c.Process.Terminal = true
+				c.Process.User = "app"
+			},
+			want: result{Stdout: "/dev/pts/0\r\n24 80\r\napp\r\n0 1 2 3\r\n"},
+		},
+		{
+			name: "terminal under the reaper",
+			args: []string{"sh", "-c", "tty; [ $$ != 1 ] && echo under-init"},
+			edit: func(c *Config) {
+				c.Process.Terminal = true
+				c.Process.Init = true
+			},
+			want: result{Stdout: "/dev/pts/0\r\nunder-init\r\n"},
+		},
+		{
 			name: "read-only proc/sys",
 			args: []string{"sh", "-c", "if echo x 2>/dev/null >/proc/sys/kernel/hostname; then echo writable; else echo refused; fi"},
 			want: result{Stdout: "refused\n"},

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -42,17 +41,18 @@ func readMeta(b blobs, name string) ([]byte, error) {
 // blobPath is where a layout keeps the blob with digest d.
 func blobPath(d v1.Hash) string { return "blobs/" + d.Algorithm + "/" + d.Hex }
 
-// dirBlobs is an OCI image layout directory. Names come from index.json
-// digests, which v1.Hash has validated as hex, so joining them is safe.
-type dirBlobs struct{ root string }
+// dirBlobs is an OCI image layout directory. Names come from the
+// (untrusted) index or manifest.json, so files are opened through os.Root:
+// no name or symlink reaches outside the directory.
+type dirBlobs struct{ root *os.Root }
 
 func (d dirBlobs) has(name string) bool {
-	_, err := os.Stat(filepath.Join(d.root, filepath.FromSlash(name)))
+	_, err := d.root.Stat(name)
 	return err == nil
 }
 
 func (d dirBlobs) open(name string) (io.ReadCloser, int64, error) {
-	f, err := os.Open(filepath.Join(d.root, filepath.FromSlash(name)))
+	f, err := d.root.Open(name)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -60,6 +60,10 @@ func (d dirBlobs) open(name string) (io.ReadCloser, int64, error) {
 	if err != nil {
 		f.Close()
 		return nil, 0, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, 0, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
 	return f, fi.Size(), nil
 }

@@ -54,7 +54,11 @@ func describe(err error, ref name.Reference) error {
 		}
 		switch {
 		case te.StatusCode == http.StatusTooManyRequests || codes[transport.TooManyRequestsErrorCode]:
-			return fmt.Errorf("%w for %s (hint: docker login, or set --registry-mirror)", ErrRateLimited, registryName(ref.Context()))
+			hint := "wait, or log in with docker login"
+			if isDockerHub(ref.Context()) {
+				hint = "docker login, or set --registry-mirror"
+			}
+			return fmt.Errorf("%w for %s (hint: %s)", ErrRateLimited, registryName(ref.Context()), hint)
 		case codes[transport.ManifestUnknownErrorCode] && !codes[transport.NameUnknownErrorCode]:
 			if t, ok := ref.(name.Tag); ok {
 				return fmt.Errorf("%w: no tag %s for %s", ErrManifestUnknown, t.TagStr(), repo)
@@ -65,7 +69,14 @@ func describe(err error, ref name.Reference) error {
 			return fmt.Errorf("repository %s %w (hint: check the name, or log in with docker login)", repo, ErrRepositoryUnknown)
 		}
 	}
-	return fmt.Errorf("pull %s: %w (hint: check the network and the registry address, or set --registry-mirror)", canonical(ref), err)
+	hint := "check the network and the registry address"
+	switch {
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		hint = "the registry speaks plain HTTP: add --insecure-registry " + ref.Context().RegistryStr()
+	case isDockerHub(ref.Context()):
+		hint = "check the network, or set --registry-mirror"
+	}
+	return fmt.Errorf("pull %s: %w (hint: %s)", canonical(ref), err, hint)
 }
 
 // definitive reports whether err is the registry's own answer about the
@@ -94,4 +105,15 @@ func retryable(err error) bool {
 	}
 	s := err.Error()
 	return strings.Contains(s, "connection reset") || strings.Contains(s, "unexpected EOF") || strings.Contains(s, "broken pipe")
+}
+
+// interrupted reports whether a transfer broke off midway (a reset or a
+// truncated body), which is worth retrying even on a mirror; a refused
+// connection or an unknown host is not: the next mirror is tried instead.
+func interrupted(err error) bool {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	s := err.Error()
+	return strings.Contains(s, "connection reset") || strings.Contains(s, "unexpected EOF")
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -98,10 +97,16 @@ func ingestLayers(ctx context.Context, s *store.Store, jobs []layerJob, prog pro
 func ingestLayer(ctx context.Context, s *store.Store, j layerJob, bar layerBar) error {
 	delay := retryBackoff.Duration
 	for attempt := 1; ; attempt++ {
+		var fillErr error
 		err := s.PutLayer(j.diffID, func(dir string, meta io.Writer) (v1.Hash, error) {
 			unpacks.Add(1)
-			return fill(ctx, j, dir, meta, bar)
+			d, err := fill(ctx, j, dir, meta, bar)
+			fillErr = err
+			return d, err
 		})
+		if fillErr != nil && errors.Is(err, fillErr) {
+			err = fillErr // our own message names the layer well enough
+		}
 		if err == nil {
 			bar.complete()
 			return nil
@@ -151,7 +156,7 @@ func fill(ctx context.Context, j layerJob, dir string, meta io.Writer, bar layer
 	}
 	defer tarStream.Close()
 	diff := sha256.New()
-	_, err = fs.Unpack(io.TeeReader(tarStream, diff), dir, meta, fs.Options{Rootless: os.Geteuid() != 0})
+	_, err = fs.Unpack(io.TeeReader(tarStream, diff), dir, meta, fs.ProcessOptions())
 	if err == nil {
 		// Whatever follows the tar (padding, the compression trailer) is
 		// part of the digested blob: read it all.
@@ -175,6 +180,9 @@ func fill(ctx context.Context, j layerJob, dir string, meta io.Writer, bar layer
 func mismatch(err error, src *watchdog, tee io.Reader, blob hash.Hash, j layerJob) error {
 	if src.err != nil {
 		if strings.Contains(src.err.Error(), "error verifying") {
+			if derr := checkDigest(blob, j); derr != nil {
+				return derr
+			}
 			return fmt.Errorf("%w: blob %s: %v", store.ErrDigestMismatch, j.digest, src.err)
 		}
 		return err
@@ -183,6 +191,12 @@ func mismatch(err error, src *watchdog, tee io.Reader, blob hash.Hash, j layerJo
 		return err
 	}
 	if _, cerr := io.Copy(io.Discard, tee); cerr != nil {
+		if strings.Contains(cerr.Error(), "error verifying") {
+			if derr := checkDigest(blob, j); derr != nil {
+				return derr
+			}
+			return fmt.Errorf("%w: blob %s: %v", store.ErrDigestMismatch, j.digest, cerr)
+		}
 		return err
 	}
 	if derr := checkDigest(blob, j); derr != nil {

@@ -41,7 +41,12 @@ func Load(ctx context.Context, s *store.Store, path string, o Options) ([]string
 		return nil, fmt.Errorf("load %s: %w", what, err)
 	}
 	defer cleanup()
-	prog := quietProgress{}
+	// Docker's load shows bars on a terminal and nothing else otherwise.
+	var prog progress = quietProgress{}
+	if p, ok := newProgress(o.Out, o.Quiet).(*barProgress); ok {
+		prog = p
+		defer p.wait()
+	}
 	var names []string
 	switch {
 	case b.has("manifest.json"):
@@ -69,7 +74,11 @@ func openArchive(path string) (blobs, func(), error) {
 			return nil, nil, err
 		}
 		if fi.IsDir() {
-			return dirBlobs{root: path}, func() {}, nil
+			root, err := os.OpenRoot(path)
+			if err != nil {
+				return nil, nil, err
+			}
+			return dirBlobs{root: root}, func() { root.Close() }, nil
 		}
 		if in, err = os.Open(path); err != nil {
 			return nil, nil, err

@@ -94,11 +94,17 @@ func (b *plainBar) retry(attempt int, after time.Duration) {
 
 // barProgress keeps one live line per layer: id, state, bytes and rate.
 type barProgress struct {
-	out io.Writer
-	p   *mpb.Progress
+	out  io.Writer
+	p    *mpb.Progress
+	done bool
 }
 
+// line prints above the bars while they run, and plainly after wait.
 func (p *barProgress) line(format string, a ...any) {
+	if p.done {
+		fmt.Fprintf(p.out, format+"\n", a...)
+		return
+	}
 	fmt.Fprintf(p.p, format+"\n", a...)
 }
 
@@ -123,7 +129,12 @@ func (p *barProgress) layer(id string, size int64) layerBar {
 	return b
 }
 
-func (p *barProgress) wait() { p.p.Wait() }
+func (p *barProgress) wait() {
+	if !p.done {
+		p.done = true
+		p.p.Wait()
+	}
+}
 
 type liveBar struct {
 	bar   *mpb.Bar

@@ -46,9 +46,7 @@ func Pull(ctx context.Context, s *store.Store, ref string, o Options) (*store.Im
 	defer release()
 
 	prog := newProgress(o.Out, o.Quiet)
-	if t, ok := r.(name.Tag); ok {
-		prog.line("%s: Pulling from %s", t.TagStr(), r.Context().RepositoryStr())
-	}
+	prog.line("%s: Pulling from %s", r.Identifier(), r.Context().RepositoryStr())
 	ri, err := resolve(ctx, r, o.Registries, platform)
 	if err != nil {
 		prog.wait()

@@ -57,7 +57,7 @@ func resolve(ctx context.Context, ref name.Reference, r Registries, platform v1.
 	}
 	var firm, last error
 	for _, ep := range eps {
-		ri, err := fetchImage(ctx, p, ep, platform)
+		ri, err := fetchWithRetry(ctx, p, ep, platform)
 		if err == nil {
 			return ri, nil
 		}
@@ -73,6 +73,25 @@ func resolve(ctx context.Context, ref name.Reference, r Registries, platform v1.
 		return nil, firm
 	}
 	return nil, last
+}
+
+// fetchWithRetry retries fetchImage when the connection breaks while a
+// manifest or config is read (the transport retries only whole requests
+// that fail before a body arrives).
+func fetchWithRetry(ctx context.Context, p *remote.Puller, ep endpoint, platform v1.Platform) (*remoteImage, error) {
+	delay := retryBackoff.Duration
+	for attempt := 1; ; attempt++ {
+		ri, err := fetchImage(ctx, p, ep, platform)
+		if err == nil || attempt >= layerAttempts || !interrupted(err) || ctx.Err() != nil {
+			return ri, err
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		delay = time.Duration(float64(delay) * retryBackoff.Factor)
+	}
 }
 
 // fetchImage reads the manifest (choosing from an index by platform) and

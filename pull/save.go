@@ -6,95 +6,97 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"golang.org/x/term"
 
 	"pocket/store"
 )
 
-// Save writes images as one `docker save` archive (manifest.json, the
-// configs and the uncompressed layers, as Docker before 25 wrote it).
-// A repository name without a tag saves every tag of it, as Docker does.
+// Save writes images as one `docker save` archive in Docker 25's layout:
+// manifest.json for docker load, and index.json, oci-layout and blobs/ so
+// the same file is an OCI archive. Layers are written as their original
+// uncompressed tars. A repository name without a tag saves every tag of
+// it, as Docker does.
 func Save(ctx context.Context, s *store.Store, refs []string, w io.Writer) error {
 	release, err := s.Hold()
 	if err != nil {
 		return err
 	}
 	defer release()
-	byID := map[v1.Hash]v1.Image{} // one v1.Image per image: the writer dedups by identity
-	refToImage := map[name.Reference]v1.Image{}
-	add := func(img *store.Image, ref name.Reference) error {
-		vi, ok := byID[img.ID]
-		if !ok {
-			var err error
-			if vi, err = s.V1Image(img); err != nil {
-				return fmt.Errorf("save %s: %w", img.ID, err)
-			}
-			byID[img.ID] = vi
-		}
-		refToImage[ref] = vi
-		return nil
-	}
+	var order []v1.Hash
+	entries := map[v1.Hash]*saveEntry{}
 	for _, r := range refs {
-		imgs, ref, err := saveTargets(s, r)
+		targets, err := saveTargets(s, r)
 		if err != nil {
 			return err
 		}
-		for i, img := range imgs {
-			if err := add(img, ref[i]); err != nil {
-				return err
+		for _, t := range targets {
+			e, ok := entries[t.img.ID]
+			if !ok {
+				e = &saveEntry{img: t.img}
+				entries[t.img.ID] = e
+				order = append(order, t.img.ID)
+			}
+			if t.name != "" && !slices.Contains(e.names, t.name) {
+				e.names = append(e.names, t.name)
 			}
 		}
 	}
-	return tarball.MultiRefWrite(refToImage, &ctxWriter{ctx: ctx, w: w})
+	list := make([]*saveEntry, 0, len(order))
+	for _, id := range order {
+		list = append(list, entries[id])
+	}
+	return writeArchive(ctx, s, list, w)
 }
 
-// saveTargets resolves one argument of `save` to images and the names they
-// are written under: a tag, every tag of a bare repository name, or no tag
-// (an ID or a digest).
-func saveTargets(s *store.Store, arg string) ([]*store.Image, []name.Reference, error) {
+// saveEntry is one image to save and the canonical names it is saved as.
+type saveEntry struct {
+	img   *store.Image
+	names []string
+}
+
+type saveTarget struct {
+	img  *store.Image
+	name string // canonical repo:tag, or "" for an ID or digest reference
+}
+
+// saveTargets resolves one argument of `save`: a tag, every tag of a bare
+// repository name, or an ID or digest (saved untagged).
+func saveTargets(s *store.Store, arg string) ([]saveTarget, error) {
 	img, err := s.LookupImage(arg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	untagged, _ := name.NewDigest("pocket.invalid/untagged@" + img.ID.String())
 	if strings.Contains(arg, "@") || strings.HasPrefix(img.ID.Hex, strings.TrimPrefix(arg, "sha256:")) {
-		return []*store.Image{img}, []name.Reference{untagged}, nil
+		return []saveTarget{{img: img}}, nil
 	}
 	ref, err := store.ParseReference(arg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if explicitTag(arg) {
-		t, err := name.NewTag(familiar(ref))
-		return []*store.Image{img}, []name.Reference{t}, err
+		return []saveTarget{{img: img, name: canonical(ref)}}, nil
 	}
 	all, err := s.Images()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	prefix := canonicalRepo(ref.Context()) + ":"
-	var imgs []*store.Image
-	var refs []name.Reference
+	var out []saveTarget
 	for i := range all {
 		for _, n := range all[i].Names {
-			if tag, ok := strings.CutPrefix(n, prefix); ok {
-				t, err := name.NewTag(familiarRepo(ref.Context()) + ":" + tag)
-				if err != nil {
-					return nil, nil, err
-				}
-				imgs, refs = append(imgs, &all[i]), append(refs, t)
+			if strings.HasPrefix(n, prefix) {
+				out = append(out, saveTarget{img: &all[i], name: n})
 			}
 		}
 	}
-	if len(imgs) == 0 {
-		return []*store.Image{img}, []name.Reference{untagged}, nil
+	if len(out) == 0 {
+		return []saveTarget{{img: img}}, nil
 	}
-	return imgs, refs, nil
+	return out, nil
 }
 
 // explicitTag reports whether a reference string carries its own tag.

@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/creack/pty"
 	"golang.org/x/term"
 )
 
@@ -88,81 +87,63 @@ func (w *logWriter) flush() {
 	}
 }
 
-// attachment wires a container's stdio: pipes, or a pty with -t.
+// attachment wires a container's stdio: pipes, or with -t the pty that
+// init makes inside the container and sends back (console_linux.go).
 type attachment struct {
 	stdout, stderr *logWriter
-	ptmx, tty      *os.File
+	in             io.Reader // the user's stdin, with -i
+	userTTY        *os.File  // -t: the user's terminal, if stdin is one
+	sock, peer     *os.File  // -t: the console socket, our end and init's
+	ptmx           *os.File  // -t: the pty master, once received
 	copied         sync.WaitGroup
 	cleanup        []func()
 }
 
-// attach sets cmd's stdio for the container. With tty, a new pty's slave
-// becomes the controlling terminal of the container's session, and the
-// user's terminal (if stdin is one) goes raw for an interactive run and
-// follows its size.
+// attach sets cmd's stdio for the container. With tty, init gets a console
+// socket instead (ns.ConsoleFD) and makes its own terminal.
 func attach(cmd *exec.Cmd, sp *spec, st streams, log *jsonLog) (*attachment, error) {
 	a := &attachment{
 		stdout: &logWriter{out: st.stdout, log: log, stream: "stdout"},
 		stderr: &logWriter{out: st.stderr, log: log, stream: "stderr"},
 	}
+	if sp.OpenStdin {
+		a.in = st.stdin
+	}
 	if !sp.Tty {
 		cmd.Stdout, cmd.Stderr = a.stdout, a.stderr
-		if sp.OpenStdin && st.stdin != nil {
-			cmd.Stdin = st.stdin
+		if a.in != nil {
+			cmd.Stdin = a.in
 		}
 		return a, nil
 	}
-	ptmx, tty, err := pty.Open()
+	if in, ok := st.stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
+		a.userTTY = in
+	}
+	sock, peer, err := consoleSocket()
 	if err != nil {
 		return nil, err
 	}
-	a.ptmx, a.tty = ptmx, tty
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr.Setsid = true
-	cmd.SysProcAttr.Setctty = true
-	cmd.SysProcAttr.Ctty = 0
-	if in, ok := st.stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
-		pty.InheritSize(in, ptmx)
-		winch := make(chan os.Signal, 1)
-		signal.Notify(winch, syscall.SIGWINCH)
-		go func() {
-			for range winch {
-				pty.InheritSize(in, ptmx)
-			}
-		}()
-		a.cleanup = append(a.cleanup, func() { signal.Stop(winch); close(winch) })
-		if sp.OpenStdin {
-			if old, err := term.MakeRaw(int(in.Fd())); err == nil {
-				a.cleanup = append(a.cleanup, func() { term.Restore(int(in.Fd()), old) })
-			}
-		}
-	}
-	if sp.OpenStdin && st.stdin != nil {
-		// Never waited for: reading the user's stdin may block forever.
-		go io.Copy(ptmx, st.stdin)
-	}
-	a.copied.Add(1)
-	go func() {
-		defer a.copied.Done()
-		// Ends with EIO once the last holder of the slave is gone.
-		io.Copy(a.stdout, ptmx)
-	}()
+	a.sock, a.peer = sock, peer
+	cmd.ExtraFiles = append(cmd.ExtraFiles, peer) // ns.ConsoleFD
 	return a, nil
 }
 
-// started drops the parent's copy of the pty slave, so that reading the
-// master ends when the container is gone.
+// started drops the parent's copy of init's end of the console socket, so
+// that receiving ends if init dies before it sends the terminal.
 func (a *attachment) started() {
-	if a.tty != nil {
-		a.tty.Close()
+	if a.peer != nil {
+		a.peer.Close()
 	}
 }
 
 // close waits for the output, writes the log's last partial lines and
 // restores the user's terminal.
 func (a *attachment) close() {
-	if a.tty != nil {
-		a.tty.Close()
+	if a.peer != nil {
+		a.peer.Close()
+	}
+	if a.sock != nil {
+		a.sock.Close()
 	}
 	a.copied.Wait()
 	if a.ptmx != nil {

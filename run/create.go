@@ -65,10 +65,16 @@ func validate(o *Options) error {
 	if err := ns.ValidateCaps(append(append([]string{}, o.CapAdd...), o.CapDrop...)); err != nil {
 		return err
 	}
+	if err := checkResources(o.Resources); err != nil {
+		return err
+	}
 	if _, err := noNewPrivileges(o.SecurityOpt); err != nil {
 		return err
 	}
 	if _, err := tmpfsMounts(o.Tmpfs); err != nil {
+		return err
+	}
+	if _, err := planMounts(o, nil); err != nil {
 		return err
 	}
 	switch o.Pull {
@@ -151,7 +157,15 @@ func image(ctx context.Context, s *store.Store, o *Options) (*store.Image, error
 
 // create makes a container in the "created" state: its record and
 // directory with config.json, state.json and the files init mounts.
-func create(ctx context.Context, s *store.Store, o *Options) (*container, error) {
+func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err error) {
+	var mounts *mountPlan
+	// Deferred first so it runs after release: removing a volume waits
+	// for every Hold.
+	defer func() {
+		if err != nil {
+			mounts.undo(s)
+		}
+	}()
 	if err := validate(o); err != nil {
 		return nil, err
 	}
@@ -168,6 +182,10 @@ func create(ctx context.Context, s *store.Store, o *Options) (*container, error)
 		return nil, err
 	}
 
+	specs, err := planMounts(o, cfg.Config.Volumes)
+	if err != nil {
+		return nil, err
+	}
 	release, err := s.Hold()
 	if err != nil {
 		return nil, err
@@ -177,7 +195,11 @@ func create(ctx context.Context, s *store.Store, o *Options) (*container, error)
 	if _, err := s.LookupImage(img.ID.String()); err != nil {
 		return nil, fmt.Errorf("image %s: %w", o.Image, err)
 	}
-	rec := &store.Container{ID: sp.ID, Name: sp.Name, Image: img.ID, Created: sp.Created}
+	if mounts, err = prepareMounts(s, specs, sp.Init.Rootfs.Lower, sp.Init.Rootfs.UserXattr); err != nil {
+		return nil, err
+	}
+	sp.Init.Mounts = sortMounts(append(sp.Init.Mounts, mounts.mounts...))
+	rec := &store.Container{ID: sp.ID, Name: sp.Name, Image: img.ID, Created: sp.Created, Volumes: mounts.volumes}
 	for named := o.Name != ""; ; {
 		err = s.CreateContainer(rec)
 		if named || !errors.Is(err, store.ErrNameInUse) {
@@ -204,6 +226,11 @@ func (c *container) prepare(s *store.Store) error {
 		if err := os.MkdirAll(filepath.Join(c.dir, d), 0o700); err != nil {
 			return err
 		}
+	}
+	// overlayfs gives the container's "/" the upper directory's mode: 0755
+	// as in Docker, or no user but root could reach anything in the image.
+	if err := os.Chmod(filepath.Join(c.dir, "upper"), 0o755); err != nil {
+		return err
 	}
 	hostHosts, _ := os.ReadFile("/etc/hosts")
 	hostResolv, _ := os.ReadFile("/etc/resolv.conf")

@@ -20,6 +20,8 @@ var (
 	// ErrNetworkUnsupported is returned for a network mode other than
 	// bridge, none or host.
 	ErrNetworkUnsupported = errors.New("network mode is not supported yet")
+	// ErrBadMount is returned for a -v, --mount or --tmpfs that cannot be set up.
+	ErrBadMount = errors.New("invalid mount")
 	// ErrBadSignal is returned for a signal name or number that does not exist.
 	ErrBadSignal = errors.New("invalid signal")
 )

@@ -9,7 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"pocket/cgroup"
 	"pocket/ns"
 	"pocket/store"
 )
@@ -27,7 +26,11 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 	defer unlock()
 	code, err := c.runOnce(s, st, started)
 	if c.spec.AutoRemove {
+		anon := anonymousVolumes(s, c.spec.ID)
 		if rerr := removeFiles(s, c.spec.ID); rerr != nil && err == nil {
+			err = rerr
+		}
+		if rerr := removeVolumes(s, anon); rerr != nil && err == nil {
 			err = rerr
 		}
 	}
@@ -44,7 +47,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	defer f.Close()
 	log := &jsonLog{w: f}
 
-	cg, err := cgroup.New("", id, c.spec.Resources)
+	cg, err := newCgroup(id, c.spec.Resources)
 	if err != nil {
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
@@ -57,7 +60,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	p, err := startProcess(&c.spec, cg, st, log)
 	if err != nil {
 		nc.disconnect()
-		cg.Delete()
+		deleteCgroup(cg)
 		return c.failed(err)
 	}
 	c.state = State{Status: statusRunning, Pid: p.pid(), MonitorPid: os.Getpid(), StartedAt: time.Now().UTC(), Net: nc.state}
@@ -65,7 +68,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		// Nobody could see or stop it: end it rather than run it unrecorded.
 		p.abort()
 		nc.disconnect()
-		cg.Delete()
+		deleteCgroup(cg)
 		return 125, err
 	}
 	sig.to(p.pid())
@@ -76,13 +79,13 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	code := p.wait()
 	c.state.Status, c.state.Pid, c.state.ExitCode = statusExited, 0, code
 	c.state.FinishedAt = time.Now().UTC()
-	c.state.OOMKilled = cg.OOMKilled()
+	c.state.OOMKilled = cg != nil && cg.OOMKilled()
 	c.state.Net = nil
 	var errs []error
 	if err := nc.disconnect(); err != nil {
 		errs = append(errs, err)
 	}
-	if err := cg.Delete(); err != nil {
+	if err := deleteCgroup(cg); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.writeState(); err != nil {

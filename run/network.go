@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/sys/userns"
+	"golang.org/x/sys/unix"
 
 	"pocket/network"
 	"pocket/store"
@@ -47,28 +49,29 @@ type netState struct {
 func networkDir(s *store.Store) string { return filepath.Join(s.Root(), "network") }
 
 // rootless reports whether pocket runs without real root: a non-zero
-// effective uid, or uid 0 inside a user namespace that does not map the
-// whole uid range (as moby/sys/userns decides).
+// effective uid, or uid 0 in a user namespace (rootless pocket, see
+// ns.EnterUserNS), where bridges and iptables are out of reach.
 func rootless() bool {
-	if os.Geteuid() != 0 {
-		return true
-	}
-	b, err := os.ReadFile("/proc/self/uid_map")
-	if err != nil {
-		return false
-	}
-	f := strings.Fields(string(b))
-	return !(len(f) == 3 && f[0] == "0" && f[1] == "0" && f[2] == "4294967295")
+	return os.Geteuid() != 0 || userns.RunningInUserNS()
 }
 
-// haveRootlessTool reports whether pasta or slirp4netns is installed.
-func haveRootlessTool() bool {
+// errNoTun is why rootless bridge networking cannot work although a tool
+// is installed: both need a tap device.
+var errNoTun = errors.New("rootless networking needs /dev/net/tun, which this user may not open (hint: give it its usual mode, chmod 0666 /dev/net/tun)")
+
+// rootlessNetwork reports why user-mode networking cannot work for
+// rootless pocket: neither pasta nor slirp4netns installed, or no access
+// to /dev/net/tun; nil means it can.
+func rootlessNetwork() error {
 	for _, t := range []string{"pasta", "slirp4netns"} {
 		if _, err := exec.LookPath(t); err == nil {
-			return true
+			if unix.Access("/dev/net/tun", unix.R_OK|unix.W_OK) != nil {
+				return errNoTun
+			}
+			return nil
 		}
 	}
-	return false
+	return network.ErrNoRootlessTool
 }
 
 // validateNetwork resolves --network (bridge by default; rootless, none
@@ -78,7 +81,7 @@ func validateNetwork(o *Options) error {
 	switch o.Network {
 	case "":
 		o.Network = netBridge
-		if rootless() && !haveRootlessTool() {
+		if rootless() && rootlessNetwork() != nil {
 			o.Network = netNone
 		}
 	case "default":
@@ -87,8 +90,10 @@ func validateNetwork(o *Options) error {
 	default:
 		return &networkError{o.Network}
 	}
-	if o.Network == netBridge && rootless() && !haveRootlessTool() {
-		return fmt.Errorf("network bridge: %w", network.ErrNoRootlessTool)
+	if o.Network == netBridge && rootless() {
+		if err := rootlessNetwork(); err != nil {
+			return fmt.Errorf("network bridge: %w", err)
+		}
 	}
 	if o.Network != netBridge && (len(o.Publish) > 0 || o.PublishAll) {
 		return fmt.Errorf("%w: conflicting options: port publishing and the container type network mode (hint: use --network bridge or drop -p/-P)", ErrBadOption)

@@ -35,6 +35,8 @@ type Options struct {
 	Resources   cgroup.Resources
 	ReadOnly    bool
 	Tmpfs       []string
+	Volumes     []string // -v
+	Mounts      []string // --mount
 	CapAdd      []string
 	CapDrop     []string
 	Privileged  bool

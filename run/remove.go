@@ -6,7 +6,6 @@ import (
 	"os"
 	"syscall"
 
-	"pocket/cgroup"
 	"pocket/network"
 	"pocket/store"
 )
@@ -32,16 +31,20 @@ func Remove(s *store.Store, id string, force, volumes bool) error {
 		}
 		defer unlock()
 	}
+	var anon []string
+	if volumes {
+		anon = anonymousVolumes(s, c.spec.ID)
+	}
 	if err := removeFiles(s, c.spec.ID); err != nil && !errors.Is(err, store.ErrContainerUnknown) {
 		return err
 	}
-	return nil
+	return removeVolumes(s, anon)
 }
 
 // removeFiles deletes what is left of a stopped container: cgroup
 // remnants (a monitor killed before cleaning up), record and directory.
 func removeFiles(s *store.Store, id string) error {
-	if cg, err := cgroup.Load("", id); err == nil {
+	if cg, err := loadCgroup(id); err == nil && cg != nil {
 		cg.Delete()
 	}
 	if _, err := os.Stat(networkDir(s)); err == nil {

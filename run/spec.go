@@ -73,5 +73,6 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		Security: ns.Security{Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop, NoNewPrivileges: nnp},
 		Network:  initNetwork(o.Network),
 	}
+	inUserNS(&sp.Init)
 	return sp, nil
 }

@@ -39,7 +39,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	cmd := exec.Command("/proc/self/exe", "init")
 	cmd.Env = []string{}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
-	if f, ok := cg.FD(); ok {
+	if f, ok := cgroupFD(cg); ok {
 		cmd.SysProcAttr.UseCgroupFD = true
 		cmd.SysProcAttr.CgroupFD = int(f.Fd())
 	}
@@ -55,7 +55,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		return nil, err
 	}
 	defer errR.Close()
-	cmd.ExtraFiles = []*os.File{configR, errW} // ns.ConfigFD, ns.ErrorFD
+	cmd.ExtraFiles = []*os.File{configR, errW} // ns.ConfigFD, ns.ErrorFD (attach may add ns.ConsoleFD)
 
 	att, err := attach(cmd, sp, st, log)
 	if err != nil {
@@ -72,7 +72,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		att.close()
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
-	if _, ok := cg.FD(); !ok {
+	if _, ok := cgroupFD(cg); !ok && cg != nil {
 		// cgroup v1: the child blocks reading its configuration, so it is
 		// in its cgroup before it runs anything of the image.
 		if err := cg.Add(cmd.Process.Pid); err != nil {
@@ -91,6 +91,18 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		return nil, fmt.Errorf("send container config: %w", err)
 	}
 	configW.Close()
+	if att.sock != nil {
+		if err := att.console(); err != nil {
+			// Init's own error, if it failed first, says more; without
+			// our go-ahead it fails once our end closes.
+			att.sock.Close()
+			if ierr := ns.ReadError(errR); ierr != nil {
+				err = ierr
+			}
+			p.wait()
+			return nil, err
+		}
+	}
 	if err := ns.ReadError(errR); err != nil {
 		p.wait()
 		return nil, err

@@ -36,8 +36,10 @@ var (
 	digestOnly  = regexp.MustCompile(`^sha(256|384|512):[a-fA-F0-9]{32,}$`)
 )
 
+// badRef is the detail of a rejected reference; ParseReference adds the
+// sentinel and the input, so every message names what the user typed.
 func badRef(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrBadReference}, args...)...)
+	return fmt.Errorf(format, args...)
 }
 
 // splitDockerDomain is distribution/reference's rule for where the
@@ -67,16 +69,24 @@ func splitDockerDomain(s string) (domain, rest string) {
 // as pulls by digest ignore it); otherwise it is a name.Tag.
 // Errors wrap ErrBadReference.
 func ParseReference(s string) (name.Reference, error) {
+	ref, err := parseReference(s)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", ErrBadReference, s, err)
+	}
+	return ref, nil
+}
+
+func parseReference(s string) (name.Reference, error) {
 	if s == "" {
 		return nil, badRef("empty image name")
 	}
 	if hex64Re.MatchString(s) {
-		return nil, badRef("repository name (%s) cannot be a 64-character hexadecimal string (hint: that is an image ID)", s)
+		return nil, badRef("a 64-character hexadecimal string is an image ID, not a repository name")
 	}
 	if digestOnly.MatchString(s) {
 		// Grammatically the repository "sha256" with a tag, but what the
 		// user has is an image ID, never a name (Docker's ParseAnyReference).
-		return nil, badRef("%s is a digest, not a repository name (hint: use it as an image ID or as name@%s)", s, s)
+		return nil, badRef("a digest is not a repository name (hint: use it as an image ID or as NAME@DIGEST)")
 	}
 	domain, rest := splitDockerDomain(s)
 	remote := rest
@@ -88,7 +98,7 @@ func ParseReference(s string) (name.Reference, error) {
 	}
 	m := referenceRe.FindStringSubmatch(domain + "/" + rest)
 	if m == nil {
-		return nil, badRef("%q", s)
+		return nil, badRef("not [REGISTRY/]NAME[:TAG][@DIGEST]")
 	}
 	if len(m[1]) > nameMaxLength {
 		return nil, badRef("repository name (%s) must not be more than %d characters", m[1], nameMaxLength)
@@ -96,12 +106,12 @@ func ParseReference(s string) (name.Reference, error) {
 	path := strings.TrimPrefix(m[1], domain+"/")
 	reg, err := name.NewRegistry(domain)
 	if err != nil {
-		return nil, badRef("%q: %v", s, err)
+		return nil, badRef("%v", err)
 	}
 	repo := reg.Repo(path)
 	if m[3] != "" {
 		if !strings.HasPrefix(m[3], "sha256:") || !sha256Hex.MatchString(strings.TrimPrefix(m[3], "sha256:")) {
-			return nil, badRef("%q: digest must be sha256:<64 lowercase hex digits>", s)
+			return nil, badRef("digest must be sha256:<64 lowercase hex digits>")
 		}
 		return repo.Digest(m[3]), nil
 	}

@@ -1,0 +1,226 @@
+package run
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"pocket/ns"
+	"pocket/store"
+)
+
+// mountError is a mount that cannot be set up, in Docker's words; it
+// matches ErrBadMount.
+type mountError struct{ msg string }
+
+func badMount(format string, a ...any) error { return &mountError{fmt.Sprintf(format, a...)} }
+
+func (e *mountError) Error() string { return e.msg }
+func (e *mountError) Unwrap() error { return ErrBadMount }
+
+// planMounts parses -v and --mount and adds an anonymous volume for each
+// VOLUME of the image that no user mount (--tmpfs included) already
+// targets. It touches nothing, so validate can run it before a pull with
+// imageVolumes nil.
+func planMounts(o *Options, imageVolumes map[string]struct{}) ([]MountSpec, error) {
+	var specs []MountSpec
+	for _, v := range o.Volumes {
+		m, err := ParseVolume(v)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, m)
+	}
+	for _, v := range o.Mounts {
+		m, err := ParseMount(v)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, m)
+	}
+	// Every target is compared cleaned: "/data/" and "/data" are one.
+	taken := map[string]bool{}
+	for _, t := range o.Tmpfs {
+		m, err := ParseTmpfs(t)
+		if err != nil {
+			return nil, err
+		}
+		taken[m.Target] = true
+	}
+	for i := range specs {
+		specs[i].Target = path.Clean(specs[i].Target)
+		if taken[specs[i].Target] {
+			return nil, badMount("duplicate mount point: %s", specs[i].Target)
+		}
+		taken[specs[i].Target] = true
+	}
+	var extra []string
+	for v := range imageVolumes {
+		t := path.Clean(v)
+		// The image config is hostile: a VOLUME it cannot mount is
+		// ignored, as Docker's "/" or relative entries would fail there.
+		if !path.IsAbs(t) || t == "/" || taken[t] {
+			continue
+		}
+		taken[t] = true
+		extra = append(extra, t)
+	}
+	slices.Sort(extra)
+	for _, t := range extra {
+		specs = append(specs, MountSpec{Type: "volume", Target: t})
+	}
+	return specs, nil
+}
+
+// mountPlan is what prepareMounts set up for one container.
+type mountPlan struct {
+	mounts  []ns.Mount // in command-line order; sortMounts orders them
+	volumes []string   // every volume the container references, for its record
+	created []string   // volumes this call created, removed by undo on failure
+}
+
+// prepareMounts turns parsed mounts into ns mounts: it creates missing -v
+// host directories and volumes, and copies the image's content at each
+// volume's target into a volume that is still empty (unless nocopy), the
+// way Docker populates a fresh volume. lower is the image's layers,
+// topmost first. On error the volumes it created are listed in the plan
+// for undo, which must run once the caller's store Hold is released.
+func prepareMounts(s *store.Store, specs []MountSpec, lower []string, userXattr bool) (*mountPlan, error) {
+	p := &mountPlan{}
+	var copies []copyUp
+	for _, m := range specs {
+		switch m.Type {
+		case "tmpfs":
+			p.mounts = append(p.mounts, ns.Mount{Type: "tmpfs", Source: "tmpfs", Target: m.Target, Options: m.Options, Readonly: m.ReadOnly})
+		case "bind":
+			if err := bindSource(m); err != nil {
+				return p, err
+			}
+			p.mounts = append(p.mounts, ns.Mount{Type: "bind", Source: m.Source, Target: m.Target, Options: m.Options, Readonly: m.ReadOnly})
+		case "volume":
+			v, created, err := volume(s, m.Source)
+			if err != nil {
+				return p, fmt.Errorf("mount %s: %w", m.Target, err)
+			}
+			if created {
+				p.created = append(p.created, v.Name)
+			}
+			if !slices.Contains(p.volumes, v.Name) {
+				p.volumes = append(p.volumes, v.Name)
+			}
+			if !m.NoCopy {
+				copies = append(copies, copyUp{target: m.Target, dst: v.Mountpoint})
+			}
+			p.mounts = append(p.mounts, ns.Mount{Type: "bind", Source: v.Mountpoint, Target: m.Target, Readonly: m.ReadOnly})
+		default:
+			return p, badMount("unknown mount type %q", m.Type)
+		}
+	}
+	if err := populate(lower, userXattr, copies); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// bindSource checks a bind mount's host path. -v creates a missing
+// directory, as docker run does; --mount refuses it, as Docker does.
+func bindSource(m MountSpec) error {
+	_, err := os.Stat(m.Source)
+	switch {
+	case err == nil:
+		return nil
+	case !errors.Is(err, os.ErrNotExist):
+		return badMount("bind source %s: %v", m.Source, err)
+	case !m.Create:
+		return badMount("invalid mount config for type \"bind\": bind source path does not exist: %s (hint: create it, or use -v, which creates it)", m.Source)
+	}
+	if err := os.MkdirAll(m.Source, 0o755); err != nil {
+		return badMount("create bind source %s: %v", m.Source, err)
+	}
+	return nil
+}
+
+// volume finds or creates a named volume, or creates an anonymous one
+// (name ""); created says whether this call made it.
+func volume(s *store.Store, name string) (*store.Volume, bool, error) {
+	if name != "" {
+		if v, err := s.Volume(name); err == nil {
+			return v, false, nil
+		} else if !errors.Is(err, store.ErrVolumeUnknown) {
+			return nil, false, err
+		}
+	}
+	v, err := s.CreateVolume(name, name == "")
+	if err != nil {
+		return nil, false, err
+	}
+	return v, true, nil
+}
+
+// undo removes the volumes the plan created. It takes the store's
+// exclusive lock, so the caller must not hold Hold.
+func (p *mountPlan) undo(s *store.Store) {
+	if p == nil {
+		return
+	}
+	for _, n := range p.created {
+		s.RemoveVolume(n, false)
+	}
+	p.created = nil
+}
+
+// sortMounts orders mounts parents first (by path depth, stable), so that
+// -v /a/b is not hidden by a later -v /a, as Docker sorts them.
+func sortMounts(ms []ns.Mount) []ns.Mount {
+	depth := func(p string) int { return strings.Count(path.Clean(p), "/") }
+	slices.SortStableFunc(ms, func(a, b ns.Mount) int { return depth(a.Target) - depth(b.Target) })
+	return ms
+}
+
+// anonymousVolumes lists the anonymous volumes a container references; they
+// go with it on --rm or rm -v, while named volumes stay.
+func anonymousVolumes(s *store.Store, id string) []string {
+	rec, err := s.LookupContainer(id)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, n := range rec.Volumes {
+		if v, err := s.Volume(n); err == nil && v.Anonymous {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// removeVolumes removes volumes after their container is gone. One that
+// another container still references, or that is already gone, is kept or
+// skipped silently, as Docker does.
+func removeVolumes(s *store.Store, names []string) error {
+	var errs []error
+	for _, n := range names {
+		err := s.RemoveVolume(n, false)
+		if err != nil && !errors.Is(err, store.ErrVolumeInUse) && !errors.Is(err, store.ErrVolumeUnknown) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// isEmptyDir reports whether dir has no entries.
+func isEmptyDir(dir string) (bool, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	_, err = f.Readdirnames(1)
+	if errors.Is(err, io.EOF) {
+		return true, nil
+	}
+	return false, err
+}

@@ -1,0 +1,106 @@
+package run
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"pocket/store"
+)
+
+// anonymousLabel is the label Docker 23+ puts on anonymous volumes; prune
+// without -a removes only volumes that carry it.
+const anonymousLabel = "com.docker.volume.anonymous"
+
+// VolumeInfo is `pocket volume inspect`'s Docker-shaped object.
+type VolumeInfo struct {
+	CreatedAt  string            `json:"CreatedAt"`
+	Driver     string            `json:"Driver"`
+	Labels     map[string]string `json:"Labels"`
+	Mountpoint string            `json:"Mountpoint"`
+	Name       string            `json:"Name"`
+	Options    map[string]string `json:"Options"`
+	Scope      string            `json:"Scope"`
+}
+
+// VolumeSummary is one row of `pocket volume ls`.
+type VolumeSummary struct {
+	Driver     string `json:"Driver"`
+	Labels     string `json:"Labels"`
+	Mountpoint string `json:"Mountpoint"`
+	Name       string `json:"Name"`
+	Scope      string `json:"Scope"`
+}
+
+func volumeInfo(v *store.Volume) VolumeInfo {
+	labels := maps.Clone(v.Labels)
+	if v.Anonymous {
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		labels[anonymousLabel] = ""
+	}
+	return VolumeInfo{
+		CreatedAt: v.CreatedAt.Local().Format(time.RFC3339), Driver: "local", Labels: labels,
+		Mountpoint: v.Mountpoint, Name: v.Name, Options: nil, Scope: "local",
+	}
+}
+
+// VolumeCreate is `pocket volume create [NAME]`: it returns the volume's
+// name (a random one when name is empty). An existing volume is reused, as
+// Docker does.
+func VolumeCreate(s *store.Store, name string) (string, error) {
+	v, err := s.CreateVolume(name, false)
+	if err != nil {
+		return "", err
+	}
+	return v.Name, nil
+}
+
+// VolumeList is `pocket volume ls`, sorted by name.
+func VolumeList(s *store.Store) ([]VolumeSummary, error) {
+	vols, err := s.Volumes()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]VolumeSummary, 0, len(vols))
+	for i := range vols {
+		info := volumeInfo(&vols[i])
+		var labels []string
+		for _, k := range slices.Sorted(maps.Keys(info.Labels)) {
+			labels = append(labels, k+"="+info.Labels[k])
+		}
+		out = append(out, VolumeSummary{Driver: info.Driver, Labels: strings.Join(labels, ","),
+			Mountpoint: info.Mountpoint, Name: info.Name, Scope: info.Scope})
+	}
+	return out, nil
+}
+
+// VolumeInspect is `pocket volume inspect NAME`.
+func VolumeInspect(s *store.Store, name string) (VolumeInfo, error) {
+	v, err := s.Volume(name)
+	if err != nil {
+		return VolumeInfo{}, err
+	}
+	return volumeInfo(v), nil
+}
+
+// VolumeRemove is `pocket volume rm [-f] NAME`. As with Docker, force only
+// makes a missing volume no error: a volume a container references is
+// refused even then.
+func VolumeRemove(s *store.Store, name string, force bool) error {
+	err := s.RemoveVolume(name, false)
+	if force && errors.Is(err, store.ErrVolumeUnknown) {
+		return nil
+	}
+	return err
+}
+
+// VolumePrune is `pocket volume prune [-a]`: volumes no container
+// references, only anonymous ones unless all. It returns their names and
+// the bytes freed.
+func VolumePrune(s *store.Store, all bool) ([]string, int64, error) {
+	return s.PruneVolumes(all)
+}
