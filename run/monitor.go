@@ -82,7 +82,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	c.state.OOMKilled = cg != nil && cg.OOMKilled()
 	c.state.Net = nil
 	var errs []error
-	if err := nc.disconnect(); err != nil {
+	if err := nc.release(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := deleteCgroup(cg); err != nil {

@@ -252,6 +252,16 @@ func (n *netConn) writeHosts(gw string) error {
 	return os.WriteFile(filepath.Join(n.c.dir, "hosts"), []byte(b.String()), 0o644)
 }
 
+// release is disconnect once the container's processes have all exited:
+// the kernel removes its veth with its network namespace.
+func (n *netConn) release() error {
+	if n.setUp {
+		n.setUp = false
+		return errors.Join(n.disconnect(), network.Release(networkDir(n.s), n.c.spec.ID))
+	}
+	return n.disconnect()
+}
+
 // disconnect undoes connect; it may be called more than once.
 func (n *netConn) disconnect() error {
 	var errs []error
