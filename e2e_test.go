@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/vishvananda/netlink"
 
 	"pocket/testdata/images"
 	"pocket/testdata/registry"
@@ -60,6 +62,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "pocket's end-to-end tests need root (namespaces, mounts, cgroups): run them as root, e.g. sudo make test")
 		os.Exit(1)
 	}
+	if os.Getenv(netnsEnv) == "" {
+		os.Exit(inNewNetns())
+	}
 	code, err := setup(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e setup:", err)
@@ -68,7 +73,69 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// Containers get addresses on a bridge with NAT and port rules, so the
+// tests run in a network namespace of their own: the host's bridge,
+// iptables and sysctls are never touched, and every address a test sends
+// traffic to lives in that namespace.
+const netnsEnv = "POCKET_E2E_NETNS"
+
+// inNewNetns re-runs the test binary in a new network namespace with lo up
+// and returns its exit status.
+func inNewNetns() int {
+	cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
+	cmd.Env = append(os.Environ(), netnsEnv+"=1")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "re-run tests in a new network namespace:", err)
+		return 1
+	}
+	if err := cmd.Wait(); err != nil {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		return 1
+	}
+	return 0
+}
+
+// testNetns brings lo up and gives the namespace a default route, as
+// pasta (rootless networking) wants one to copy: a veth pair whose far end
+// has no address, so nothing sent that way leaves the namespace.
+func testNetns() error {
+	lo, err := netlink.LinkByName("lo")
+	if err == nil {
+		err = netlink.LinkSetUp(lo)
+	}
+	if err != nil {
+		return fmt.Errorf("bring up lo: %w", err)
+	}
+	la := netlink.NewLinkAttrs()
+	la.Name = "ext0"
+	if err := netlink.LinkAdd(&netlink.Veth{LinkAttrs: la, PeerName: "ext1"}); err != nil {
+		return fmt.Errorf("add ext0: %w", err)
+	}
+	ext, err := netlink.LinkByName("ext0")
+	if err != nil {
+		return err
+	}
+	addr, _ := netlink.ParseAddr("198.51.100.1/24") // TEST-NET-2, RFC 5737
+	if err := netlink.AddrAdd(ext, addr); err != nil {
+		return fmt.Errorf("address ext0: %w", err)
+	}
+	if err := netlink.LinkSetUp(ext); err != nil {
+		return err
+	}
+	if err := netlink.RouteAdd(&netlink.Route{LinkIndex: ext.Attrs().Index, Gw: net.ParseIP("198.51.100.254")}); err != nil {
+		return fmt.Errorf("default route: %w", err)
+	}
+	return nil
+}
+
 func setup(m *testing.M) (int, error) {
+	if err := testNetns(); err != nil {
+		return 0, err
+	}
 	tmp, err := os.MkdirTemp("", "pocket-e2e-")
 	if err != nil {
 		return 0, err

@@ -102,11 +102,14 @@ func app() *cli.App {
 				imagePruneCommand(), imageInspectCommand(),
 			}},
 			runCommand(), psCommand(), logsCommand(), stopCommand(), killCommand(), rmContainerCommand(),
-			waitCommand(), inspectCommand(),
+			waitCommand(), inspectCommand(), portCommand(),
 			{Name: "container", Usage: "manage containers", Subcommands: []*cli.Command{
 				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
 				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),
+				portCommand(),
 			}},
+			{Name: "network", Usage: "manage the container network", Subcommands: []*cli.Command{networkPruneCommand()}},
+			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
 			volumeCommand(),
 		},
 	}
@@ -380,7 +383,15 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Usage: "name|uid[:group|gid]"},
 			&cli.StringFlag{Name: "entrypoint", Usage: "override the image's ENTRYPOINT (clears its CMD)"},
 			&cli.StringFlag{Name: "hostname", Aliases: []string{"h"}, Usage: "container host name"},
-			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, Value: "none", Usage: "none or host (bridge networking is not available yet; none is the default)"},
+			&cli.StringFlag{Name: "network", Aliases: []string{"net"}, DefaultText: "bridge as root",
+				Usage: "bridge (an address on the pocket0 bridge, NAT to the outside; pocket turns on IPv4 forwarding, net.ipv4.ip_forward=1, and leaves it on), " +
+					"none (only lo) or host (the host's network). Rootless, bridge needs pasta or slirp4netns and is the default only when one is installed"},
+			&cli.StringSliceFlag{Name: "publish", Aliases: []string{"p"}, Usage: "publish a container port: [HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO]"},
+			&cli.BoolFlag{Name: "publish-all", Aliases: []string{"P"}, Usage: "publish every port the image exposes on a free host port"},
+			&cli.StringSliceFlag{Name: "dns", Usage: "name server for /etc/resolv.conf"},
+			&cli.StringSliceFlag{Name: "dns-search", Usage: "search domain for /etc/resolv.conf (\".\" for none)"},
+			&cli.StringSliceFlag{Name: "dns-option", Usage: "option for /etc/resolv.conf"},
+			&cli.StringSliceFlag{Name: "add-host", Usage: "add HOST:IP to /etc/hosts (IP host-gateway is the bridge's gateway)"},
 			&cli.StringFlag{Name: "memory", Aliases: []string{"m"}, Usage: "memory limit (e.g. 512m)"},
 			&cli.StringFlag{Name: "memory-swap", Usage: "memory plus swap limit; -1 for unlimited swap"},
 			&cli.Float64Flag{Name: "cpus", Usage: "number of CPUs"},
@@ -432,6 +443,9 @@ func runOptions(c *cli.Context) (run.Options, error) {
 		Volumes: c.StringSlice("volume"), Mounts: c.StringSlice("mount"),
 		CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
 		SecurityOpt: c.StringSlice("security-opt"), Init: c.Bool("init"),
+		Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
+		DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),
+		AddHost:   c.StringSlice("add-host"),
 		Resources: cgroup.Resources{CPUs: c.Float64("cpus"), CPUShares: c.Uint64("cpu-shares"), PidsLimit: c.Int64("pids-limit")},
 		Stdin:     os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 	}
@@ -604,6 +618,81 @@ func containerPruneCommand() *cli.Command {
 			return err
 		},
 	}
+}
+
+func portCommand() *cli.Command {
+	return &cli.Command{
+		Name: "port", Usage: "list a container's published ports", ArgsUsage: "CONTAINER [PRIVATE_PORT[/PROTO]]",
+		Action: func(c *cli.Context) error {
+			if err := args(c, 1, "CONTAINER [PRIVATE_PORT[/PROTO]]"); err != nil {
+				return err
+			}
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			ls, err := run.Ports(s, c.Args().First(), c.Args().Get(1))
+			for _, l := range ls {
+				fmt.Println(l)
+			}
+			return err
+		},
+	}
+}
+
+func networkPruneCommand() *cli.Command {
+	return &cli.Command{
+		Name: "prune", Usage: "remove the bridge and pocket's iptables rules if no container uses them",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"}},
+		Action: func(c *cli.Context) error {
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			names, err := run.PruneNetworks(s)
+			printDeleted("Deleted Networks:", names)
+			return err
+		},
+	}
+}
+
+func systemPruneCommand() *cli.Command {
+	return &cli.Command{
+		Name: "prune", Usage: "remove stopped containers, unused networks and dangling images",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
+			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"},
+		},
+		Action: func(c *cli.Context) error {
+			s, err := openStore(c)
+			if err != nil {
+				return err
+			}
+			ids, cerr := run.Prune(s)
+			printDeleted("Deleted Containers:", ids)
+			names, nerr := run.PruneNetworks(s)
+			printDeleted("Deleted Networks:", names)
+			deleted, reclaimed, ierr := s.PruneImages(c.Bool("all"))
+			for i := range deleted {
+				deleted[i] = "deleted: " + deleted[i]
+			}
+			printDeleted("Deleted Images:", deleted)
+			fmt.Printf("Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
+			return errors.Join(cerr, nerr, ierr)
+		},
+	}
+}
+
+// printDeleted prints a prune's section as Docker does, if it has lines.
+func printDeleted(title string, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Println(title)
+	for _, l := range lines {
+		fmt.Println(l)
+	}
+	fmt.Println()
 }
 
 func volumeCommand() *cli.Command {

@@ -32,9 +32,15 @@ var candidateSubnets = func() []string {
 }()
 
 // ensureBridge creates the bridge if it is missing (choosing its subnet) and
-// returns it with its subnet and gateway address. The subnet is recorded
-// in st.
-func ensureBridge(st *state) (netlink.Link, *net.IPNet, net.IP, error) {
+// returns it with its subnet and gateway address; made says it was
+// missing. The subnet is recorded in st.
+func ensureBridge(st *state) (br netlink.Link, made bool, subnet *net.IPNet, gw net.IP, err error) {
+	_, lerr := netlink.LinkByName(BridgeName)
+	br, subnet, gw, err = makeBridge(st)
+	return br, lerr != nil, subnet, gw, err
+}
+
+func makeBridge(st *state) (netlink.Link, *net.IPNet, net.IP, error) {
 	br, err := netlink.LinkByName(BridgeName)
 	if err == nil {
 		addrs, err := netlink.AddrList(br, netlink.FAMILY_V4)

@@ -18,6 +18,7 @@ const BridgeName = "pocket0"
 func Setup(dir, id string, pid int, ports []Port) (*Attachment, error) { return nil, ErrUnsupported }
 func Lookup(dir, id string) (*Attachment, error)                       { return nil, ErrUnsupported }
 func Teardown(dir, id string) error                                    { return ErrUnsupported }
+func Release(dir, id string) error                                     { return ErrUnsupported }
 func Cleanup(dir string, alive func(id string) bool) error             { return ErrUnsupported }
 func Prune(dir string) error                                           { return ErrUnsupported }
 func StartRootless(pid int, ports []Port) (func() error, error)        { return nil, ErrUnsupported }

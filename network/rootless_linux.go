@@ -67,6 +67,9 @@ func startPasta(path string, pid int, ports []Port) (func() error, error) {
 	}
 	pidFile := filepath.Join(dir, "pid")
 	args := []string{"--config-net", "--foreground", "--quiet", "--pid", pidFile,
+		// IPv4 only, as the bridge: pasta refuses to start on a host
+		// without an IPv6 route otherwise.
+		"--ipv4-only",
 		// Like Docker, containers do not reach the host's loopback.
 		"--no-map-gw", "-T", "none", "-U", "none"}
 	if os.Geteuid() == 0 {
@@ -97,8 +100,22 @@ func startPasta(path string, pid int, ports []Port) (func() error, error) {
 			args = append(args, f.flag, s)
 		}
 	}
-	args = append(args, strconv.Itoa(pid))
+	// The namespace goes by an inherited descriptor, not the pid: pasta
+	// drops capabilities before it opens the target, and inside rootless
+	// pocket's user namespace a process with fewer capabilities than the
+	// container's init may not open /proc/PID/ns/* (ptrace access rules).
+	// Without --userns pasta stays in its own user namespace, which owns
+	// the container's network namespace (rootless) or is an ancestor of
+	// its owner (root).
+	netns, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", pid))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	defer netns.Close()
+	args = append(args, "--netns", "/proc/self/fd/3")
 	cmd := exec.Command(path, args...)
+	cmd.ExtraFiles = []*os.File{netns}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}

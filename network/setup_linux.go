@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+
+	"github.com/coreos/go-iptables/iptables"
 )
 
 // Attachment is a container's place on the bridge.
@@ -29,24 +31,29 @@ func Setup(dir, id string, pid int, ports []Port) (*Attachment, error) {
 		if _, ok := st.Containers[id]; ok {
 			return fmt.Errorf("set up network of %s: %w", id, ErrAttached)
 		}
-		ipt, err := newIPTables()
+		br, made, subnet, gw, err := ensureBridge(st)
 		if err != nil {
 			return err
 		}
-		fresh := len(st.Containers) == 0
-		br, subnet, gw, err := ensureBridge(st)
-		if err != nil {
-			return err
-		}
-		if fresh {
-			// No container uses the chains: drop whatever an earlier
-			// subnet left so the shared rules match this one.
+		// iptables costs an exec per rule, so the shared chains are made
+		// once per bridge: when the bridge is new (first use, after a
+		// reboot or a prune) or its subnet changed. Rules someone flushed
+		// behind pocket's back come back with the next new bridge
+		// (`pocket network prune` when no container runs).
+		var ipt *iptables.IPTables
+		if made || st.Rules != subnet.String() {
+			if ipt, err = newIPTables(); err != nil {
+				return err
+			}
+			// Drop whatever an earlier subnet left so the shared
+			// rules match this one.
 			if err := removeChains(ipt); err != nil {
 				return err
 			}
-		}
-		if err := ensureChains(ipt, subnet); err != nil {
-			return err
+			if err := ensureChains(ipt, subnet); err != nil {
+				return err
+			}
+			st.Rules = subnet.String()
 		}
 		ip, err := st.allocateIP(subnet)
 		if err != nil {
@@ -63,15 +70,24 @@ func Setup(dir, id string, pid int, ports []Port) (*Attachment, error) {
 			if err != nil {
 				// Undo what was made and release the allocation.
 				detach(a.Veth)
-				removeRules(ipt, id)
+				if ipt != nil {
+					removeRules(ipt, id)
+				}
 				delete(st.Containers, id)
 			}
 		}()
 		if err := attach(br, a.Veth, pid, ip, gw, prefix); err != nil {
 			return err
 		}
-		if err := addPortRules(ipt, id, ip, resolved); err != nil {
-			return err
+		if len(resolved) > 0 {
+			if ipt == nil {
+				if ipt, err = newIPTables(); err != nil {
+					return err
+				}
+			}
+			if err := addPortRules(ipt, id, ip, resolved); err != nil {
+				return err
+			}
 		}
 		att = &Attachment{ID: id, Bridge: BridgeName, Veth: a.Veth, IP: ip, Gateway: gw, Prefix: prefix, Ports: resolved}
 		return nil
@@ -211,20 +227,40 @@ func Lookup(dir, id string) (*Attachment, error) {
 // It is idempotent: tearing down an unknown container does nothing.
 func Teardown(dir, id string) error {
 	return locked(dir, true, func(st *state) error {
-		return teardown(st, id)
+		return teardown(st, id, true)
 	})
 }
 
-func teardown(st *state, id string) error {
+// Release is Teardown for a container whose processes have all exited:
+// its network namespace, and with it both ends of the veth, is going away
+// in the kernel, so the veth is left to that. Deleting it here would wait
+// for the kernel's network synchronisation (~20 ms), the whole cost of the
+// bridge on a container's exit.
+func Release(dir, id string) error {
+	return locked(dir, true, func(st *state) error {
+		return teardown(st, id, false)
+	})
+}
+
+func teardown(st *state, id string, veth bool) error {
 	a, ok := st.Containers[id]
 	if !ok {
 		return nil
 	}
-	ipt, err := newIPTables()
-	if err != nil {
-		return err
+	// Only published ports have rules of their own.
+	var rerr error
+	if len(a.Ports) > 0 {
+		ipt, err := newIPTables()
+		if err != nil {
+			return err
+		}
+		rerr = removeRules(ipt, id)
 	}
-	if err := errors.Join(detach(a.Veth), removeRules(ipt, id)); err != nil {
+	var derr error
+	if veth {
+		derr = detach(a.Veth)
+	}
+	if err := errors.Join(derr, rerr); err != nil {
 		return fmt.Errorf("tear down network of %s: %w", id, err)
 	}
 	delete(st.Containers, id)
@@ -238,7 +274,7 @@ func Cleanup(dir string, alive func(id string) bool) error {
 		var errs []error
 		for id := range st.Containers {
 			if !alive(id) {
-				errs = append(errs, teardown(st, id))
+				errs = append(errs, teardown(st, id, true))
 			}
 		}
 		return errors.Join(errs...)
@@ -262,7 +298,7 @@ func Prune(dir string) error {
 		if err := removeBridge(); err != nil {
 			return err
 		}
-		st.Subnet = ""
+		st.Subnet, st.Rules = "", ""
 		return nil
 	})
 }

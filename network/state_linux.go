@@ -23,6 +23,7 @@ const (
 // state is what the allocation file holds.
 type state struct {
 	Subnet     string                 `json:"subnet,omitempty"` // CIDR of the bridge
+	Rules      string                 `json:"rules,omitempty"`  // subnet the shared iptables rules were made for
 	Containers map[string]*allocation `json:"containers"`
 }
 
@@ -60,8 +61,13 @@ func locked(dir string, write bool, fn func(st *state) error) error {
 	if err != nil {
 		return err
 	}
+	before, _ := json.Marshal(st)
 	err = fn(st)
 	if !write {
+		return err
+	}
+	// An unchanged state is not written again (and not synced).
+	if after, merr := json.Marshal(st); merr == nil && string(after) == string(before) {
 		return err
 	}
 	return errors.Join(err, save(dir, st))

@@ -59,16 +59,8 @@ func validate(o *Options) error {
 			return err
 		}
 	}
-	switch o.Network {
-	case "", "none":
-		o.Network = "none"
-	case "host":
-	default:
-		n := o.Network
-		if n == "default" {
-			n = "bridge"
-		}
-		return &networkError{n}
+	if err := validateNetwork(o); err != nil {
+		return err
 	}
 	if err := ns.ValidateCaps(append(append([]string{}, o.CapAdd...), o.CapDrop...)); err != nil {
 		return err

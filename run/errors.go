@@ -17,7 +17,8 @@ var (
 	ErrBadName = errors.New("invalid container name")
 	// ErrBadOption is returned for a run option pocket does not accept.
 	ErrBadOption = errors.New("invalid option")
-	// ErrNetworkUnsupported is returned for a network mode other than none or host.
+	// ErrNetworkUnsupported is returned for a network mode other than
+	// bridge, none or host.
 	ErrNetworkUnsupported = errors.New("network mode is not supported yet")
 	// ErrBadMount is returned for a -v, --mount or --tmpfs that cannot be set up.
 	ErrBadMount = errors.New("invalid mount")
@@ -37,6 +38,6 @@ func (e *notRunningError) Is(target error) bool { return target == ErrNotRunning
 type networkError struct{ mode string }
 
 func (e *networkError) Error() string {
-	return fmt.Sprintf("network %s is not supported yet (hint: --network none or host)", e.mode)
+	return fmt.Sprintf("network %s is not supported yet (hint: --network bridge, none or host)", e.mode)
 }
 func (e *networkError) Is(target error) bool { return target == ErrNetworkUnsupported }

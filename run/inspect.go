@@ -9,17 +9,18 @@ import (
 // Inspection is Docker's container inspect document, in the subset pocket
 // has to say.
 type Inspection struct {
-	ID         string            `json:"Id"`
-	Created    time.Time         `json:"Created"`
-	Path       string            `json:"Path"`
-	Args       []string          `json:"Args"`
-	State      InspectState      `json:"State"`
-	Image      string            `json:"Image"`
-	Name       string            `json:"Name"`
-	LogPath    string            `json:"LogPath"`
-	Config     InspectConfig     `json:"Config"`
-	HostConfig InspectHostConfig `json:"HostConfig"`
-	Mounts     []MountPoint      `json:"Mounts"`
+	ID              string            `json:"Id"`
+	Created         time.Time         `json:"Created"`
+	Path            string            `json:"Path"`
+	Args            []string          `json:"Args"`
+	State           InspectState      `json:"State"`
+	Image           string            `json:"Image"`
+	Name            string            `json:"Name"`
+	LogPath         string            `json:"LogPath"`
+	Config          InspectConfig     `json:"Config"`
+	HostConfig      InspectHostConfig `json:"HostConfig"`
+	Mounts          []MountPoint      `json:"Mounts"`
+	NetworkSettings *NetworkSettings  `json:"NetworkSettings"`
 }
 
 // InspectState is inspect's State.
@@ -105,6 +106,7 @@ func Inspect(s *store.Store, id string) (any, error) {
 			NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
 		},
 	}
+	in.NetworkSettings = networkSettings(c)
 	if sp.Resources.PidsLimit != 0 {
 		p := sp.Resources.PidsLimit
 		in.HostConfig.PidsLimit = &p

@@ -14,6 +14,9 @@ import (
 
 // List is `pocket ps` (all includes exited containers).
 func List(s *store.Store, all bool) ([]Summary, error) {
+	// Reclaim dead containers' networks after reading their states, so that
+	// a container ps shows exited has none left.
+	defer reap(s)
 	recs, err := s.Containers()
 	if err != nil {
 		return nil, err
@@ -34,7 +37,7 @@ func List(s *store.Store, all bool) ([]Summary, error) {
 		out = append(out, Summary{
 			ID: c.spec.ID, Name: c.spec.Name, Image: c.spec.ImageName,
 			Command: shortCommand(c.spec.Init.Process.Args), Created: c.spec.Created,
-			Status: statusText(c.state, now), State: c.state.Status,
+			Status: statusText(c.state, now), State: c.state.Status, Ports: portsText(c.state),
 		})
 	}
 	return out, nil

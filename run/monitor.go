@@ -64,15 +64,19 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	sig := newRelay()
 	defer sig.stop()
 	defer lockThread()()
+	nc := &netConn{s: s, c: c}
+	c.spec.beforeConfig = nc.connect
 	p, err := startProcess(&c.spec, cg, st, log)
 	if err != nil {
+		nc.disconnect()
 		deleteCgroup(cg)
 		return c.failed(err)
 	}
-	c.state = State{Status: statusRunning, Pid: p.pid(), MonitorPid: os.Getpid(), StartedAt: time.Now().UTC()}
+	c.state = State{Status: statusRunning, Pid: p.pid(), MonitorPid: os.Getpid(), StartedAt: time.Now().UTC(), Net: nc.state}
 	if err := c.writeState(); err != nil {
 		// Nobody could see or stop it: end it rather than run it unrecorded.
 		p.abort()
+		nc.disconnect()
 		deleteCgroup(cg)
 		return 125, err
 	}
@@ -86,7 +90,11 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	c.state.Status, c.state.Pid, c.state.ExitCode = statusExited, 0, code
 	c.state.FinishedAt = time.Now().UTC()
 	c.state.OOMKilled = cg != nil && cg.OOMKilled()
+	c.state.Net = nil
 	var errs []error
+	if err := nc.release(); err != nil {
+		errs = append(errs, err)
+	}
 	if err := deleteCgroup(cg); err != nil {
 		errs = append(errs, err)
 	}

@@ -25,7 +25,13 @@ type Options struct {
 	User        string
 	Entrypoint  *string // nil: image's; "" clears it
 	Hostname    string
-	Network     string // none|host (default none)
+	Network     string   // bridge|none|host ("": bridge as root, see defaultNetwork)
+	Publish     []string // -p [HOSTIP:][HOSTPORT:]CONTAINERPORT[/PROTO]
+	PublishAll  bool     // -P: every port the image exposes
+	DNS         []string // --dns servers
+	DNSSearch   []string // --dns-search domains
+	DNSOptions  []string // --dns-option options
+	AddHost     []string // --add-host HOST:IP (IP may be host-gateway)
 	Resources   cgroup.Resources
 	ReadOnly    bool
 	Tmpfs       []string

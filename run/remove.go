@@ -3,14 +3,17 @@ package run
 import (
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 
+	"pocket/network"
 	"pocket/store"
 )
 
 // Remove deletes a container (force stops a running one first; volumes
 // removes its anonymous volumes).
 func Remove(s *store.Store, id string, force, volumes bool) error {
+	reap(s)
 	c, err := load(s, id)
 	if err != nil {
 		return err
@@ -45,11 +48,17 @@ func removeFiles(s *store.Store, id string) error {
 	if cg, err := loadCgroup(id); err == nil && cg != nil {
 		cg.Delete()
 	}
+	if _, err := os.Stat(networkDir(s)); err == nil {
+		if err := network.Teardown(networkDir(s), id); err != nil {
+			return err
+		}
+	}
 	return s.RemoveContainer(id)
 }
 
 // Prune removes all stopped containers and returns their IDs.
 func Prune(s *store.Store) ([]string, error) {
+	reap(s)
 	recs, err := s.Containers()
 	if err != nil {
 		return nil, err

@@ -40,6 +40,9 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		StopSignal: cfg.StopSignal, Network: o.Network, Resources: o.Resources,
 		ReadOnly: o.ReadOnly, Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
 	}
+	if sp.Net, err = newNetSpec(o, cfg); err != nil {
+		return nil, err
+	}
 	if sp.Name == "" {
 		sp.Name = randomName()
 	}
@@ -68,7 +71,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		Hostname: sp.Hostname,
 		Mounts:   tmpfs,
 		Security: ns.Security{Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop, NoNewPrivileges: nnp},
-		Network:  o.Network,
+		Network:  initNetwork(o.Network),
 	}
 	inUserNS(&sp.Init)
 	return sp, nil

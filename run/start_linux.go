@@ -83,6 +83,12 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 			return nil, err
 		}
 	}
+	if sp.beforeConfig != nil {
+		if err := sp.beforeConfig(cmd.Process.Pid); err != nil {
+			p.abort()
+			return nil, err
+		}
+	}
 	if err := json.NewEncoder(configW).Encode(&sp.Init); err != nil {
 		p.abort()
 		return nil, fmt.Errorf("send container config: %w", err)

@@ -56,6 +56,11 @@ type spec struct {
 	CapDrop    []string         `json:"capDrop,omitempty"`
 	Mounts     []MountPoint     `json:"mounts,omitempty"` // -v, --mount and image VOLUMEs, for inspect
 	Init       ns.Config        `json:"init"`
+	Net        netSpec          `json:"net"`
+
+	// beforeConfig runs once the container's init exists, before it is
+	// sent its configuration (see startProcess).
+	beforeConfig func(pid int) error
 }
 
 // State is a container's run state (state.json). While a container runs,
@@ -69,6 +74,7 @@ type State struct {
 	Error      string    `json:"error,omitempty"`
 	StartedAt  time.Time `json:"startedAt"`
 	FinishedAt time.Time `json:"finishedAt"`
+	Net        *netState `json:"net,omitempty"` // while running
 }
 
 // writeJSON replaces dir/name atomically: a reader sees the old or the new

@@ -3,6 +3,7 @@
 #  (a) cold pull + unpack of the Big image from a loopback registry:
 #      pocket vs podman pull vs skopeo copy (fresh storage every run)
 #  (b) warm start of `true` in busybox: pocket run vs runc run vs podman run
+#      (all without a network), then pocket's default bridge vs --network none
 # Run as root from the repository root after `make`. Env: BENCH_MB (100),
 # BENCH_RUNS (5), BENCH_START_RUNS (20).
 set -euo pipefail
@@ -96,11 +97,21 @@ podman --root "$WR/podman" --runroot "$WR/podman-run" pull -q docker.io/library/
 B=$W/bundle
 (cd "$B" && rm -f config.json && runc spec)
 sed -i -e 's/"terminal": true/"terminal": false/' -e 's/^\(\s*\)"sh"$/\1"true"/' "$B/config.json"
-ws=$(time_runs "$START_RUNS" : "$POCKET" --root "$WR/pocket" run --rm busybox true)
+ws=$(time_runs "$START_RUNS" : "$POCKET" --root "$WR/pocket" run --rm --network none busybox true)
 wr=$(time_runs "$START_RUNS" : runc run --bundle "$B" pocket-bench)
 wp=$(time_runs "$START_RUNS" : podman --root "$WR/podman" --runroot "$WR/podman-run" run --rm --network none busybox true)
-report "warm-start pocket run --rm busybox true  median ${ws}s"
+report "warm-start pocket run --rm --network none median ${ws}s"
 report "warm-start runc run (same rootfs)         median ${wr}s"
 report "warm-start podman run --rm --network none median ${wp}s"
 report "warm-start ratio pocket/runc $(awk -v a="$ws" -v b="$wr" 'BEGIN {printf "%.2f", a/b}')"
+
+# (c) what the default bridge costs a warm start (target: <= 10 ms). The
+# first bridged run makes pocket0 and its iptables chains; it is untimed.
+"$POCKET" --root "$WR/pocket" run --rm busybox true
+wb=$(time_runs "$START_RUNS" : "$POCKET" --root "$WR/pocket" run --rm busybox true)
+wn=$(time_runs "$START_RUNS" : "$POCKET" --root "$WR/pocket" run --rm --network none busybox true)
+report "warm-start pocket run --rm busybox true (bridge) median ${wb}s"
+report "warm-start pocket run --rm --network none        median ${wn}s"
+report "warm-start bridge cost $(awk -v a="$wb" -v b="$wn" 'BEGIN {printf "%.0f", (a-b)*1000}') ms (target <= 10 ms)"
+"$POCKET" --root "$WR/pocket" network prune >/dev/null
 rm -rf "$WR"
