@@ -21,6 +21,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 
 	"pocket/testdata/images"
 	"pocket/testdata/registry"
@@ -85,7 +86,7 @@ func inNewNetns() int {
 	cmd := exec.Command("/proc/self/exe", os.Args[1:]...)
 	cmd.Env = append(os.Environ(), netnsEnv+"=1")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET | syscall.CLONE_NEWNS, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "re-run tests in a new network namespace:", err)
 		return 1
@@ -101,8 +102,14 @@ func inNewNetns() int {
 
 // testNetns brings lo up and gives the namespace a default route, as
 // pasta (rootless networking) wants one to copy: a veth pair whose far end
-// has no address, so nothing sent that way leaves the namespace.
+// has no address, so nothing sent that way leaves the namespace. Name
+// lookups go to 127.0.0.1, where nothing answers: a name outside the
+// tests (Docker Hub, after the mirror) fails at once, as it does on a host
+// without internet, instead of timing out on the dead-end route.
 func testNetns() error {
+	if err := testResolvConf(); err != nil {
+		return err
+	}
 	lo, err := netlink.LinkByName("lo")
 	if err == nil {
 		err = netlink.LinkSetUp(lo)
@@ -128,6 +135,28 @@ func testNetns() error {
 	}
 	if err := netlink.RouteAdd(&netlink.Route{LinkIndex: ext.Attrs().Index, Gw: net.ParseIP("198.51.100.254")}); err != nil {
 		return fmt.Errorf("default route: %w", err)
+	}
+	return nil
+}
+
+// testResolvConf bind-mounts a resolv.conf naming only 127.0.0.1 over
+// /etc/resolv.conf, in the tests' own mount namespace (made a slave first,
+// so nothing reaches the host's).
+func testResolvConf() error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
+		return fmt.Errorf("make / rslave: %w", err)
+	}
+	f, err := os.CreateTemp("", "pocket-e2e-resolv-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.WriteString("nameserver 127.0.0.1\n"); err != nil {
+		return err
+	}
+	f.Close()
+	if err := unix.Mount(f.Name(), "/etc/resolv.conf", "", unix.MS_BIND, ""); err != nil {
+		return fmt.Errorf("bind a resolv.conf for the tests: %w", err)
 	}
 	return nil
 }
