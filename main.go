@@ -118,6 +118,21 @@ func app() *cli.App {
 func lsCommand(c *cli.Command) *cli.Command { c.Name, c.Aliases = "ls", []string{"list"}; return c }
 func rmCommand(c *cli.Command) *cli.Command { c.Name, c.Aliases = "rm", nil; return c }
 
+// action is a command body that needs the store and at least min
+// positional arguments (named by the command's ArgsUsage when missing).
+func action(min int, fn func(c *cli.Context, s *store.Store) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if err := args(c, min, c.Command.ArgsUsage); err != nil {
+			return err
+		}
+		s, err := openStore(c)
+		if err != nil {
+			return err
+		}
+		return fn(c, s)
+	}
+}
+
 // openStore opens the store named by --root.
 func openStore(c *cli.Context) (*store.Store, error) {
 	return store.Open(c.String("root"))
@@ -130,9 +145,21 @@ func registries(c *cli.Context) pull.Registries {
 // args checks the count of positional arguments as Docker does.
 func args(c *cli.Context, min int, usage string) error {
 	if c.NArg() < min {
-		return fmt.Errorf("%q requires at least %d argument(s)\nUsage: pocket %s %s", c.Command.FullName(), min, c.Command.Name, usage)
+		name := commandPath(c)
+		return fmt.Errorf("%q requires at least %d argument(s)\nUsage: %s %s", name, min, name, usage)
 	}
 	return nil
+}
+
+// commandPath is the command as typed, e.g. "pocket image inspect".
+func commandPath(c *cli.Context) string {
+	var names []string
+	for _, l := range c.Lineage() {
+		if l.Command != nil && l.Command.Name != "" {
+			names = append([]string{l.Command.Name}, names...)
+		}
+	}
+	return strings.Join(names, " ")
 }
 
 func platformFlag() cli.Flag {
@@ -143,18 +170,11 @@ func pullCommand() *cli.Command {
 	return &cli.Command{
 		Name: "pull", Usage: "download an image from a registry", ArgsUsage: "IMAGE",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image reference"}, platformFlag()},
-		Action: func(c *cli.Context) error {
-			if err := args(c, 1, "IMAGE"); err != nil {
-				return err
-			}
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
 			o := pull.Options{Registries: registries(c), Platform: c.String("platform"), Quiet: c.Bool("quiet"), Out: os.Stdout}
-			_, err = pull.Pull(signalContext(), s, c.Args().First(), o)
+			_, err := pull.Pull(signalContext(), s, c.Args().First(), o)
 			return err
-		},
+		}),
 	}
 }
 
@@ -166,17 +186,13 @@ func imagesCommand() *cli.Command {
 			&cli.BoolFlag{Name: "digests", Usage: "show digests"},
 			&cli.StringFlag{Name: "format", Usage: "\"json\" for one JSON object a line"},
 		},
-		Action: func(c *cli.Context) error {
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(0, func(c *cli.Context, s *store.Store) error {
 			imgs, err := s.Images()
 			if err != nil {
 				return err
 			}
 			return printImages(os.Stdout, imageRows(imgs, c.Args().First()), c.Bool("quiet"), c.Bool("digests"), c.String("format"))
-		},
+		}),
 	}
 }
 
@@ -184,14 +200,7 @@ func rmiCommand() *cli.Command {
 	return &cli.Command{
 		Name: "rmi", Usage: "remove images", ArgsUsage: "IMAGE [IMAGE...]",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "remove even if a container uses it"}},
-		Action: func(c *cli.Context) error {
-			if err := args(c, 1, "IMAGE [IMAGE...]"); err != nil {
-				return err
-			}
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
 			var errs []error
 			for _, ref := range c.Args().Slice() {
 				untagged, deleted, err := s.RemoveImage(ref, c.Bool("force"))
@@ -203,7 +212,7 @@ func rmiCommand() *cli.Command {
 				}
 			}
 			return errors.Join(errs...)
-		},
+		}),
 	}
 }
 
@@ -212,7 +221,7 @@ func tagCommand() *cli.Command {
 		Name: "tag", Usage: "create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", ArgsUsage: "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 2 {
-				return fmt.Errorf("\"tag\" requires exactly 2 arguments\nUsage: pocket tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]")
+				return fmt.Errorf("%q requires exactly 2 arguments\nUsage: %s %s", commandPath(c), commandPath(c), c.Command.ArgsUsage)
 			}
 			s, err := openStore(c)
 			if err != nil {
@@ -227,16 +236,9 @@ func saveCommand() *cli.Command {
 	return &cli.Command{
 		Name: "save", Usage: "save images to a tar archive (stdout by default)", ArgsUsage: "IMAGE [IMAGE...]",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to a file"}},
-		Action: func(c *cli.Context) error {
-			if err := args(c, 1, "IMAGE [IMAGE...]"); err != nil {
-				return err
-			}
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
 			return pull.SaveFile(signalContext(), s, c.Args().Slice(), c.String("output"))
-		},
+		}),
 	}
 }
 
@@ -247,11 +249,7 @@ func loadCommand() *cli.Command {
 			&cli.StringFlag{Name: "input", Aliases: []string{"i"}, Usage: "read from a file or OCI layout directory"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "suppress progress"},
 		},
-		Action: func(c *cli.Context) error {
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(0, func(c *cli.Context, s *store.Store) error {
 			names, err := pull.Load(signalContext(), s, c.String("input"), pull.Options{Quiet: c.Bool("quiet"), Out: os.Stdout})
 			for _, n := range names {
 				if strings.HasPrefix(n, "sha256:") {
@@ -261,7 +259,7 @@ func loadCommand() *cli.Command {
 				}
 			}
 			return err
-		},
+		}),
 	}
 }
 
@@ -272,11 +270,7 @@ func imagePruneCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"},
 		},
-		Action: func(c *cli.Context) error {
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(0, func(c *cli.Context, s *store.Store) error {
 			deleted, reclaimed, err := s.PruneImages(c.Bool("all"))
 			if len(deleted) > 0 {
 				fmt.Println("Deleted Images:")
@@ -287,23 +281,16 @@ func imagePruneCommand() *cli.Command {
 			}
 			fmt.Printf("Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
 			return err
-		},
+		}),
 	}
 }
 
 func imageInspectCommand() *cli.Command {
 	return &cli.Command{
 		Name: "inspect", Usage: "show an image's details as JSON", ArgsUsage: "IMAGE [IMAGE...]",
-		Action: func(c *cli.Context) error {
-			if err := args(c, 1, "IMAGE [IMAGE...]"); err != nil {
-				return err
-			}
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
 			return inspectAll(c.Args().Slice(), func(ref string) (any, error) { return pull.Inspect(s, ref) })
-		},
+		}),
 	}
 }
 
@@ -330,14 +317,7 @@ func inspectAll(refs []string, one func(string) (any, error)) error {
 func inspectCommand() *cli.Command {
 	return &cli.Command{
 		Name: "inspect", Usage: "show a container's or an image's details as JSON", ArgsUsage: "NAME|ID [NAME|ID...]",
-		Action: func(c *cli.Context) error {
-			if err := args(c, 1, "NAME|ID [NAME|ID...]"); err != nil {
-				return err
-			}
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
 			return inspectAll(c.Args().Slice(), func(ref string) (any, error) {
 				v, err := run.Inspect(s, ref)
 				if errors.Is(err, store.ErrContainerUnknown) {
@@ -348,23 +328,16 @@ func inspectCommand() *cli.Command {
 				}
 				return v, err
 			})
-		},
+		}),
 	}
 }
 
 func containerInspectCommand() *cli.Command {
 	c := inspectCommand()
 	c.Usage = "show a container's details as JSON"
-	c.Action = func(c *cli.Context) error {
-		if err := args(c, 1, "CONTAINER [CONTAINER...]"); err != nil {
-			return err
-		}
-		s, err := openStore(c)
-		if err != nil {
-			return err
-		}
+	c.Action = action(1, func(c *cli.Context, s *store.Store) error {
 		return inspectAll(c.Args().Slice(), func(ref string) (any, error) { return run.Inspect(s, ref) })
-	}
+	})
 	return c
 }
 
@@ -477,17 +450,13 @@ func psCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only display container IDs"},
 			&cli.StringFlag{Name: "format", Usage: "\"json\" for one JSON object a line"},
 		},
-		Action: func(c *cli.Context) error {
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(0, func(c *cli.Context, s *store.Store) error {
 			rows, err := run.List(s, c.Bool("all"))
 			if err != nil {
 				return err
 			}
 			return printContainers(os.Stdout, rows, c.Bool("quiet"), c.String("format"))
-		},
+		}),
 	}
 }
 
@@ -576,14 +545,7 @@ func rmContainerCommand() *cli.Command {
 func waitCommand() *cli.Command {
 	return &cli.Command{
 		Name: "wait", Usage: "block until containers stop, then print their exit codes", ArgsUsage: "CONTAINER [CONTAINER...]",
-		Action: func(c *cli.Context) error {
-			if err := args(c, 1, "CONTAINER [CONTAINER...]"); err != nil {
-				return err
-			}
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
 			var errs []error
 			for _, id := range c.Args().Slice() {
 				code, err := run.Wait(signalContext(), s, id)
@@ -594,7 +556,7 @@ func waitCommand() *cli.Command {
 				fmt.Println(code)
 			}
 			return errors.Join(errs...)
-		},
+		}),
 	}
 }
 
@@ -602,11 +564,7 @@ func containerPruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove all stopped containers",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"}},
-		Action: func(c *cli.Context) error {
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(0, func(c *cli.Context, s *store.Store) error {
 			ids, err := run.Prune(s)
 			if len(ids) > 0 {
 				fmt.Println("Deleted Containers:")
@@ -616,27 +574,20 @@ func containerPruneCommand() *cli.Command {
 				fmt.Println()
 			}
 			return err
-		},
+		}),
 	}
 }
 
 func portCommand() *cli.Command {
 	return &cli.Command{
 		Name: "port", Usage: "list a container's published ports", ArgsUsage: "CONTAINER [PRIVATE_PORT[/PROTO]]",
-		Action: func(c *cli.Context) error {
-			if err := args(c, 1, "CONTAINER [PRIVATE_PORT[/PROTO]]"); err != nil {
-				return err
-			}
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
 			ls, err := run.Ports(s, c.Args().First(), c.Args().Get(1))
 			for _, l := range ls {
 				fmt.Println(l)
 			}
 			return err
-		},
+		}),
 	}
 }
 
@@ -644,15 +595,11 @@ func networkPruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove the bridge and pocket's iptables rules if no container uses them",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"}},
-		Action: func(c *cli.Context) error {
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(0, func(c *cli.Context, s *store.Store) error {
 			names, err := run.PruneNetworks(s)
 			printDeleted("Deleted Networks:", names)
 			return err
-		},
+		}),
 	}
 }
 
@@ -663,11 +610,7 @@ func systemPruneCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"},
 		},
-		Action: func(c *cli.Context) error {
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: action(0, func(c *cli.Context, s *store.Store) error {
 			ids, cerr := run.Prune(s)
 			printDeleted("Deleted Containers:", ids)
 			names, nerr := run.PruneNetworks(s)
@@ -679,7 +622,7 @@ func systemPruneCommand() *cli.Command {
 			printDeleted("Deleted Images:", deleted)
 			fmt.Printf("Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
 			return errors.Join(cerr, nerr, ierr)
-		},
+		}),
 	}
 }
 
@@ -701,7 +644,7 @@ func volumeCommand() *cli.Command {
 			Name: "create", Usage: "create a volume (a random name if none is given)", ArgsUsage: "[VOLUME]",
 			Action: func(c *cli.Context) error {
 				if c.NArg() > 1 {
-					return fmt.Errorf("\"volume create\" requires at most 1 argument\nUsage: pocket volume create [VOLUME]")
+					return fmt.Errorf("%q requires at most 1 argument\nUsage: %s %s", commandPath(c), commandPath(c), c.Command.ArgsUsage)
 				}
 				s, err := openStore(c)
 				if err != nil {
@@ -721,42 +664,24 @@ func volumeCommand() *cli.Command {
 				&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only show volume names"},
 				&cli.StringFlag{Name: "format", Usage: "\"json\" for one JSON object a line"},
 			},
-			Action: func(c *cli.Context) error {
-				s, err := openStore(c)
-				if err != nil {
-					return err
-				}
+			Action: action(0, func(c *cli.Context, s *store.Store) error {
 				rows, err := run.VolumeList(s)
 				if err != nil {
 					return err
 				}
 				return printVolumes(os.Stdout, rows, c.Bool("quiet"), c.String("format"))
-			},
+			}),
 		},
 		{
 			Name: "inspect", Usage: "show volumes' details as JSON", ArgsUsage: "VOLUME [VOLUME...]",
-			Action: func(c *cli.Context) error {
-				if err := args(c, 1, "VOLUME [VOLUME...]"); err != nil {
-					return err
-				}
-				s, err := openStore(c)
-				if err != nil {
-					return err
-				}
+			Action: action(1, func(c *cli.Context, s *store.Store) error {
 				return inspectAll(c.Args().Slice(), func(n string) (any, error) { return run.VolumeInspect(s, n) })
-			},
+			}),
 		},
 		{
 			Name: "rm", Aliases: []string{"remove"}, Usage: "remove volumes", ArgsUsage: "VOLUME [VOLUME...]",
 			Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "no error for a missing volume"}},
-			Action: func(c *cli.Context) error {
-				if err := args(c, 1, "VOLUME [VOLUME...]"); err != nil {
-					return err
-				}
-				s, err := openStore(c)
-				if err != nil {
-					return err
-				}
+			Action: action(1, func(c *cli.Context, s *store.Store) error {
 				var errs []error
 				for _, n := range c.Args().Slice() {
 					if err := run.VolumeRemove(s, n, c.Bool("force")); err != nil {
@@ -766,7 +691,7 @@ func volumeCommand() *cli.Command {
 					fmt.Println(n)
 				}
 				return errors.Join(errs...)
-			},
+			}),
 		},
 		{
 			Name: "prune", Usage: "remove volumes no container uses (anonymous ones unless --all)",
@@ -774,11 +699,7 @@ func volumeCommand() *cli.Command {
 				&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove named volumes too"},
 				&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"},
 			},
-			Action: func(c *cli.Context) error {
-				s, err := openStore(c)
-				if err != nil {
-					return err
-				}
+			Action: action(0, func(c *cli.Context, s *store.Store) error {
 				names, reclaimed, err := run.VolumePrune(s, c.Bool("all"))
 				if len(names) > 0 {
 					fmt.Println("Deleted Volumes:")
@@ -789,7 +710,7 @@ func volumeCommand() *cli.Command {
 				}
 				fmt.Printf("Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
 				return err
-			},
+			}),
 		},
 	}}
 }
