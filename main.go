@@ -4,16 +4,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -292,26 +289,6 @@ func imageInspectCommand() *cli.Command {
 			return inspectAll(c.Args().Slice(), func(ref string) (any, error) { return pull.Inspect(s, ref) })
 		}),
 	}
-}
-
-// inspect prints Docker-shaped JSON for each reference (an array, as Docker).
-func inspectAll(refs []string, one func(string) (any, error)) error {
-	var out []any
-	var errs []error
-	for _, r := range refs {
-		v, err := one(r)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, v)
-	}
-	if out == nil {
-		out = []any{}
-	}
-	b, _ := json.MarshalIndent(out, "", "    ")
-	fmt.Println(string(b))
-	return errors.Join(errs...)
 }
 
 func inspectCommand() *cli.Command {
@@ -626,18 +603,6 @@ func systemPruneCommand() *cli.Command {
 	}
 }
 
-// printDeleted prints a prune's section as Docker does, if it has lines.
-func printDeleted(title string, lines []string) {
-	if len(lines) == 0 {
-		return
-	}
-	fmt.Println(title)
-	for _, l := range lines {
-		fmt.Println(l)
-	}
-	fmt.Println()
-}
-
 func volumeCommand() *cli.Command {
 	return &cli.Command{Name: "volume", Usage: "manage volumes", Subcommands: []*cli.Command{
 		{
@@ -715,134 +680,9 @@ func volumeCommand() *cli.Command {
 	}}
 }
 
-func printVolumes(w io.Writer, rows []run.VolumeSummary, quiet bool, format string) error {
-	switch {
-	case quiet:
-		for _, r := range rows {
-			fmt.Fprintln(w, r.Name)
-		}
-		return nil
-	case format == "json":
-		return jsonLines(w, rows)
-	case format != "":
-		return fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
-	}
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\n", r.Driver, r.Name)
-	}
-	return tw.Flush()
-}
-
 // signalContext is cancelled by SIGINT or SIGTERM, so a pull or a follow
 // stops cleanly (temporaries removed) when the user interrupts it.
 func signalContext() context.Context {
 	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	return ctx
-}
-
-// imageRow is one line of `pocket images`.
-type imageRow struct {
-	Repository string `json:"Repository"`
-	Tag        string `json:"Tag"`
-	Digest     string `json:"Digest"`
-	ID         string `json:"ID"`
-	CreatedAt  string `json:"CreatedAt"`
-	Created    string `json:"CreatedSince"`
-	Size       string `json:"Size"`
-}
-
-// imageRows expands the index into Docker's rows: one per name, or one
-// "<none>" row for an untagged image; filter is an optional REPOSITORY[:TAG].
-func imageRows(imgs []store.Image, filter string) []imageRow {
-	var rows []imageRow
-	for _, img := range imgs {
-		names := img.Names
-		if len(names) == 0 {
-			names = []string{""}
-		}
-		for _, n := range names {
-			r := imageRow{Repository: "<none>", Tag: "<none>", Digest: "<none>", ID: img.ID.Hex[:12],
-				CreatedAt: img.Created.Format("2006-01-02 15:04:05 -0700 MST"),
-				Created:   units.HumanDuration(time.Since(img.Created)) + " ago",
-				Size:      units.HumanSizeWithPrecision(float64(img.Size), 3)}
-			if i := strings.LastIndex(n, ":"); i > 0 && !strings.Contains(n[i:], "/") {
-				r.Repository, r.Tag = store.FamiliarName(n[:i]), n[i+1:]
-			}
-			for _, d := range img.Digests {
-				if at := strings.Index(d, "@"); at > 0 && (n == "" || strings.HasPrefix(n, d[:at]+":")) {
-					r.Digest = d[at+1:]
-				}
-			}
-			if filter != "" && r.Repository != filter && r.Repository+":"+r.Tag != filter {
-				continue
-			}
-			rows = append(rows, r)
-		}
-	}
-	return rows
-}
-
-func printImages(w io.Writer, rows []imageRow, quiet, digests bool, format string) error {
-	switch {
-	case quiet:
-		seen := map[string]bool{}
-		for _, r := range rows {
-			if !seen[r.ID] {
-				seen[r.ID] = true
-				fmt.Fprintln(w, r.ID)
-			}
-		}
-		return nil
-	case format == "json":
-		return jsonLines(w, rows)
-	case format != "":
-		return fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
-	}
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-	if digests {
-		fmt.Fprintln(tw, "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE")
-	} else {
-		fmt.Fprintln(tw, "REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE")
-	}
-	for _, r := range rows {
-		if digests {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.Digest, r.ID, r.Created, r.Size)
-		} else {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Repository, r.Tag, r.ID, r.Created, r.Size)
-		}
-	}
-	return tw.Flush()
-}
-
-func printContainers(w io.Writer, rows []run.Summary, quiet bool, format string) error {
-	switch {
-	case quiet:
-		for _, r := range rows {
-			fmt.Fprintln(w, r.ID[:12])
-		}
-		return nil
-	case format == "json":
-		return jsonLines(w, rows)
-	case format != "":
-		return fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
-	}
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
-	fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%q\t%s ago\t%s\t%s\t%s\n", r.ID[:12], r.Image, r.Command,
-			units.HumanDuration(time.Since(r.Created)), r.Status, r.Ports, r.Name)
-	}
-	return tw.Flush()
-}
-
-func jsonLines[T any](w io.Writer, rows []T) error {
-	enc := json.NewEncoder(w)
-	for _, r := range rows {
-		if err := enc.Encode(r); err != nil {
-			return err
-		}
-	}
-	return nil
 }
