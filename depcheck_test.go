@@ -46,8 +46,9 @@ func TestImportDirection(t *testing.T) {
 		{"pocket/fs", []string{"pocket/"}},
 		{"pocket/ns", []string{"pocket/"}},
 		{"pocket/cgroup", []string{"pocket/"}},
-		{"pocket/store", []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/pull"}},
-		{"pocket/pull", []string{"pocket/run", "pocket/ns", "pocket/cgroup"}},
+		{"pocket/network", []string{"pocket/"}},
+		{"pocket/store", []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/network", "pocket/pull"}},
+		{"pocket/pull", []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/network"}},
 	} {
 		t.Run(tc.pkg, func(t *testing.T) {
 			ds, ok := deps[tc.pkg]

@@ -75,19 +75,26 @@ time_runs() {
 : >"$OUT"
 report "# pocket benchmarks $(date -u +%FT%TZ) $(uname -m) $(nproc) CPUs; big image ${MB} MB (${BYTES} bytes compressed), ${RUNS} runs"
 
-# (a) cold pull + unpack
-R=$W/roots
-fresh='rm -rf "$R"; mkdir -p "$R"; sync'
-p=$(time_runs "$RUNS" "$fresh" "$POCKET" --root "$R/pocket" --registry-mirror "http://$HOST" pull -q big)
-pm=$(time_runs "$RUNS" "$fresh" podman --root "$R/podman" --runroot "$R/podman-run" pull -q docker.io/library/big:latest)
-sk=$(time_runs "$RUNS" "$fresh" skopeo copy -q --src-tls-verify=false "docker://$HOST/library/big:latest" "oci:$R/skopeo:latest")
-rm -rf "$R"
+# (a) cold pull + unpack, with every store on the disk and then on tmpfs:
+# the disk run is what users get, the tmpfs run shows what is left when
+# the filesystem's cost of creating files is taken away.
 mbps() { awk -v b="$BYTES" -v s="$1" 'BEGIN {printf "%.1f", b/1048576/s}'; }
-report "cold-pull pocket  median ${p}s  $(mbps "$p") MB/s"
-report "cold-pull podman  median ${pm}s  $(mbps "$pm") MB/s"
-report "cold-pull skopeo  median ${sk}s  $(mbps "$sk") MB/s (copy only, no unpack)"
-best=$(printf '%s\n' "$pm" "$sk" | sort -n | head -1)
-report "cold-pull ratio pocket/fastest-peer $(awk -v a="$p" -v b="$best" 'BEGIN {printf "%.2f", a/b}')"
+cold_pull() { # cold_pull LABEL DIR
+	local label=$1 R=$2 fresh p pm sk best
+	fresh="rm -rf '$R'; mkdir -p '$R'; sync"
+	p=$(time_runs "$RUNS" "$fresh" "$POCKET" --root "$R/pocket" --registry-mirror "http://$HOST" pull -q big)
+	pm=$(time_runs "$RUNS" "$fresh" podman --root "$R/podman" --runroot "$R/podman-run" pull -q docker.io/library/big:latest)
+	sk=$(time_runs "$RUNS" "$fresh" skopeo copy -q --src-tls-verify=false "docker://$HOST/library/big:latest" "oci:$R/skopeo:latest")
+	rm -rf "$R"
+	report "cold-pull ($label) pocket  median ${p}s  $(mbps "$p") MB/s"
+	report "cold-pull ($label) podman  median ${pm}s  $(mbps "$pm") MB/s"
+	report "cold-pull ($label) skopeo  median ${sk}s  $(mbps "$sk") MB/s (copy only, no unpack)"
+	report "cold-pull ($label) ratio pocket/podman $(awk -v a="$p" -v b="$pm" 'BEGIN {printf "%.2f", a/b}')"
+	best=$(printf '%s\n' "$pm" "$sk" | sort -n | head -1)
+	report "cold-pull ($label) ratio pocket/fastest-peer $(awk -v a="$p" -v b="$best" 'BEGIN {printf "%.2f", a/b}')"
+}
+cold_pull disk "$W/roots"
+cold_pull tmpfs /dev/shm/pocket-bench-roots
 
 # (b) warm start of `true`
 WR=$W/warm
@@ -114,4 +121,13 @@ report "warm-start pocket run --rm busybox true (bridge) median ${wb}s"
 report "warm-start pocket run --rm --network none        median ${wn}s"
 report "warm-start bridge cost $(awk -v a="$wb" -v b="$wn" 'BEGIN {printf "%.0f", (a-b)*1000}') ms (target <= 10 ms)"
 "$POCKET" --root "$WR/pocket" network prune >/dev/null
+# podman with its own default network, where this host's podman has one.
+if wpb=$(time_runs "$START_RUNS" : podman --root "$WR/podman" --runroot "$WR/podman-run" run --rm busybox true 2>/dev/null); then
+	report "warm-start podman run --rm busybox true (default network) median ${wpb}s"
+else
+	report "warm-start podman run --rm busybox true (default network) failed: $(tail -1 "$W/last.err")"
+fi
 rm -rf "$WR"
+
+# (d) rootless warm start beside rootful pocket and rootless podman.
+BENCH_OUT=$OUT ./testdata/bench/rootless.sh "$HOST"
