@@ -78,7 +78,10 @@ type State struct {
 }
 
 // writeJSON replaces dir/name atomically: a reader sees the old or the new
-// file, never a partial one.
+// file, never a partial one, even if pocket is killed midway. It does not
+// fsync: a container's state matters only while the container lives, and
+// a start must not wait behind the disk's writeback (the store fsyncs what
+// outlives a reboot: images, layers, container records).
 func writeJSON(dir, name string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -90,10 +93,6 @@ func writeJSON(dir, name string, v any) error {
 	}
 	defer os.Remove(f.Name())
 	if _, err := f.Write(append(data, '\n')); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := f.Sync(); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", name, err)
 	}

@@ -96,6 +96,10 @@ cold_pull() { # cold_pull LABEL DIR
 cold_pull disk "$W/roots"
 cold_pull tmpfs /dev/shm/pocket-bench-roots
 
+# The cold pulls leave gigabytes of writeback and discards behind; starts
+# are measured on a disk that has settled, for every peer alike.
+sync; sleep 10
+
 # (b) warm start of `true`
 WR=$W/warm
 rm -rf "$WR"; mkdir -p "$WR"
