@@ -3,7 +3,6 @@ package run
 import (
 	"errors"
 	"fmt"
-	"os"
 	"syscall"
 
 	"pocket/network"
@@ -48,8 +47,8 @@ func removeFiles(s *store.Store, id string) error {
 	if cg, err := loadCgroup(id); err == nil && cg != nil {
 		cg.Delete()
 	}
-	if _, err := os.Stat(networkDir(s)); err == nil {
-		if err := network.Teardown(networkDir(s), id); err != nil {
+	if dir, ok := bridgeState(); ok {
+		if err := network.Teardown(dir, owner(s, id)); err != nil {
 			return err
 		}
 	}
