@@ -315,11 +315,10 @@ func applyDNS(conf []byte, d netSpec) []byte {
 }
 
 // reap tears down the network of containers whose monitor died (SIGKILL,
-// crash): their veth, port rules and address. It looks at every store's
-// containers, since they share the bridge: s is only the store the
-// command was given. Best effort: what fails now is retried by the next
+// crash): their veth, port rules and address, in every store, since all
+// share the bridge. Best effort: what fails now is retried by the next
 // command that lists, creates or removes, in any store.
-func reap(s *store.Store) {
+func reap() {
 	if dir, ok := bridgeState(); ok {
 		network.Cleanup(dir, ownerAlive)
 	}
@@ -344,7 +343,7 @@ func PruneNetworks(s *store.Store) ([]string, error) {
 	if rootless() {
 		return nil, nil
 	}
-	reap(s)
+	reap()
 	_, before := net.InterfaceByName(network.BridgeName)
 	if err := network.Prune(dir); err != nil {
 		return nil, fmt.Errorf("prune networks: %w", err)

@@ -12,7 +12,7 @@ import (
 // Remove deletes a container (force stops a running one first; volumes
 // removes its anonymous volumes).
 func Remove(s *store.Store, id string, force, volumes bool) error {
-	reap(s)
+	reap()
 	c, err := load(s, id)
 	if err != nil {
 		return err
@@ -57,7 +57,7 @@ func removeFiles(s *store.Store, id string) error {
 
 // Prune removes all stopped containers and returns their IDs.
 func Prune(s *store.Store) ([]string, error) {
-	reap(s)
+	reap()
 	recs, err := s.Containers()
 	if err != nil {
 		return nil, err
