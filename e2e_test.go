@@ -42,6 +42,9 @@ var (
 	testRegistry *registry.Registry
 	// pocketBin is the pocket binary built for this test run.
 	pocketBin string
+	// networkState stands in for /run/pocket/network, the host-wide
+	// record of the bridge's addresses (see testEnv).
+	networkState string
 )
 
 // commandTimeout bounds every pocket command a test runs.
@@ -171,6 +174,7 @@ func setup(m *testing.M) (int, error) {
 	}
 	defer os.RemoveAll(tmp)
 	pocketBin = filepath.Join(tmp, "pocket")
+	networkState = filepath.Join(tmp, "network")
 	build := exec.Command("go", "build", "-trimpath", "-o", pocketBin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -224,7 +228,11 @@ func pocketCmd(t *testing.T, root string, args ...string) *exec.Cmd {
 }
 
 // testEnv is the environment without the variables that would change
-// pocket's behaviour behind a test's back.
+// pocket's behaviour behind a test's back, plus POCKET_NETWORK_STATE: the
+// tests' bridge lives in their own network namespace, but /run is the
+// host's, so the record of the bridge's addresses must not be the host's
+// /run/pocket/network. All the tests' stores share it, as all stores of a
+// host share /run/pocket/network.
 func testEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -233,7 +241,7 @@ func testEnv() []string {
 		}
 		env = append(env, kv)
 	}
-	return env
+	return append(env, "POCKET_NETWORK_STATE="+networkState)
 }
 
 // pocket runs one pocket command to completion (at most commandTimeout)

@@ -383,7 +383,7 @@ func TestNetworkKilledMonitorCleanedUp(t *testing.T) {
 	root := newRoot(t)
 	removeAll(t, root)
 	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--name", "orphan", "-p", "127.0.0.1::80", "busybox", "sleep", "1000").Stdout)
-	state := filepath.Join(root, "network", "network.json")
+	state := filepath.Join(networkState, "network.json")
 	if b, _ := os.ReadFile(state); !strings.Contains(string(b), id) {
 		t.Fatalf("no allocation for %s in %s:\n%s", id, state, b)
 	}
@@ -439,6 +439,62 @@ func TestNetworkPrune(t *testing.T) {
 	}
 	if r := mustPocket(t, root, "ps", "-aq"); r.Stdout != "" {
 		t.Errorf("containers after system prune: %q", r.Stdout)
+	}
+}
+
+// TestNetworkTwoStores: the bridge is the host's, so the containers of two
+// stores (two CI jobs, each with its own --root) share it: they get
+// distinct addresses and reach each other, and one store's prune leaves
+// the bridge to the other's containers.
+func TestNetworkTwoStores(t *testing.T) {
+	roots := []string{newRoot(t), newRoot(t)}
+	ips := make([]string, 2)
+	for i, root := range roots {
+		removeAll(t, root)
+		mustPocket(t, root, "run", "-d", "--name", "srv", "busybox", "sh", "-c", fmt.Sprintf("nc -ll -p 80 -e echo store%d", i))
+		ns, _ := inspectNet(t, root, "srv")
+		ips[i] = ns.IPAddress
+	}
+	if net.ParseIP(ips[0]) == nil || ips[0] == ips[1] {
+		t.Fatalf("the stores' containers got addresses %q: want two distinct ones", ips)
+	}
+	b, err := os.ReadFile(filepath.Join(networkState, "network.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, root := range roots {
+		if !strings.Contains(string(b), root) {
+			t.Errorf("the host's allocations do not name store %s:\n%s", root, b)
+		}
+	}
+	// A container of each store reaches the other store's by address.
+	for i, root := range roots {
+		other := 1 - i
+		want := fmt.Sprintf("store%d\n", other)
+		eventually(t, fmt.Sprintf("store %d reaches store %d's container", i, other), func() bool {
+			r := pocket(t, root, "run", "--rm", "busybox", "nc", ips[other], "80")
+			return r.Code == 0 && r.Stdout == want
+		})
+	}
+
+	// Store 0 has no container left, store 1 still has one: store 0's
+	// prune keeps the bridge.
+	mustPocket(t, roots[0], "rm", "-f", "srv")
+	if r := mustPocket(t, roots[0], "network", "prune"); r.Stdout != "" {
+		t.Errorf("network prune with another store's container attached said %q", r.Stdout)
+	}
+	if _, err := net.InterfaceByName("pocket0"); err != nil {
+		t.Fatalf("pocket0 removed while another store's container uses it: %v", err)
+	}
+	if s, err := readFrom(ips[1] + ":80"); err != nil || s != "store1\n" {
+		t.Errorf("store 1's container after store 0's prune: %q, %v", s, err)
+	}
+	mustPocket(t, roots[1], "rm", "-f", "srv")
+	if r := mustPocket(t, roots[0], "network", "prune"); r.Stdout != "Deleted Networks:\npocket0\n\n" {
+		t.Errorf("network prune once no store has a container: %q", r.Stdout)
+	}
+	if _, err := net.InterfaceByName("pocket0"); err == nil {
+		t.Errorf("pocket0 still there after network prune")
 	}
 }
 

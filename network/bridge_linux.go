@@ -94,7 +94,7 @@ func makeBridge(st *state) (netlink.Link, *net.IPNet, net.IP, error) {
 // chooseSubnet keeps the recorded subnet while containers still use it,
 // otherwise picks the first candidate that collides with nothing on the host.
 func chooseSubnet(st *state) (*net.IPNet, error) {
-	if st.Subnet != "" && len(st.Containers) > 0 {
+	if st.Subnet != "" && len(st.Allocations) > 0 {
 		_, n, err := net.ParseCIDR(st.Subnet)
 		if err != nil {
 			return nil, fmt.Errorf("recorded subnet %q: %w", st.Subnet, err)

@@ -40,8 +40,9 @@ func newIPTables() (*iptables.IPTables, error) {
 	return ipt, nil
 }
 
-// comment tags every per-container rule so it can be found and removed.
-func comment(id string) []string { return []string{"-m", "comment", "--comment", "pocket:" + id} }
+// comment tags every per-container rule (with allocation.tag) so it can be
+// found and removed.
+func comment(tag string) []string { return []string{"-m", "comment", "--comment", "pocket:" + tag} }
 
 // ensureChains creates pocket's chains, the jumps to them and the rules
 // shared by all containers.
@@ -85,8 +86,8 @@ func ensureChains(ipt *iptables.IPTables, subnet *net.IPNet) error {
 	return nil
 }
 
-// addPortRules publishes ports of the container at ip.
-func addPortRules(ipt *iptables.IPTables, id string, ip net.IP, ports []Port) error {
+// addPortRules publishes ports of the container at ip, tagging the rules.
+func addPortRules(ipt *iptables.IPTables, tag string, ip net.IP, ports []Port) error {
 	for _, p := range ports {
 		hp, cp := strconv.Itoa(int(p.HostPort)), strconv.Itoa(int(p.ContainerPort))
 		dnat := []string{"-p", p.Proto}
@@ -94,19 +95,19 @@ func addPortRules(ipt *iptables.IPTables, id string, ip net.IP, ports []Port) er
 			dnat = append(dnat, "-d", p.HostIP)
 		}
 		dnat = append(dnat, "--dport", hp)
-		dnat = append(dnat, comment(id)...)
+		dnat = append(dnat, comment(tag)...)
 		dnat = append(dnat, "-j", "DNAT", "--to-destination", net.JoinHostPort(ip.String(), cp))
 		if err := ipt.Append("nat", chainNAT, dnat...); err != nil {
 			return fmt.Errorf("iptables publish %s: %w", p, err)
 		}
 		// A container reaching its own published port via the host
 		// (hairpin) must see the reply come from the host.
-		hairpin := append([]string{"-s", ip.String(), "-d", ip.String(), "-p", p.Proto, "--dport", cp}, comment(id)...)
+		hairpin := append([]string{"-s", ip.String(), "-d", ip.String(), "-p", p.Proto, "--dport", cp}, comment(tag)...)
 		hairpin = append(hairpin, "-j", "MASQUERADE")
 		if err := ipt.Append("nat", chainPost, hairpin...); err != nil {
 			return fmt.Errorf("iptables publish %s: %w", p, err)
 		}
-		fwd := append([]string{"-d", ip.String(), "!", "-i", BridgeName, "-o", BridgeName, "-p", p.Proto, "--dport", cp}, comment(id)...)
+		fwd := append([]string{"-d", ip.String(), "!", "-i", BridgeName, "-o", BridgeName, "-p", p.Proto, "--dport", cp}, comment(tag)...)
 		fwd = append(fwd, "-j", "ACCEPT")
 		if err := ipt.Append("filter", chainForward, fwd...); err != nil {
 			return fmt.Errorf("iptables publish %s: %w", p, err)
@@ -115,10 +116,10 @@ func addPortRules(ipt *iptables.IPTables, id string, ip net.IP, ports []Port) er
 	return nil
 }
 
-// removeRules deletes every rule tagged with id from pocket's chains.
-func removeRules(ipt *iptables.IPTables, id string) error {
-	tag := `--comment "pocket:` + id + `"`
-	tagBare := `--comment pocket:` + id + ` `
+// removeRules deletes every rule tagged with tag from pocket's chains.
+func removeRules(ipt *iptables.IPTables, tag string) error {
+	quoted := `--comment "pocket:` + tag + `"`
+	bare := `--comment pocket:` + tag + ` `
 	for _, c := range []struct{ table, chain string }{{"nat", chainNAT}, {"nat", chainPost}, {"filter", chainForward}} {
 		ok, err := ipt.ChainExists(c.table, c.chain)
 		if err != nil {
@@ -134,7 +135,7 @@ func removeRules(ipt *iptables.IPTables, id string) error {
 		// rules[0] is "-N CHAIN"; rule n is rules[n]. Delete from the
 		// end so the numbers of the rules still to delete hold.
 		for n := len(rules) - 1; n >= 1; n-- {
-			if strings.Contains(rules[n], tag) || strings.Contains(rules[n]+" ", tagBare) {
+			if strings.Contains(rules[n], quoted) || strings.Contains(rules[n]+" ", bare) {
 				if err := ipt.DeleteById(c.table, c.chain, n); err != nil {
 					return fmt.Errorf("iptables delete rule %d of %s: %w", n, c.chain, err)
 				}

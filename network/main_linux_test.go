@@ -59,10 +59,18 @@ func needRoot(t *testing.T) {
 	}
 }
 
-func newID(t *testing.T) string {
+// testRoot is the store root of the tests' containers: the network
+// package only records it, so it need not exist.
+const testRoot = "/var/lib/pocket-network-test"
+
+// newID is a fresh container of the store at testRoot.
+func newID(t *testing.T) Owner { return newOwner(t, testRoot) }
+
+// newOwner is a fresh container of the store at root.
+func newOwner(t *testing.T, root string) Owner {
 	b := make([]byte, 32)
 	rand.Read(b)
-	return hex.EncodeToString(b)
+	return Owner{Root: root, ID: hex.EncodeToString(b)}
 }
 
 // container starts a process in new namespaces (a new network namespace
@@ -211,21 +219,21 @@ func linkExists(t *testing.T, name string) bool {
 	return err == nil
 }
 
-// assertGone checks that nothing of id is left: veth, rules, allocation.
-func assertGone(t *testing.T, dir, id, veth string) {
+// assertGone checks that nothing of o is left: veth, rules, allocation.
+func assertGone(t *testing.T, dir string, o Owner, veth string) {
 	t.Helper()
 	if linkExists(t, veth) {
-		t.Errorf("veth %s of %s still exists", veth, id)
+		t.Errorf("veth %s of %s still exists", veth, o)
 	}
-	if r := pocketRules(t, id); len(r) > 0 {
-		t.Errorf("rules of %s still exist: %q", id, r)
+	if r := pocketRules(t, o.ID+":"+veth); len(r) > 0 {
+		t.Errorf("rules of %s still exist: %q", o, r)
 	}
 	st, err := load(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := st.Containers[id]; ok {
-		t.Errorf("allocation of %s still exists", id)
+	if st.find(o) != nil {
+		t.Errorf("allocation of %s still exists", o)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
 )
@@ -31,8 +33,8 @@ func TestSetupConnectsAndPublishes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Setup B: %v", err)
 	}
-	if attA.Bridge != BridgeName || attA.Veth != "veth"+idA[:8] {
-		t.Errorf("attachment A = %+v, want bridge %s and veth veth%s", attA, BridgeName, idA[:8])
+	if attA.Bridge != BridgeName || attA.Veth != "veth"+idA.ID[:8] {
+		t.Errorf("attachment A = %+v, want bridge %s and veth veth%s", attA, BridgeName, idA.ID[:8])
 	}
 	subnet := &net.IPNet{IP: attA.Gateway.Mask(net.CIDRMask(attA.Prefix, 32)), Mask: net.CIDRMask(attA.Prefix, 32)}
 	if !subnet.Contains(attA.IP) || !subnet.Contains(attB.IP) || attA.IP.Equal(attB.IP) {
@@ -64,7 +66,7 @@ func TestSetupConnectsAndPublishes(t *testing.T) {
 	// And the container its own (hairpin).
 	mustDial(t, a.Process.Pid, net.JoinHostPort(attA.Gateway.String(), "18080"), "A80")
 
-	for _, id := range []string{idA, idB} {
+	for _, id := range []Owner{idA, idB} {
 		if err := Teardown(dir, id); err != nil {
 			t.Fatalf("Teardown: %v", err)
 		}
@@ -155,7 +157,7 @@ func TestSetupConcurrentAndCleanup(t *testing.T) {
 	dir := t.TempDir()
 	const n = 20
 	procs := make([]int, n)
-	ids := make([]string, n)
+	ids := make([]Owner, n)
 	for i := range n {
 		procs[i] = container(t, 0).Process.Pid
 		ids[i] = newID(t)
@@ -188,8 +190,8 @@ func TestSetupConcurrentAndCleanup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(st.Containers) != n {
-		t.Errorf("allocation file holds %d containers, want %d", len(st.Containers), n)
+	if len(st.Allocations) != n {
+		t.Errorf("allocation file holds %d containers, want %d", len(st.Allocations), n)
 	}
 
 	// Kill one "container" behind pocket's back; Cleanup reclaims it.
@@ -197,11 +199,11 @@ func TestSetupConcurrentAndCleanup(t *testing.T) {
 	if err := syscall.Kill(procs[dead], syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	if err := Cleanup(dir, func(id string) bool { return id != ids[dead] }); err != nil {
+	if err := Cleanup(dir, func(o Owner) bool { return o != ids[dead] }); err != nil {
 		t.Fatalf("Cleanup: %v", err)
 	}
 	assertGone(t, dir, ids[dead], atts[dead].Veth)
-	if !linkExists(t, atts[0].Veth) || len(pocketRules(t, ids[0])) == 0 {
+	if !linkExists(t, atts[0].Veth) || len(pocketRules(t, ids[0].ID)) == 0 {
 		t.Errorf("Cleanup removed a live container's veth or rules")
 	}
 	// Prune keeps what live containers use.
@@ -221,13 +223,92 @@ func TestSetupConcurrentAndCleanup(t *testing.T) {
 		t.Errorf("new container got %s, want the released %s", again.IP, atts[dead].IP)
 	}
 
-	if err := Cleanup(dir, func(string) bool { return false }); err != nil {
+	if err := Cleanup(dir, func(Owner) bool { return false }); err != nil {
 		t.Fatalf("Cleanup all: %v", err)
 	}
 	for i := range n {
 		assertGone(t, dir, ids[i], atts[i].Veth)
 	}
-	assertGone(t, dir, again.ID, again.Veth)
+	assertGone(t, dir, again.Owner, again.Veth)
+	pruned(t, dir)
+}
+
+// TestSetupOwnersOfTwoStores: containers of two stores share the bridge
+// and one record of it, even with the same container ID (a copied store),
+// and each store's dead containers are reclaimed without touching the
+// other's.
+func TestSetupOwnersOfTwoStores(t *testing.T) {
+	needRoot(t)
+	dir := t.TempDir()
+	a, b := container(t, 0), container(t, 0)
+	ownA := newOwner(t, "/var/lib/pocket")
+	ownB := Owner{Root: "/tmp/ci-job/root", ID: ownA.ID}
+	publish := []Port{{HostIP: "127.0.0.1", ContainerPort: 80, Proto: "tcp"}}
+	attA, err := Setup(dir, ownA, a.Process.Pid, publish)
+	if err != nil {
+		t.Fatalf("Setup A: %v", err)
+	}
+	attB, err := Setup(dir, ownB, b.Process.Pid, publish)
+	if err != nil {
+		t.Fatalf("Setup B, same ID in another store: %v", err)
+	}
+	if attA.IP.Equal(attB.IP) || attA.Veth == attB.Veth || attA.Ports[0].HostPort == attB.Ports[0].HostPort {
+		t.Fatalf("stores share address, veth or port: A %s %s %v, B %s %s %v",
+			attA.IP, attA.Veth, attA.Ports, attB.IP, attB.Veth, attB.Ports)
+	}
+	if got, err := Lookup(dir, ownB); err != nil || !got.IP.Equal(attB.IP) || got.Owner != ownB {
+		t.Errorf("Lookup(B) = %+v, %v; want B's address %s", got, err, attB.IP)
+	}
+	if _, err := Lookup(dir, Owner{Root: "/elsewhere", ID: ownA.ID}); !errors.Is(err, ErrNotAttached) {
+		t.Errorf("Lookup of the ID in a third store: err = %v, want ErrNotAttached", err)
+	}
+	serve(t, a.Process.Pid, ":80", "A")
+	serve(t, b.Process.Pid, ":80", "B")
+	mustDial(t, a.Process.Pid, net.JoinHostPort(attB.IP.String(), "80"), "B")
+	mustDial(t, b.Process.Pid, net.JoinHostPort(attA.IP.String(), "80"), "A")
+	portA := fmt.Sprintf("127.0.0.1:%d", attA.Ports[0].HostPort)
+	portB := fmt.Sprintf("127.0.0.1:%d", attB.Ports[0].HostPort)
+	mustDial(t, 0, portA, "A")
+	mustDial(t, 0, portB, "B")
+
+	// Tearing down the ID in a third store touches neither.
+	if err := Teardown(dir, Owner{Root: "/elsewhere", ID: ownA.ID}); err != nil {
+		t.Fatal(err)
+	}
+	// A's store lost its container (its monitor died); B's lives on.
+	if err := syscall.Kill(a.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	var asked []Owner
+	alive := func(o Owner) bool {
+		asked = append(asked, o)
+		return o.Root == ownB.Root
+	}
+	if err := Cleanup(dir, alive); err != nil {
+		t.Fatalf("Cleanup: %v", err)
+	}
+	if diff := cmp.Diff([]Owner{ownA, ownB}, asked, cmpopts.SortSlices(func(x, y Owner) bool { return x.Root < y.Root })); diff != "" {
+		t.Errorf("Cleanup asked about (-want +got):\n%s", diff)
+	}
+	assertGone(t, dir, ownA, attA.Veth)
+	if got, err := Lookup(dir, ownB); err != nil || !got.IP.Equal(attB.IP) {
+		t.Errorf("Lookup(B) after A's cleanup = %+v, %v", got, err)
+	}
+	if !linkExists(t, attB.Veth) || len(pocketRules(t, ownB.ID+":"+attB.Veth)) == 0 {
+		t.Errorf("cleaning up A's store removed B's veth or rules")
+	}
+	mustDial(t, 0, portB, "B")
+	// The bridge stays while any store has a container on it.
+	if err := Prune(dir); err != nil {
+		t.Fatal(err)
+	}
+	if !linkExists(t, BridgeName) {
+		t.Fatal("Prune removed the bridge while B's container uses it")
+	}
+	if err := Teardown(dir, ownB); err != nil {
+		t.Fatal(err)
+	}
+	assertGone(t, dir, ownB, attB.Veth)
 	pruned(t, dir)
 }
 
@@ -253,7 +334,7 @@ func TestSetupPortConflict(t *testing.T) {
 	if !errors.Is(err, ErrPortAllocated) {
 		t.Fatalf("Setup with a published host port: err = %v, want ErrPortAllocated", err)
 	}
-	assertGone(t, dir, idB, "veth"+idB[:8])
+	assertGone(t, dir, idB, "veth"+idB.ID[:8])
 
 	// A host process holding the port counts as well.
 	l, err := net.Listen("tcp4", "127.0.0.1:0")
@@ -266,7 +347,7 @@ func TestSetupPortConflict(t *testing.T) {
 	if !errors.Is(err, ErrPortAllocated) {
 		t.Fatalf("Setup with a port a host process holds: err = %v, want ErrPortAllocated", err)
 	}
-	assertGone(t, dir, idB, "veth"+idB[:8])
+	assertGone(t, dir, idB, "veth"+idB.ID[:8])
 
 	if _, err := Setup(dir, idA, b.Process.Pid, nil); !errors.Is(err, ErrAttached) {
 		t.Errorf("second Setup of one ID: err = %v, want ErrAttached", err)

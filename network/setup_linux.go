@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strconv"
 
 	"github.com/coreos/go-iptables/iptables"
@@ -11,7 +12,7 @@ import (
 
 // Attachment is a container's place on the bridge.
 type Attachment struct {
-	ID      string
+	Owner   Owner
 	Bridge  string // BridgeName
 	Veth    string // host end of the veth pair
 	IP      net.IP // the container's eth0 address
@@ -23,13 +24,17 @@ type Attachment struct {
 // Setup gives the container whose process is pid an address on the bridge
 // and publishes ports. It needs root. The bridge, pocket's iptables chains
 // and net.ipv4.ip_forward=1 (left on, as Docker does) are set up on first
-// use. dir holds the allocations and is shared by every pocket process; id
-// is the container's ID. On error nothing is left behind.
-func Setup(dir, id string, pid int, ports []Port) (*Attachment, error) {
+// use. dir holds the allocations and is shared by every pocket process of
+// the host, whatever its store (StateDir); o is the container, whose store
+// root must be absolute. On error nothing is left behind.
+func Setup(dir string, o Owner, pid int, ports []Port) (*Attachment, error) {
+	if o.ID == "" || !filepath.IsAbs(o.Root) {
+		return nil, fmt.Errorf("set up network of %s: owner needs an ID and an absolute store root", o)
+	}
 	var att *Attachment
 	err := locked(dir, true, func(st *state) (err error) {
-		if _, ok := st.Containers[id]; ok {
-			return fmt.Errorf("set up network of %s: %w", id, ErrAttached)
+		if st.find(o) != nil {
+			return fmt.Errorf("set up network of %s: %w", o, ErrAttached)
 		}
 		br, made, subnet, gw, err := ensureBridge(st)
 		if err != nil {
@@ -64,16 +69,16 @@ func Setup(dir, id string, pid int, ports []Port) (*Attachment, error) {
 			return err
 		}
 		prefix, _ := subnet.Mask.Size()
-		a := &allocation{IP: ip.String(), Veth: vethName(st, id), Ports: resolved}
-		st.Containers[id] = a
+		a := &allocation{Owner: o, IP: ip.String(), Veth: vethName(st, o.ID), Ports: resolved}
+		st.Allocations = append(st.Allocations, a)
 		defer func() {
 			if err != nil {
 				// Undo what was made and release the allocation.
 				detach(a.Veth)
 				if ipt != nil {
-					removeRules(ipt, id)
+					removeRules(ipt, a.tag())
 				}
-				delete(st.Containers, id)
+				st.remove(a)
 			}
 		}()
 		if err := attach(br, a.Veth, pid, ip, gw, prefix); err != nil {
@@ -85,11 +90,11 @@ func Setup(dir, id string, pid int, ports []Port) (*Attachment, error) {
 					return err
 				}
 			}
-			if err := addPortRules(ipt, id, ip, resolved); err != nil {
+			if err := addPortRules(ipt, a.tag(), ip, resolved); err != nil {
 				return err
 			}
 		}
-		att = &Attachment{ID: id, Bridge: BridgeName, Veth: a.Veth, IP: ip, Gateway: gw, Prefix: prefix, Ports: resolved}
+		att = &Attachment{Owner: o, Bridge: BridgeName, Veth: a.Veth, IP: ip, Gateway: gw, Prefix: prefix, Ports: resolved}
 		return nil
 	})
 	if err != nil {
@@ -106,7 +111,7 @@ func resolvePorts(st *state, ports []Port) ([]Port, error) {
 			return q.Proto == p.Proto && q.HostPort == p.HostPort &&
 				(q.HostIP == "" || p.HostIP == "" || q.HostIP == p.HostIP)
 		}
-		for _, a := range st.Containers {
+		for _, a := range st.Allocations {
 			for _, q := range a.Ports {
 				if clash(q) {
 					return true
@@ -201,13 +206,13 @@ func freePort(p Port) (uint16, error) {
 	return uint16(l.Addr().(*net.TCPAddr).Port), nil
 }
 
-// Lookup returns the attachment Setup made for id.
-func Lookup(dir, id string) (*Attachment, error) {
+// Lookup returns the attachment Setup made for o.
+func Lookup(dir string, o Owner) (*Attachment, error) {
 	var att *Attachment
 	err := locked(dir, false, func(st *state) error {
-		a, ok := st.Containers[id]
-		if !ok {
-			return fmt.Errorf("look up network of %s: %w", id, ErrNotAttached)
+		a := st.find(o)
+		if a == nil {
+			return fmt.Errorf("look up network of %s: %w", o, ErrNotAttached)
 		}
 		_, subnet, err := net.ParseCIDR(st.Subnet)
 		if err != nil {
@@ -215,7 +220,7 @@ func Lookup(dir, id string) (*Attachment, error) {
 		}
 		prefix, _ := subnet.Mask.Size()
 		att = &Attachment{
-			ID: id, Bridge: BridgeName, Veth: a.Veth, IP: net.ParseIP(a.IP).To4(),
+			Owner: o, Bridge: BridgeName, Veth: a.Veth, IP: net.ParseIP(a.IP).To4(),
 			Gateway: uintToIP(ipToUint(subnet.IP.To4()) + 1), Prefix: prefix, Ports: a.Ports,
 		}
 		return nil
@@ -225,9 +230,9 @@ func Lookup(dir, id string) (*Attachment, error) {
 
 // Teardown removes the container's veth, its port rules and its address.
 // It is idempotent: tearing down an unknown container does nothing.
-func Teardown(dir, id string) error {
+func Teardown(dir string, o Owner) error {
 	return locked(dir, true, func(st *state) error {
-		return teardown(st, id, true)
+		return teardown(st, st.find(o), true)
 	})
 }
 
@@ -236,15 +241,15 @@ func Teardown(dir, id string) error {
 // in the kernel, so the veth is left to that. Deleting it here would wait
 // for the kernel's network synchronisation (~20 ms), the whole cost of the
 // bridge on a container's exit.
-func Release(dir, id string) error {
+func Release(dir string, o Owner) error {
 	return locked(dir, true, func(st *state) error {
-		return teardown(st, id, false)
+		return teardown(st, st.find(o), false)
 	})
 }
 
-func teardown(st *state, id string, veth bool) error {
-	a, ok := st.Containers[id]
-	if !ok {
+// teardown undoes allocation a (nil: nothing to do) and drops it.
+func teardown(st *state, a *allocation, veth bool) error {
+	if a == nil {
 		return nil
 	}
 	// Only published ports have rules of their own.
@@ -254,27 +259,30 @@ func teardown(st *state, id string, veth bool) error {
 		if err != nil {
 			return err
 		}
-		rerr = removeRules(ipt, id)
+		rerr = removeRules(ipt, a.tag())
 	}
 	var derr error
 	if veth {
 		derr = detach(a.Veth)
 	}
 	if err := errors.Join(derr, rerr); err != nil {
-		return fmt.Errorf("tear down network of %s: %w", id, err)
+		return fmt.Errorf("tear down network of %s: %w", a.Owner, err)
 	}
-	delete(st.Containers, id)
+	st.remove(a)
 	return nil
 }
 
-// Cleanup tears down every attached container that alive reports dead,
-// reclaiming what crashed or killed pocket processes left.
-func Cleanup(dir string, alive func(id string) bool) error {
+// Cleanup tears down every attachment whose owner alive reports dead,
+// reclaiming what crashed or killed pocket processes left. It looks at
+// every store's containers, so alive must answer for any store root (a
+// root that no longer exists holds no live container). alive is called
+// with dir's lock held and must not wait for a container's monitor.
+func Cleanup(dir string, alive func(o Owner) bool) error {
 	return locked(dir, true, func(st *state) error {
 		var errs []error
-		for id := range st.Containers {
-			if !alive(id) {
-				errs = append(errs, teardown(st, id, true))
+		for _, a := range append([]*allocation(nil), st.Allocations...) {
+			if !alive(a.Owner) {
+				errs = append(errs, teardown(st, a, true))
 			}
 		}
 		return errors.Join(errs...)
@@ -282,10 +290,11 @@ func Cleanup(dir string, alive func(id string) bool) error {
 }
 
 // Prune removes the bridge and pocket's iptables chains when no container
-// is attached; otherwise it does nothing. ip_forward is left as it is.
+// of any store is attached; otherwise it does nothing. ip_forward is left
+// as it is.
 func Prune(dir string) error {
 	return locked(dir, true, func(st *state) error {
-		if len(st.Containers) > 0 {
+		if len(st.Allocations) > 0 {
 			return nil
 		}
 		ipt, err := newIPTables()

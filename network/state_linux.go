@@ -11,10 +11,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The allocation file and its lock live in the directory the caller gives.
-// Every pocket process that changes the network takes the lock for the
-// whole change, so the file, the bridge and the iptables rules move
-// together.
+// The allocation file and its lock live in the directory the caller gives
+// (StateDir: one per host, like the bridge). Every pocket process that
+// changes the network, whatever its store, takes the lock for the whole
+// change, so the file, the bridge and the iptables rules move together.
 const (
 	stateFile = "network.json"
 	lockFile  = "network.lock"
@@ -22,22 +22,49 @@ const (
 
 // state is what the allocation file holds.
 type state struct {
-	Subnet     string                 `json:"subnet,omitempty"` // CIDR of the bridge
-	Rules      string                 `json:"rules,omitempty"`  // subnet the shared iptables rules were made for
-	Containers map[string]*allocation `json:"containers"`
+	Subnet      string        `json:"subnet,omitempty"` // CIDR of the bridge
+	Rules       string        `json:"rules,omitempty"`  // subnet the shared iptables rules were made for
+	Allocations []*allocation `json:"allocations"`
 }
 
 // allocation is one container's share of the network.
 type allocation struct {
+	Owner Owner  `json:"owner"`
 	IP    string `json:"ip"`
-	Veth  string `json:"veth"`
+	Veth  string `json:"veth"` // unique on the host, so it tells allocations apart
 	Ports []Port `json:"ports,omitempty"`
 }
+
+// find returns o's allocation, or nil.
+func (st *state) find(o Owner) *allocation {
+	for _, a := range st.Allocations {
+		if a.Owner == o {
+			return a
+		}
+	}
+	return nil
+}
+
+// remove drops a from the allocations.
+func (st *state) remove(a *allocation) {
+	for i, b := range st.Allocations {
+		if b == a {
+			st.Allocations = append(st.Allocations[:i], st.Allocations[i+1:]...)
+			return
+		}
+	}
+}
+
+// tag marks a's iptables rules: the container ID for people reading the
+// rules, the veth name to tell apart containers of two stores that happen
+// to share an ID (a copied store).
+func (a *allocation) tag() string { return a.Owner.ID + ":" + a.Veth }
 
 // locked runs fn with dir's lock held and the state loaded. With write,
 // the state is saved (atomically) afterwards even if fn fails, so what fn
 // undid or released is recorded; fn keeps st true to what exists.
 func locked(dir string, write bool, fn func(st *state) error) error {
+	// Only root may read or change the host's allocations.
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
@@ -74,7 +101,7 @@ func locked(dir string, write bool, fn func(st *state) error) error {
 }
 
 func load(dir string) (*state, error) {
-	st := &state{Containers: map[string]*allocation{}}
+	st := &state{}
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return st, nil
@@ -84,9 +111,6 @@ func load(dir string) (*state, error) {
 	}
 	if err := json.Unmarshal(b, st); err != nil {
 		return nil, fmt.Errorf("read %s: %w", filepath.Join(dir, stateFile), err)
-	}
-	if st.Containers == nil {
-		st.Containers = map[string]*allocation{}
 	}
 	return st, nil
 }
@@ -119,7 +143,7 @@ func save(dir string, st *state) error {
 // gateway (.1).
 func (st *state) allocateIP(subnet *net.IPNet) (net.IP, error) {
 	used := map[string]bool{}
-	for _, a := range st.Containers {
+	for _, a := range st.Allocations {
 		used[a.IP] = true
 	}
 	base := ipToUint(subnet.IP.To4())

@@ -16,7 +16,7 @@ import (
 // ID is not hex), unless another allocation already uses that name.
 func vethName(st *state, id string) string {
 	used := map[string]bool{}
-	for _, a := range st.Containers {
+	for _, a := range st.Allocations {
 		used[a.Veth] = true
 	}
 	h := id

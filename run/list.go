@@ -16,7 +16,7 @@ import (
 func List(s *store.Store, all bool) ([]Summary, error) {
 	// Reclaim dead containers' networks after reading their states, so that
 	// a container ps shows exited has none left.
-	defer reap(s)
+	defer reap()
 	recs, err := s.Containers()
 	if err != nil {
 		return nil, err

@@ -45,8 +45,22 @@ type netState struct {
 	Ports   []network.Port `json:"ports,omitempty"`
 }
 
-// networkDir holds the network package's allocations for a store.
-func networkDir(s *store.Store) string { return filepath.Join(s.Root(), "network") }
+// owner is how the host-wide network allocations name container id of s.
+func owner(s *store.Store, id string) network.Owner {
+	return network.Owner{Root: s.Root(), ID: id}
+}
+
+// bridgeState is the directory of the bridge's allocations if rootful
+// pocket has used the bridge since boot: it is host-wide, as the bridge is,
+// and shared by every store. Rootless pocket never uses it.
+func bridgeState() (string, bool) {
+	if rootless() {
+		return "", false
+	}
+	dir := network.StateDir()
+	_, err := os.Stat(dir)
+	return dir, err == nil
+}
 
 // rootless reports whether pocket runs without real root: a non-zero
 // effective uid, or uid 0 in a user namespace (rootless pocket, see
@@ -194,7 +208,7 @@ func (n *netConn) connect(pid int) error {
 		n.stop = stop
 		n.state = &netState{Ports: ports}
 	default:
-		att, err := network.Setup(networkDir(n.s), id, pid, sp.Net.Ports)
+		att, err := network.Setup(network.StateDir(), owner(n.s, id), pid, sp.Net.Ports)
 		if err != nil {
 			hint := ""
 			if errors.Is(err, network.ErrPortAllocated) {
@@ -257,7 +271,7 @@ func (n *netConn) writeHosts(gw string) error {
 func (n *netConn) release() error {
 	if n.setUp {
 		n.setUp = false
-		return errors.Join(n.disconnect(), network.Release(networkDir(n.s), n.c.spec.ID))
+		return errors.Join(n.disconnect(), network.Release(network.StateDir(), owner(n.s, n.c.spec.ID)))
 	}
 	return n.disconnect()
 }
@@ -270,7 +284,7 @@ func (n *netConn) disconnect() error {
 		n.stop = nil
 	}
 	if n.setUp {
-		errs = append(errs, network.Teardown(networkDir(n.s), n.c.spec.ID))
+		errs = append(errs, network.Teardown(network.StateDir(), owner(n.s, n.c.spec.ID)))
 		n.setUp = false
 	}
 	return errors.Join(errs...)
@@ -301,25 +315,35 @@ func applyDNS(conf []byte, d netSpec) []byte {
 }
 
 // reap tears down the network of containers whose monitor died (SIGKILL,
-// crash): their veth, port rules and address. Best effort: what fails now
-// is retried by the next command that lists, creates or removes.
-func reap(s *store.Store) {
-	dir := networkDir(s)
-	if _, err := os.Stat(dir); err != nil {
-		return // never used
+// crash): their veth, port rules and address, in every store, since all
+// share the bridge. Best effort: what fails now is retried by the next
+// command that lists, creates or removes, in any store.
+func reap() {
+	if dir, ok := bridgeState(); ok {
+		network.Cleanup(dir, ownerAlive)
 	}
-	network.Cleanup(dir, func(id string) bool { return monitorAlive(s, id) })
+}
+
+// ownerAlive is monitorAlive for a container of any store, known by its
+// root alone: the store is not opened (nothing is created in it), and a
+// root that is gone holds no live container. When the lock cannot be
+// checked the container counts as alive, so that its network is never
+// pulled from under it.
+func ownerAlive(o network.Owner) bool {
+	held, err := store.LockHeld(o.Root, monitorLock(o.ID))
+	return held || err != nil
 }
 
 // PruneNetworks is `pocket network prune`: it reclaims what dead
-// containers hold, then removes the bridge and pocket's iptables chains if
-// no container uses them. It returns the removed network's name.
+// containers of any store hold, then removes the bridge and pocket's
+// iptables chains if no container of any store uses them. It returns the
+// removed network's name.
 func PruneNetworks(s *store.Store) ([]string, error) {
-	dir := networkDir(s)
+	dir := network.StateDir()
 	if rootless() {
 		return nil, nil
 	}
-	reap(s)
+	reap()
 	_, before := net.InterfaceByName(network.BridgeName)
 	if err := network.Prune(dir); err != nil {
 		return nil, fmt.Errorf("prune networks: %w", err)

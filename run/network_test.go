@@ -1,9 +1,13 @@
 package run
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"pocket/network"
+	"pocket/store"
 )
 
 func TestApplyDNS(t *testing.T) {
@@ -51,6 +55,44 @@ func TestSplitHost(t *testing.T) {
 			host, ip, err := splitHost(tt.in)
 			if (err != nil) != tt.bad || host != tt.host || ip != tt.ip {
 				t.Errorf("splitHost(%q) = %q, %q, %v", tt.in, host, ip, err)
+			}
+		})
+	}
+}
+
+// TestOwnerAlive: network allocations are reclaimed by pocket processes of
+// any store, which judge a container by its own store's monitor lock.
+func TestOwnerAlive(t *testing.T) {
+	s, err := store.Open(filepath.Join(t.TempDir(), "root"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const running, exited = "aaaa", "bbbb"
+	unlock, err := s.Lock(monitorLock(running))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	// A monitor that ran and ended leaves its lock file behind, free.
+	done, err := s.Lock(monitorLock(exited))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done()
+	tests := []struct {
+		name string
+		o    network.Owner
+		want bool
+	}{
+		{"monitor holds its lock", owner(s, running), true},
+		{"monitor ended", owner(s, exited), false},
+		{"never started", owner(s, "cccc"), false},
+		{"store gone", network.Owner{Root: filepath.Join(t.TempDir(), "gone"), ID: running}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ownerAlive(tt.o); got != tt.want {
+				t.Errorf("ownerAlive(%s) = %v, want %v", tt.o, got, tt.want)
 			}
 		})
 	}

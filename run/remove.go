@@ -3,7 +3,6 @@ package run
 import (
 	"errors"
 	"fmt"
-	"os"
 	"syscall"
 
 	"pocket/network"
@@ -13,7 +12,7 @@ import (
 // Remove deletes a container (force stops a running one first; volumes
 // removes its anonymous volumes).
 func Remove(s *store.Store, id string, force, volumes bool) error {
-	reap(s)
+	reap()
 	c, err := load(s, id)
 	if err != nil {
 		return err
@@ -48,8 +47,8 @@ func removeFiles(s *store.Store, id string) error {
 	if cg, err := loadCgroup(id); err == nil && cg != nil {
 		cg.Delete()
 	}
-	if _, err := os.Stat(networkDir(s)); err == nil {
-		if err := network.Teardown(networkDir(s), id); err != nil {
+	if dir, ok := bridgeState(); ok {
+		if err := network.Teardown(dir, owner(s, id)); err != nil {
 			return err
 		}
 	}
@@ -58,7 +57,7 @@ func removeFiles(s *store.Store, id string) error {
 
 // Prune removes all stopped containers and returns their IDs.
 func Prune(s *store.Store) ([]string, error) {
-	reap(s)
+	reap()
 	recs, err := s.Containers()
 	if err != nil {
 		return nil, err

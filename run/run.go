@@ -17,7 +17,7 @@ import (
 // container's exit status (0..255); detached, it prints the ID and returns 0.
 // An error is pocket's own (status 125, or 126/127 via ExitError).
 func Run(ctx context.Context, s *store.Store, o Options) (int, error) {
-	reap(s)
+	reap()
 	c, err := create(ctx, s, &o)
 	if err != nil {
 		return 125, err

@@ -149,3 +149,25 @@ func (s *Store) exclusiveGC() (func(), error) {
 func (s *Store) lockNamed(name string) (func(), error) {
 	return s.Lock(name)
 }
+
+// LockHeld reports whether some process holds the lock name of the store
+// at root, as TryLock would find it, without opening the store: nothing is
+// created, so it may ask about any root, even one that is gone. A missing
+// root or lock file means nobody holds it.
+func LockHeld(root, name string) (bool, error) {
+	if !lockName.MatchString(name) {
+		return false, fmt.Errorf("lock %q: invalid lock name", name)
+	}
+	f, err := lockFile((&Store{root: root}).path("locks", name), exclusive, false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("lock %s: %w", name, err)
+	}
+	if f == nil {
+		return true, nil
+	}
+	f.Close()
+	return false, nil
+}

@@ -176,6 +176,44 @@ func TestLockTryLock(t *testing.T) {
 	}
 }
 
+func TestLockHeld(t *testing.T) {
+	s := newStore(t)
+	unlock, err := s.Lock("container-abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := filepath.Join(t.TempDir(), "gone")
+	tests := []struct {
+		name, root, lock string
+		want             bool
+	}{
+		{"held", s.Root(), "container-abc", true},
+		{"never taken", s.Root(), "container-def", false},
+		{"no such root", gone, "container-abc", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := LockHeld(tt.root, tt.lock)
+			if err != nil || got != tt.want {
+				t.Errorf("LockHeld(%s, %s) = %v, %v; want %v, nil", tt.root, tt.lock, got, err, tt.want)
+			}
+		})
+	}
+	if _, err := os.Stat(gone); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("LockHeld created the root it was asked about: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(s.Root(), "locks", "container-def")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("LockHeld created a lock file: %v", err)
+	}
+	unlock()
+	if held, err := LockHeld(s.Root(), "container-abc"); err != nil || held {
+		t.Errorf("LockHeld after unlock = %v, %v; want false, nil", held, err)
+	}
+	if _, err := LockHeld(s.Root(), "../escape"); err == nil {
+		t.Error("LockHeld(../escape) succeeded")
+	}
+}
+
 func TestBlob(t *testing.T) {
 	s := newStore(t)
 	data := []byte(`{"schemaVersion":2}`)
