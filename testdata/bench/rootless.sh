@@ -26,7 +26,7 @@ done
 rm -rf "$W"; mkdir -p "$W"; chmod 755 "$PWD/.bench" "$W"
 HOST=${1:-}
 REG_PID=
-cleanup() { [[ -n $REG_PID ]] && { kill "$REG_PID" 2>/dev/null || true; wait "$REG_PID" 2>/dev/null || true; }; }
+cleanup() { if [[ -n $REG_PID ]]; then kill "$REG_PID" 2>/dev/null || true; wait "$REG_PID" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 if [[ -z $HOST ]]; then
 	go build -o "$W/benchreg" ./testdata/bench/benchreg
@@ -84,16 +84,16 @@ as_user $PODMAN pull -q docker.io/library/busybox:latest >/dev/null 2>"$W/podman
 # quoted as one string; medians come from its JSON export.
 USERCMD="setpriv --reuid=$UID_ --regid=$GID_ --init-groups -- env -i HOME=$HOME_ USER=$U PATH=/usr/bin:/bin:/usr/sbin:/sbin XDG_DATA_HOME=$UW/data XDG_RUNTIME_DIR=$UW/run CONTAINERS_REGISTRIES_CONF=$UW/registries.conf CONTAINERS_CONF=$UW/containers.conf"
 hyperfine -N --runs "$RUNS" --warmup 2 --export-json "$W/start.json" \
-	-n pocket-rootless "$USERCMD $W/pocket run --rm busybox true" \
-	-n pocket-rootful "$W/pocket --root $W/rootful run --rm busybox true" \
+	-n pocket-rootless "$USERCMD $W/pocket run --rm --network none busybox true" \
+	-n pocket-rootful "$W/pocket --root $W/rootful run --rm --network none busybox true" \
 	-n podman-rootless "$USERCMD $PODMAN run --rm --network none busybox true" >"$W/hyperfine.log" 2>&1 ||
 	{ cat "$W/hyperfine.log" >&2; exit 1; }
 
 python3 - "$W/start.json" <<'PY' | tee -a "${BENCH_OUT:-/dev/null}"
 import json, sys
 r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
-for name, label in [("pocket-rootless", "pocket run --rm busybox true (rootless)"),
-                    ("pocket-rootful", "pocket run --rm busybox true (root)    "),
+for name, label in [("pocket-rootless", "pocket run --rm --network none (rootless)"),
+                    ("pocket-rootful", "pocket run --rm --network none (root)    "),
                     ("podman-rootless", "podman run --rm --network none (rootless)")]:
     print(f"warm-start {label} median {r[name]:.3f}s")
 print(f"warm-start ratio pocket rootless/root {r['pocket-rootless']/r['pocket-rootful']:.2f}")
