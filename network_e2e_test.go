@@ -22,6 +22,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+
+	"golang.org/x/sys/unix"
 )
 
 // netSettings is the part of inspect's NetworkSettings the tests read.
@@ -501,18 +503,18 @@ func TestNetworkTwoStores(t *testing.T) {
 func syscallKill(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }
 
 // TestNetworkRootless: rootless, bridge means user-mode networking (pasta
-// or slirp4netns on a tap device). Where the user may not open
-// /dev/net/tun (mode 0600, as on this CI machine) the default stays none
-// and an explicit bridge is refused with a hint; where it may, the
-// container reaches the outside network and a published port answers.
+// or slirp4netns on a tap device). Where the user may open /dev/net/tun
+// (Debian's udev rule makes it 0666) the container reaches the outside
+// network and a published port answers; where the user may not (0600) the
+// default stays none and an explicit bridge is refused with a hint. Both
+// hosts are made by bind-mounting a tun node of that mode over the real
+// one in the tests' own mount namespace: the host's node is not touched.
 func TestNetworkRootless(t *testing.T) {
 	e := newRootlessEnv(t, userWithSubIDs)
 	e.must(t, "pull", "-q", "busybox")
-	st, err := os.Stat("/dev/net/tun")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Mode().Perm()&0o006 != 0o006 {
+
+	t.Run("tun refused", func(t *testing.T) {
+		withTun(t, 0o600)
 		if got := e.out(t, "ls", "/sys/class/net"); got != "lo" {
 			t.Errorf("default network rootless without tun: links %q, want lo only", got)
 		}
@@ -520,24 +522,51 @@ func TestNetworkRootless(t *testing.T) {
 		if r.Code != 125 || !strings.Contains(r.Stderr, "/dev/net/tun") || !strings.Contains(r.Stderr, "hint") {
 			t.Errorf("--network bridge rootless without tun: want 125 naming /dev/net/tun with a hint\n%s", r)
 		}
-		return
-	}
-	outside := outsideNetwork(t)
-	l := listenIn(t, outside, "192.0.2.2:8000")
-	go func() {
-		if c, err := l.Accept(); err == nil {
-			fmt.Fprintln(c, "outside")
-			c.Close()
-		}
-	}()
-	if got := e.out(t, "nc", "192.0.2.2", "8000"); got != "outside" {
-		t.Errorf("rootless container got %q from the outside server", got)
-	}
-	port := freeLoopbackPort(t)
-	id := strings.TrimSpace(e.must(t, "run", "-d", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), "busybox", "sh", "-c", echoServer).Stdout)
-	defer e.pocket(t, "rm", "-f", id)
-	eventually(t, "rootless published port answers", func() bool {
-		s, err := readFrom(fmt.Sprintf("127.0.0.1:%d", port))
-		return err == nil && s == "hi\n"
 	})
+
+	t.Run("tun usable", func(t *testing.T) {
+		withTun(t, 0o666)
+		outside := outsideNetwork(t)
+		l := listenIn(t, outside, "192.0.2.2:8000")
+		go func() {
+			if c, err := l.Accept(); err == nil {
+				fmt.Fprintln(c, "outside")
+				c.Close()
+			}
+		}()
+		if got := e.out(t, "nc", "192.0.2.2", "8000"); got != "outside" {
+			t.Errorf("rootless container got %q from the outside server", got)
+		}
+		port := freeLoopbackPort(t)
+		id := strings.TrimSpace(e.must(t, "run", "-d", "-p", fmt.Sprintf("127.0.0.1:%d:80", port), "busybox", "sh", "-c", echoServer).Stdout)
+		defer e.pocket(t, "rm", "-f", id)
+		eventually(t, "rootless published port answers", func() bool {
+			s, err := readFrom(fmt.Sprintf("127.0.0.1:%d", port))
+			return err == nil && s == "hi\n"
+		})
+	})
+}
+
+// withTun bind-mounts a tun device node of the given mode over
+// /dev/net/tun for the rest of the test. The node lives on a tmpfs of the
+// test's own (the e2e binary runs in a mount namespace of its own, a slave
+// of the host's), so the host's /dev/net/tun is never changed.
+func withTun(t *testing.T, mode uint32) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=64k"); err != nil {
+		t.Fatalf("tmpfs for a tun node: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
+	node := filepath.Join(dir, "tun")
+	if err := unix.Mknod(node, unix.S_IFCHR|mode, int(unix.Mkdev(10, 200))); err != nil {
+		t.Fatalf("mknod tun: %v", err)
+	}
+	if err := unix.Chmod(node, mode); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	if err := unix.Mount(node, "/dev/net/tun", "", unix.MS_BIND, ""); err != nil {
+		t.Fatalf("bind a tun node of mode %o: %v", mode, err)
+	}
+	t.Cleanup(func() { unix.Unmount("/dev/net/tun", unix.MNT_DETACH) })
 }
