@@ -22,7 +22,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
-
 	"golang.org/x/sys/unix"
 )
 
