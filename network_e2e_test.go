@@ -547,25 +547,32 @@ func TestNetworkRootless(t *testing.T) {
 }
 
 // withTun bind-mounts a tun device node of the given mode over
-// /dev/net/tun for the rest of the test. The node lives on a tmpfs of the
-// test's own (the e2e binary runs in a mount namespace of its own, a slave
-// of the host's), so the host's /dev/net/tun is never changed.
+// /dev/net/tun for the rest of the test (see withDevice).
 func withTun(t *testing.T, mode uint32) {
+	t.Helper()
+	withDevice(t, "/dev/net/tun", 10, 200, mode)
+}
+
+// withDevice bind-mounts a character device node major:minor of the given
+// mode over path for the rest of the test. The node lives on a tmpfs of
+// the test's own (the e2e binary runs in a mount namespace of its own, a
+// slave of the host's), so the host's node is never changed.
+func withDevice(t *testing.T, path string, major, minor uint32, mode uint32) {
 	t.Helper()
 	dir := t.TempDir()
 	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=64k"); err != nil {
-		t.Fatalf("tmpfs for a tun node: %v", err)
+		t.Fatalf("tmpfs for a %s node: %v", path, err)
 	}
 	t.Cleanup(func() { unix.Unmount(dir, unix.MNT_DETACH) })
-	node := filepath.Join(dir, "tun")
-	if err := unix.Mknod(node, unix.S_IFCHR|mode, int(unix.Mkdev(10, 200))); err != nil {
-		t.Fatalf("mknod tun: %v", err)
+	node := filepath.Join(dir, filepath.Base(path))
+	if err := unix.Mknod(node, unix.S_IFCHR|mode, int(unix.Mkdev(major, minor))); err != nil {
+		t.Fatalf("mknod %s: %v", path, err)
 	}
 	if err := unix.Chmod(node, mode); err != nil { // past the umask
 		t.Fatal(err)
 	}
-	if err := unix.Mount(node, "/dev/net/tun", "", unix.MS_BIND, ""); err != nil {
-		t.Fatalf("bind a tun node of mode %o: %v", mode, err)
+	if err := unix.Mount(node, path, "", unix.MS_BIND, ""); err != nil {
+		t.Fatalf("bind a %s node of mode %o: %v", path, mode, err)
 	}
-	t.Cleanup(func() { unix.Unmount("/dev/net/tun", unix.MNT_DETACH) })
+	t.Cleanup(func() { unix.Unmount(path, unix.MNT_DETACH) })
 }

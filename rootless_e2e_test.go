@@ -139,8 +139,9 @@ func sh(name string, args ...string) error {
 type rootlessEnv struct {
 	user testUser
 	bin  string
-	dir  string // the test's directory, world-searchable
-	data string // XDG_DATA_HOME
+	dir  string   // the test's directory, world-searchable
+	data string   // XDG_DATA_HOME
+	env  []string // more environment for every command
 }
 
 func (e rootlessEnv) store() string { return filepath.Join(e.data, "pocket") }
@@ -193,6 +194,7 @@ func (e rootlessEnv) cmd(args ...string) *exec.Cmd {
 	cmd.Dir = e.dir
 	cmd.Env = append(testEnv(), "HOME="+e.user.home, "USER="+e.user.name, "LOGNAME="+e.user.name,
 		"XDG_DATA_HOME="+e.data)
+	cmd.Env = append(cmd.Env, e.env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	return cmd
 }

@@ -43,6 +43,10 @@ type Rootfs struct {
 	Target    string   `json:"target"` // empty directory to mount at
 	ReadOnly  bool     `json:"readonly"`
 	UserXattr bool     `json:"userxattr"` // mount option for overlay in a user namespace
+	// Premounted says the parent has mounted the overlay at Target itself
+	// (rootless fuse-overlayfs, in the parent's mount namespace, which
+	// init's copies): init mounts nothing there, it only pivots into it.
+	Premounted bool `json:"premounted,omitempty"`
 }
 
 // Process is what to exec and as whom.

@@ -18,7 +18,11 @@ func setupRootfs(cfg *Config) error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
 		return &os.PathError{Op: "make / rslave", Path: "/", Err: err}
 	}
-	if err := mountOverlay(cfg.Rootfs); err != nil {
+	if cfg.Rootfs.Premounted {
+		if err := checkMounted(cfg.Rootfs.Target); err != nil {
+			return err
+		}
+	} else if err := mountOverlay(cfg.Rootfs); err != nil {
 		return err
 	}
 	r, err := openRoot(cfg.Rootfs.Target)
@@ -87,6 +91,23 @@ func mountOverlay(rs Rootfs) error {
 	}
 	if err := unix.Mount("overlay", rs.Target, "overlay", 0, data); err != nil {
 		return &os.PathError{Op: "mount overlay", Path: rs.Target, Err: err}
+	}
+	return nil
+}
+
+// checkMounted makes sure the rootfs the parent mounted is there: a mount
+// point, not the empty directory under it, so that pivot_root lands in the
+// image and not in nothing.
+func checkMounted(target string) error {
+	var st, parent unix.Stat_t
+	if err := unix.Stat(target, &st); err != nil {
+		return &os.PathError{Op: "stat rootfs", Path: target, Err: err}
+	}
+	if err := unix.Stat(filepath.Dir(target), &parent); err != nil {
+		return &os.PathError{Op: "stat rootfs", Path: filepath.Dir(target), Err: err}
+	}
+	if st.Dev == parent.Dev {
+		return fmt.Errorf("rootfs %s: not mounted by pocket's monitor", target)
 	}
 	return nil
 }

@@ -56,8 +56,13 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	}
 	defer ctl.close()
 
+	rootfs, err := mountRootfs(c.spec.Init.Rootfs)
+	if err != nil {
+		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
+	}
 	cg, err := newCgroup(id, c.spec.Resources)
 	if err != nil {
+		rootfs.unmount()
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
 	c.spec.Init.Cgroups = cgroupMounts(id)
@@ -70,6 +75,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	if err != nil {
 		nc.disconnect()
 		deleteCgroup(cg)
+		rootfs.unmount()
 		return c.failed(err)
 	}
 	c.state = State{Status: statusRunning, Pid: p.pid(), MonitorPid: os.Getpid(), StartedAt: time.Now().UTC(), Net: nc.state}
@@ -78,6 +84,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		p.abort()
 		nc.disconnect()
 		deleteCgroup(cg)
+		rootfs.unmount()
 		return 125, err
 	}
 	sig.to(p.pid())
@@ -96,6 +103,9 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		errs = append(errs, err)
 	}
 	if err := deleteCgroup(cg); err != nil {
+		errs = append(errs, err)
+	}
+	if err := rootfs.unmount(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.writeState(); err != nil {

@@ -106,40 +106,13 @@ func checkResources(r cgroup.Resources) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	if err := checkUserNSOverlay(); err != nil {
+	if _, err := hostOverlay(); err != nil {
 		return err
 	}
 	if _, ok := cgroupParent(); ok {
 		return nil
 	}
 	return checkRootlessResources(r)
-}
-
-// checkUserNSOverlay refuses, with the fixes, a kernel that cannot mount
-// overlay with userxattr inside a user namespace (before Linux 5.11).
-func checkUserNSOverlay() error {
-	if !userns.RunningInUserNS() {
-		return nil
-	}
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		return nil
-	}
-	release := unix.ByteSliceToString(u.Release[:])
-	if kernelAtLeast(release, 5, 11) {
-		return nil
-	}
-	return fmt.Errorf("%w: rootless containers need overlayfs in a user namespace, which Linux %s lacks "+
-		"(hint: upgrade to Linux 5.11 or later, or run pocket as root; fuse-overlayfs is not supported yet)", ErrBadOption, release)
-}
-
-// kernelAtLeast compares a kernel release ("6.1.0-18-amd64") with major.minor.
-func kernelAtLeast(release string, major, minor int) bool {
-	var ma, mi int
-	if n, _ := fmt.Sscanf(release, "%d.%d", &ma, &mi); n != 2 {
-		return true // unknown: let the mount say
-	}
-	return ma > major || (ma == major && mi >= minor)
 }
 
 func checkRootlessResources(r cgroup.Resources) error {

@@ -74,5 +74,8 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		Network:  initNetwork(o.Network),
 	}
 	inUserNS(&sp.Init)
+	if err := setOverlay(&sp.Init); err != nil {
+		return nil, err
+	}
 	return sp, nil
 }
