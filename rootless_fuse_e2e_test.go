@@ -101,3 +101,23 @@ func fuseDaemons(t *testing.T, dir string) []string {
 	}
 	return found
 }
+
+// TestRootlessFuseOverlayfsNoDevice: without a /dev/fuse the user may open,
+// the run fails with pocket's status, says how to fix it and leaves
+// nothing behind.
+func TestRootlessFuseOverlayfsNoDevice(t *testing.T) {
+	withDevice(t, "/dev/fuse", 10, 229, 0o600)
+	e := newRootlessEnv(t, userWithSubIDs)
+	e.env = []string{"POCKET_OVERLAY=fuse-overlayfs"}
+	e.must(t, "pull", "busybox")
+	r := e.pocket(t, "run", "--rm", "busybox", "true")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "with fuse-overlayfs") || !strings.Contains(r.Stderr, "(hint: /dev/fuse must be readable and writable by you") {
+		t.Errorf("run on fuse-overlayfs without /dev/fuse: want exit 125 and a hint about /dev/fuse, got %s", r)
+	}
+	if out := strings.TrimSpace(e.must(t, "ps", "-a", "-q").Stdout); out != "" {
+		t.Errorf("a failed --rm run left a container: %q", out)
+	}
+	if procs := fuseDaemons(t, e.store()); len(procs) != 0 {
+		t.Errorf("fuse-overlayfs still running for %s: %v", e.store(), procs)
+	}
+}

@@ -69,7 +69,15 @@ func mountRootfs(rs ns.Rootfs) (*fuseMount, error) {
 
 // failed is the error of a daemon that exited before mounting.
 func (m *fuseMount) failed() error {
-	msg := strings.TrimSpace(m.stderr.String())
+	// One line: its lines joined, without libfuse's notes on options
+	// this kernel ignores.
+	var said []string
+	for _, l := range strings.Split(m.stderr.String(), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "unknown argument ignored") {
+			said = append(said, l)
+		}
+	}
+	msg := strings.Join(said, "; ")
 	if msg == "" {
 		msg = m.cmd.ProcessState.String()
 	}
