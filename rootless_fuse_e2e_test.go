@@ -64,6 +64,20 @@ func TestRootlessFuseOverlayfs(t *testing.T) {
 		}
 		e.must(t, "rm", id)
 	})
+	t.Run("stopped", func(t *testing.T) {
+		e.must(t, "run", "-d", "--name", "stopped", "busybox", "sleep", "300")
+		e.must(t, "stop", "-t", "1", "stopped")
+		if st := e.status(t, "stopped"); !strings.HasPrefix(st, "Exited (137) ") {
+			t.Errorf("ps -a after stop: %q, want Exited (137) ...", st)
+		}
+		e.must(t, "rm", "stopped")
+	})
+	t.Run("read-only", func(t *testing.T) {
+		r := e.pocket(t, "run", "--rm", "--read-only", "busybox", "touch", "/x")
+		if r.Code == 0 || !strings.Contains(r.Stderr+r.Stdout, "Read-only file system") {
+			t.Errorf("touch on a --read-only fuse-overlayfs rootfs: want EROFS, got %s", r)
+		}
+	})
 	// Every run above has ended: nothing of its mount may be left.
 	if procs := fuseDaemons(t, e.store()); len(procs) != 0 {
 		t.Errorf("fuse-overlayfs still running for %s: %v", e.store(), procs)
