@@ -257,6 +257,9 @@ func runToEnd(t *testing.T, cmd *exec.Cmd, what string) result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// A process left behind holding the output pipes must fail this test,
+	// not hang the suite.
+	cmd.WaitDelay = 10 * time.Second
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", what, err)
 	}

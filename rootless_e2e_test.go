@@ -444,3 +444,21 @@ func TestRootlessNoSubIDs(t *testing.T) {
 		t.Errorf("store owned by uid %d, want %d", got, e.user.uid)
 	}
 }
+
+// TestRootlessKilledRun: a rootless `pocket run` killed with SIGKILL takes
+// the pocket inside its user namespace (the container's monitor), and so
+// the container, with it: the container shows as exited, not left running
+// behind a dead command.
+func TestRootlessKilledRun(t *testing.T) {
+	e := newRootlessEnv(t, userWithSubIDs)
+	e.must(t, "pull", "-q", "busybox")
+	cmd := e.cmd("run", "--name", "killed", "busybox", "sh", "-c", "echo ready; while true; do sleep 1; done")
+	startReady(t, cmd)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	eventually(t, "the killed run's container shows as exited", func() bool {
+		return strings.HasPrefix(e.status(t, "killed"), "Exited")
+	})
+}

@@ -41,7 +41,7 @@ func EnterUserNS() error {
 	switch os.Getenv(envUserNS) {
 	case "1":
 		if os.Geteuid() == 0 {
-			return nil
+			return dieWithParent()
 		}
 	case "wait":
 		return waitForMapping()
@@ -58,6 +58,20 @@ func EnterUserNS() error {
 		return err
 	}
 	os.Exit(code)
+	return nil
+}
+
+// dieWithParent re-arms the parent-death signal inside the namespace: the
+// kernel clears it when credentials change on exec, as they do when this
+// process execs as uid 0 here, and the outer pocket must never leave an
+// inner one running (holding the user's terminal or pipes) when it is killed.
+func dieWithParent() error {
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+		return &os.SyscallError{Syscall: "prctl(PR_SET_PDEATHSIG)", Err: err}
+	}
+	if os.Getppid() == 1 { // the parent died before the signal was armed
+		os.Exit(125)
+	}
 	return nil
 }
 
