@@ -51,16 +51,8 @@ func printDeleted(title string, lines []string) {
 }
 
 func printVolumes(w io.Writer, rows []run.VolumeSummary, quiet bool, format string) error {
-	switch {
-	case quiet:
-		for _, r := range rows {
-			fmt.Fprintln(w, r.Name)
-		}
-		return nil
-	case format == "json":
-		return jsonLines(w, rows)
-	case format != "":
-		return fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
+	if done, err := printListed(w, rows, quiet, format, func(r run.VolumeSummary) string { return r.Name }); done {
+		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
@@ -113,20 +105,8 @@ func imageRows(imgs []store.Image, filter string) []imageRow {
 }
 
 func printImages(w io.Writer, rows []imageRow, quiet, digests bool, format string) error {
-	switch {
-	case quiet:
-		seen := map[string]bool{}
-		for _, r := range rows {
-			if !seen[r.ID] {
-				seen[r.ID] = true
-				fmt.Fprintln(w, r.ID)
-			}
-		}
-		return nil
-	case format == "json":
-		return jsonLines(w, rows)
-	case format != "":
-		return fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
+	if done, err := printListed(w, rows, quiet, format, func(r imageRow) string { return r.ID }); done {
+		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	if digests {
@@ -145,16 +125,8 @@ func printImages(w io.Writer, rows []imageRow, quiet, digests bool, format strin
 }
 
 func printContainers(w io.Writer, rows []run.Summary, quiet bool, format string) error {
-	switch {
-	case quiet:
-		for _, r := range rows {
-			fmt.Fprintln(w, r.ID[:12])
-		}
-		return nil
-	case format == "json":
-		return jsonLines(w, rows)
-	case format != "":
-		return fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
+	if done, err := printListed(w, rows, quiet, format, func(r run.Summary) string { return r.ID[:12] }); done {
+		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
@@ -163,6 +135,29 @@ func printContainers(w io.Writer, rows []run.Summary, quiet bool, format string)
 			units.HumanDuration(time.Since(r.Created)), r.Status, r.Ports, r.Name)
 	}
 	return tw.Flush()
+}
+
+// printListed prints what every listing does alike: -q one key a line (each
+// key once: an image with several names is one ID), --format json one
+// object a line, and any other --format refused. done is false when the
+// caller is to print its table.
+func printListed[T any](w io.Writer, rows []T, quiet bool, format string, key func(T) string) (done bool, err error) {
+	switch {
+	case quiet:
+		seen := map[string]bool{}
+		for _, r := range rows {
+			if k := key(r); !seen[k] {
+				seen[k] = true
+				fmt.Fprintln(w, k)
+			}
+		}
+		return true, nil
+	case format == "json":
+		return true, jsonLines(w, rows)
+	case format != "":
+		return true, fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
+	}
+	return false, nil
 }
 
 func jsonLines[T any](w io.Writer, rows []T) error {
