@@ -36,13 +36,16 @@ done
 HOST=$(cat "$W/registry.host")
 BYTES=$(cat "$W/big.bytes")
 
-# Peers' configuration: docker.io is mirrored by the loopback registry.
+# Peers' configuration. podman is given the loopback registry's own
+# references ($HOST/library/...), never docker.io names: a host whose
+# /etc/containers/registries.conf.d has a docker.io mirror drop-in would
+# otherwise send podman there: drop-ins are read even with
+# CONTAINERS_REGISTRIES_CONF set. CONTAINERS_REGISTRIES_CONF_DIR moves them
+# aside where podman knows it; the full references make them moot where it
+# does not. The host's peer setup does not matter either way.
 cat >"$W/registries.conf" <<CONF
-unqualified-search-registries = ["docker.io"]
+unqualified-search-registries = []
 [[registry]]
-prefix = "docker.io"
-location = "docker.io"
-[[registry.mirror]]
 location = "$HOST"
 insecure = true
 CONF
@@ -53,6 +56,9 @@ default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
 runtime = "runc"
 CONF
 export CONTAINERS_REGISTRIES_CONF=$W/registries.conf CONTAINERS_CONF=$W/containers.conf
+# Drop-ins beside the host's registries.conf must not apply either.
+export CONTAINERS_REGISTRIES_CONF_DIR=$W/registries.conf.d
+mkdir -p "$CONTAINERS_REGISTRIES_CONF_DIR"
 
 now() { date +%s%N; }
 # median of the numbers on stdin (nanoseconds) in seconds with 3 decimals
@@ -83,7 +89,7 @@ cold_pull() { # cold_pull LABEL DIR
 	local label=$1 R=$2 fresh p pm sk best
 	fresh="rm -rf '$R'; mkdir -p '$R'; sync"
 	p=$(time_runs "$RUNS" "$fresh" "$POCKET" --root "$R/pocket" --registry-mirror "http://$HOST" pull -q big)
-	pm=$(time_runs "$RUNS" "$fresh" podman --root "$R/podman" --runroot "$R/podman-run" pull -q docker.io/library/big:latest)
+	pm=$(time_runs "$RUNS" "$fresh" podman --root "$R/podman" --runroot "$R/podman-run" pull -q --tls-verify=false "$HOST/library/big:latest")
 	sk=$(time_runs "$RUNS" "$fresh" skopeo copy -q --src-tls-verify=false "docker://$HOST/library/big:latest" "oci:$R/skopeo:latest")
 	rm -rf "$R"
 	report "cold-pull ($label) pocket  median ${p}s  $(mbps "$p") MB/s"
@@ -104,13 +110,13 @@ sync; sleep 10
 WR=$W/warm
 rm -rf "$WR"; mkdir -p "$WR"
 "$POCKET" --root "$WR/pocket" --registry-mirror "http://$HOST" pull -q busybox >/dev/null
-podman --root "$WR/podman" --runroot "$WR/podman-run" pull -q docker.io/library/busybox:latest >/dev/null
+podman --root "$WR/podman" --runroot "$WR/podman-run" pull -q --tls-verify=false "$HOST/library/busybox:latest" >/dev/null
 B=$W/bundle
 (cd "$B" && rm -f config.json && runc spec)
 sed -i -e 's/"terminal": true/"terminal": false/' -e 's/^\(\s*\)"sh"$/\1"true"/' "$B/config.json"
 ws=$(time_runs "$START_RUNS" : "$POCKET" --root "$WR/pocket" run --rm --network none busybox true)
 wr=$(time_runs "$START_RUNS" : runc run --bundle "$B" pocket-bench)
-wp=$(time_runs "$START_RUNS" : podman --root "$WR/podman" --runroot "$WR/podman-run" run --rm --network none busybox true)
+wp=$(time_runs "$START_RUNS" : podman --root "$WR/podman" --runroot "$WR/podman-run" run --rm --network none "$HOST/library/busybox:latest" true)
 report "warm-start pocket run --rm --network none median ${ws}s"
 report "warm-start runc run (same rootfs)         median ${wr}s"
 report "warm-start podman run --rm --network none median ${wp}s"
@@ -126,7 +132,7 @@ report "warm-start pocket run --rm --network none        median ${wn}s"
 report "warm-start bridge cost $(awk -v a="$wb" -v b="$wn" 'BEGIN {printf "%.0f", (a-b)*1000}') ms (target <= 10 ms)"
 "$POCKET" --root "$WR/pocket" network prune >/dev/null
 # podman with its own default network, where this host's podman has one.
-if wpb=$(time_runs "$START_RUNS" : podman --root "$WR/podman" --runroot "$WR/podman-run" run --rm busybox true 2>/dev/null); then
+if wpb=$(time_runs "$START_RUNS" : podman --root "$WR/podman" --runroot "$WR/podman-run" run --rm "$HOST/library/busybox:latest" true 2>/dev/null); then
 	report "warm-start podman run --rm busybox true (default network) median ${wpb}s"
 else
 	report "warm-start podman run --rm busybox true (default network) failed: $(tail -1 "$W/last.err")"

@@ -52,15 +52,15 @@ UID_=$(id -u "$U"); GID_=$(id -g "$U"); HOME_=$(getent passwd "$U" | cut -d: -f6
 UW=$W/user
 mkdir -p "$UW/run"
 install -m 0755 "$POCKET" "$W/pocket"
+# podman gets the loopback registry's own references, never docker.io
+# names, so no docker.io mirror drop-in on the host can redirect it.
 cat >"$UW/registries.conf" <<CONF
-unqualified-search-registries = ["docker.io"]
+unqualified-search-registries = []
 [[registry]]
-prefix = "docker.io"
-location = "docker.io"
-[[registry.mirror]]
 location = "$HOST"
 insecure = true
 CONF
+mkdir -p "$UW/registries.conf.d"
 cat >"$UW/containers.conf" <<CONF
 [engine]
 cgroup_manager = "cgroupfs"
@@ -73,20 +73,20 @@ as_user() {
 	setpriv --reuid="$UID_" --regid="$GID_" --init-groups -- env -i \
 		HOME="$HOME_" USER="$U" LOGNAME="$U" PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
 		XDG_DATA_HOME="$UW/data" XDG_RUNTIME_DIR="$UW/run" \
-		CONTAINERS_REGISTRIES_CONF="$UW/registries.conf" CONTAINERS_CONF="$UW/containers.conf" "$@"
+		CONTAINERS_REGISTRIES_CONF="$UW/registries.conf" CONTAINERS_REGISTRIES_CONF_DIR="$UW/registries.conf.d" CONTAINERS_CONF="$UW/containers.conf" "$@"
 }
 PODMAN="podman --root $UW/podman --runroot $UW/run/podman"
 as_user "$W/pocket" --registry-mirror "http://$HOST" pull -q busybox >/dev/null
 "$W/pocket" --root "$W/rootful" --registry-mirror "http://$HOST" pull -q busybox >/dev/null
-as_user $PODMAN pull -q docker.io/library/busybox:latest >/dev/null 2>"$W/podman-pull.log"
+as_user $PODMAN pull -q --tls-verify=false "$HOST/library/busybox:latest" >/dev/null 2>"$W/podman-pull.log"
 
 # hyperfine runs each command through `env` so the user-side ones can be
 # quoted as one string; medians come from its JSON export.
-USERCMD="setpriv --reuid=$UID_ --regid=$GID_ --init-groups -- env -i HOME=$HOME_ USER=$U PATH=/usr/bin:/bin:/usr/sbin:/sbin XDG_DATA_HOME=$UW/data XDG_RUNTIME_DIR=$UW/run CONTAINERS_REGISTRIES_CONF=$UW/registries.conf CONTAINERS_CONF=$UW/containers.conf"
+USERCMD="setpriv --reuid=$UID_ --regid=$GID_ --init-groups -- env -i HOME=$HOME_ USER=$U PATH=/usr/bin:/bin:/usr/sbin:/sbin XDG_DATA_HOME=$UW/data XDG_RUNTIME_DIR=$UW/run CONTAINERS_REGISTRIES_CONF=$UW/registries.conf CONTAINERS_REGISTRIES_CONF_DIR=$UW/registries.conf.d CONTAINERS_CONF=$UW/containers.conf"
 hyperfine -N --runs "$RUNS" --warmup 2 --export-json "$W/start.json" \
 	-n pocket-rootless "$USERCMD $W/pocket run --rm --network none busybox true" \
 	-n pocket-rootful "$W/pocket --root $W/rootful run --rm --network none busybox true" \
-	-n podman-rootless "$USERCMD $PODMAN run --rm --network none busybox true" >"$W/hyperfine.log" 2>&1 ||
+	-n podman-rootless "$USERCMD $PODMAN run --rm --network none $HOST/library/busybox:latest true" >"$W/hyperfine.log" 2>&1 ||
 	{ cat "$W/hyperfine.log" >&2; exit 1; }
 
 python3 - "$W/start.json" <<'PY' | tee -a "${BENCH_OUT:-/dev/null}"
