@@ -156,3 +156,24 @@ func TestMaskAfterUserMounts(t *testing.T) {
 }
 
 const lxcfsHint = " (hint: only the files lxcfs provides, such as /proc/cpuinfo, may be)"
+
+// TestMaskedPathsAreDockers: the lists are Docker's (moby
+// daemon/pkg/oci/defaults.go), written out here: a path dropped from
+// maskedPaths fails this test even on a kernel that lacks it, where the
+// end-to-end test cannot see the difference.
+func TestMaskedPathsAreDockers(t *testing.T) {
+	docker := []string{
+		"/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore",
+		"/proc/keys", "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi",
+		"/proc/timer_list", "/proc/timer_stats",
+		"/sys/devices/virtual/powercap", "/sys/firmware",
+	}
+	dockerRO := []string{"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}
+	sorted := func(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
+	if diff := cmp.Diff(sorted(docker), sorted(maskedPaths)); diff != "" {
+		t.Errorf("maskedPaths (-docker +pocket):\n%s", diff)
+	}
+	if diff := cmp.Diff(sorted(dockerRO), sorted(readonlyPaths)); diff != "" {
+		t.Errorf("readonlyPaths (-docker +pocket):\n%s", diff)
+	}
+}
