@@ -18,9 +18,9 @@ func (r *root) mountCgroups(cgroups map[string]string) error {
 	if _, ok := cgroups["unified"]; ok && len(cgroups) == 1 {
 		// cgroup v2: mounted inside the cgroup namespace, the container's
 		// cgroup is the root of what it sees.
-		return r.mount("cgroup2", "/sys/fs/cgroup", "cgroup2", nsd|unix.MS_RDONLY, "", kindNone)
+		return r.mount("cgroup2", "/sys/fs/cgroup", "cgroup2", nsd|unix.MS_RDONLY, "", kindSystem)
 	}
-	if err := r.mount("tmpfs", "/sys/fs/cgroup", "tmpfs", nsd, "mode=755", kindNone); err != nil {
+	if err := r.mount("tmpfs", "/sys/fs/cgroup", "tmpfs", nsd, "mode=755", kindSystem); err != nil {
 		return err
 	}
 	names := make([]string, 0, len(cgroups))
@@ -33,11 +33,11 @@ func (r *root) mountCgroups(cgroups map[string]string) error {
 	slices.Sort(names)
 	attrs := uint64(unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NOEXEC | unix.MOUNT_ATTR_NODEV)
 	for _, name := range names {
-		if err := r.bind(cgroups[name], "/sys/fs/cgroup/"+name, attrs); err != nil {
+		if err := r.bind(cgroups[name], "/sys/fs/cgroup/"+name, kindSystem, attrs); err != nil {
 			return fmt.Errorf("mount cgroup %s: %w", name, err)
 		}
 	}
-	h, err := r.open("/sys/fs/cgroup", kindNone)
+	h, err := r.open("/sys/fs/cgroup", kindSystem)
 	if err != nil {
 		return fmt.Errorf("mount cgroup: %w", err)
 	}
@@ -54,5 +54,5 @@ func (r *root) mountCgroups(cgroups map[string]string) error {
 		}
 	}
 	// Read-only, submounts included (they are already).
-	return r.setattr("/sys/fs/cgroup", attrs)
+	return r.setattr("/sys/fs/cgroup", kindSystem, attrs)
 }

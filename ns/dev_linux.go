@@ -21,10 +21,10 @@ var devices = []struct {
 // setupDev mounts a fresh /dev with the default devices, its symlinks,
 // /dev/pts, /dev/shm and /dev/mqueue.
 func (r *root) setupDev(userNS bool) error {
-	if err := r.mount("tmpfs", "/dev", "tmpfs", unix.MS_NOSUID|unix.MS_STRICTATIME, "mode=755,size=65536k", kindDir); err != nil {
+	if err := r.mount("tmpfs", "/dev", "tmpfs", unix.MS_NOSUID|unix.MS_STRICTATIME, "mode=755,size=65536k", kindSystem); err != nil {
 		return err
 	}
-	h, err := r.open("/dev", kindNone)
+	h, err := r.open("/dev", kindSystem)
 	if err != nil {
 		return fmt.Errorf("open /dev: %w", err)
 	}
@@ -57,19 +57,19 @@ func (r *root) setupDev(userNS bool) error {
 	}
 
 	const ptsFlags = unix.MS_NOSUID | unix.MS_NOEXEC
-	err = r.mount("devpts", "/dev/pts", "devpts", ptsFlags, "newinstance,ptmxmode=0666,mode=0620,gid=5", kindNone)
+	err = r.mount("devpts", "/dev/pts", "devpts", ptsFlags, "newinstance,ptmxmode=0666,mode=0620,gid=5", kindSystem)
 	if err != nil && userNS {
 		// gid 5 (tty) may not be mapped in a rootless user namespace.
-		err = r.mount("devpts", "/dev/pts", "devpts", ptsFlags, "newinstance,ptmxmode=0666,mode=0620", kindNone)
+		err = r.mount("devpts", "/dev/pts", "devpts", ptsFlags, "newinstance,ptmxmode=0666,mode=0620", kindSystem)
 	}
 	if err != nil {
 		return err
 	}
 	const nsd = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
-	if err := r.mount("shm", "/dev/shm", "tmpfs", nsd, "mode=1777,size=65536k", kindNone); err != nil {
+	if err := r.mount("shm", "/dev/shm", "tmpfs", nsd, "mode=1777,size=65536k", kindSystem); err != nil {
 		return err
 	}
-	return r.mount("mqueue", "/dev/mqueue", "mqueue", nsd, "", kindNone)
+	return r.mount("mqueue", "/dev/mqueue", "mqueue", nsd, "", kindSystem)
 }
 
 // makeDevice creates /dev/name as a character device, or, in a user

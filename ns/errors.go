@@ -17,6 +17,13 @@ var (
 	ErrNoUser = errors.New("no matching entries in passwd file")
 	// ErrNoGroup is returned for a group name absent from /etc/group.
 	ErrNoGroup = errors.New("no matching entries in group file")
+	// ErrUnsafePath is returned when a path pocket mounts on or masks is
+	// not what it must be: a symlink, a file where a directory belongs, or
+	// on another filesystem than the procfs or sysfs it belongs to.
+	ErrUnsafePath = errors.New("unsafe path")
+	// ErrProcMount is returned for a -v, --mount, --tmpfs (or /etc/hosts)
+	// target on or inside /proc, which runc refuses too.
+	ErrProcMount = errors.New("cannot be mounted")
 )
 
 // Exit statuses, as Docker uses them.

@@ -20,6 +20,10 @@ const (
 	kindNone kind = iota // must exist
 	kindDir
 	kindFile
+	// kindSystem is a directory pocket mounts its own filesystem on
+	// (proc, sys, dev, ...): resolved without following any symlink, an
+	// image's symlink or file there replaced (see mountpoint).
+	kindSystem
 )
 
 // root is the container's root filesystem before pivot_root. Every path
@@ -44,6 +48,9 @@ func openRoot(dir string) (*root, error) {
 // (parents 0755, a directory or an empty 0644 file) when missing and k
 // says so.
 func (r *root) open(target string, k kind) (*os.File, error) {
+	if k == kindSystem {
+		return r.mountpoint(target)
+	}
 	h, err := pathrs.OpenatInRoot(r.dir, target)
 	if err == nil || k == kindNone || !(errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.ENOTDIR)) {
 		return h, err
@@ -88,6 +95,11 @@ func (r *root) mount(source, target, fstype string, flags uintptr, data string, 
 		return fmt.Errorf("mount %s on %s: %w", fstype, target, err)
 	}
 	defer h.Close()
+	return mountOn(h, source, target, fstype, flags, data)
+}
+
+// mountOn mounts source on the opened target h.
+func mountOn(h *os.File, source, target, fstype string, flags uintptr, data string) error {
 	if err := unix.Mount(source, fdPath(h), fstype, flags, data); err != nil {
 		return fmt.Errorf("mount %s on %s: %w", fstype, target, err)
 	}
@@ -95,30 +107,37 @@ func (r *root) mount(source, target, fstype string, flags uintptr, data string, 
 }
 
 // bind bind-mounts the host path source (recursively) on target inside
-// the root, creating target as a directory or file matching source, then
-// applies attrs (MOUNT_ATTR_*) recursively.
-func (r *root) bind(source, target string, attrs uint64) error {
-	st, err := os.Stat(source)
-	if err != nil {
-		return fmt.Errorf("bind mount %s: %w", target, err)
-	}
-	k := kindFile
-	if st.IsDir() {
-		k = kindDir
-	}
+// the root, then applies attrs (MOUNT_ATTR_*) recursively.
+func (r *root) bind(source, target string, k kind, attrs uint64) error {
 	if err := r.mount(source, target, "bind", unix.MS_BIND|unix.MS_REC, "", k); err != nil {
 		return err
 	}
 	if attrs == 0 {
 		return nil
 	}
-	return r.setattr(target, attrs)
+	return r.setattr(target, k, attrs)
 }
 
-// setattr applies attrs to the mount now at target and every mount under it.
-func (r *root) setattr(target string, attrs uint64) error {
+// sourceKind is what to create for a bind of source: a directory or a file.
+func sourceKind(source string) (kind, error) {
+	st, err := os.Stat(source)
+	if err != nil {
+		return kindNone, err
+	}
+	if st.IsDir() {
+		return kindDir, nil
+	}
+	return kindFile, nil
+}
+
+// setattr applies attrs to the mount now at target (opened as k says)
+// and every mount under it.
+func (r *root) setattr(target string, k kind, attrs uint64) error {
 	// Open again: a handle taken before the mount names what it covers.
-	h, err := r.open(target, kindNone)
+	if k != kindSystem {
+		k = kindNone
+	}
+	h, err := r.open(target, k)
 	if err != nil {
 		return fmt.Errorf("remount %s: %w", target, err)
 	}
@@ -206,27 +225,38 @@ func mountOptions(opts []string) (flags uintptr, attrs uint64, data string) {
 	return flags, attrs, strings.Join(rest, ",")
 }
 
-// userMounts mounts Config.Mounts in order.
+// userMounts mounts Config.Mounts in order. Each target is opened once,
+// checked (checkProcMount) and mounted on through that one handle.
 func (r *root) userMounts(mounts []Mount) error {
 	for _, m := range mounts {
 		flags, attrs, data := mountOptions(m.Options)
 		if m.Readonly {
 			flags, attrs = flags|unix.MS_RDONLY, attrs|unix.MOUNT_ATTR_RDONLY
 		}
-		var err error
+		var source, fstype string
+		k := kindDir
 		switch m.Type {
 		case "bind", "volume", "":
 			if !path.IsAbs(m.Source) {
 				return fmt.Errorf("bind mount %s: source %q is not an absolute path", m.Target, m.Source)
 			}
-			err = r.bind(m.Source, m.Target, attrs)
+			var err error
+			if k, err = sourceKind(m.Source); err != nil {
+				return fmt.Errorf("bind mount %s: %w", m.Target, err)
+			}
+			source, fstype, flags = m.Source, "bind", unix.MS_BIND|unix.MS_REC
 		case "tmpfs":
-			err = r.mount("tmpfs", m.Target, "tmpfs", flags, data, kindDir)
+			source, fstype = "tmpfs", "tmpfs"
 		default:
 			return fmt.Errorf("mount %s: unknown type %q (hint: use bind or tmpfs)", m.Target, m.Type)
 		}
-		if err != nil {
+		if err := r.mountChecked(source, m.Target, fstype, flags, data, k); err != nil {
 			return err
+		}
+		if fstype == "bind" && attrs != 0 {
+			if err := r.setattr(m.Target, kindNone, attrs); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -235,9 +265,29 @@ func (r *root) userMounts(mounts []Mount) error {
 // files bind-mounts Config.Files (/etc/hosts, ...) over their targets.
 func (r *root) files(files []File) error {
 	for _, f := range files {
-		if err := r.mount(f.Source, f.Target, "bind", unix.MS_BIND, "", kindFile); err != nil {
+		if err := r.mountChecked(f.Source, f.Target, "bind", unix.MS_BIND, "", kindFile); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// mountChecked is mount for a target the user or the image names: it is
+// refused when it lands on or in /proc (checkProcMount).
+func (r *root) mountChecked(source, target, fstype string, flags uintptr, data string, k kind) error {
+	// Before anything is created: a target inside /proc would be made in
+	// procfs (and fail there with a less useful error).
+	if err := r.checkProcTarget(source, target, fstype); err != nil {
+		return err
+	}
+	h, err := r.open(target, k)
+	if err != nil {
+		return fmt.Errorf("mount %s on %s: %w", fstype, target, err)
+	}
+	defer h.Close()
+	// Again on the handle mounted on, should the path have changed since.
+	if err := r.checkProcHandle(h, source, target, fstype); err != nil {
+		return err
+	}
+	return mountOn(h, source, target, fstype, flags, data)
 }

@@ -32,7 +32,8 @@ func setupRootfs(cfg *Config) error {
 	defer r.dir.Close()
 
 	const nsd = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
-	if err := r.mount("proc", "/proc", "proc", nsd, "", kindDir); err != nil {
+	// Never through a symlink of the image (kindSystem, CVE-2019-16884).
+	if err := r.mount("proc", "/proc", "proc", nsd, "", kindSystem); err != nil {
 		return err
 	}
 	if err := r.setupDev(cfg.UserNS); err != nil {
@@ -133,12 +134,12 @@ func commonParent(dirs []string) string {
 func (r *root) mountSys(bindHost bool) error {
 	const flags = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV | unix.MS_RDONLY
 	if !bindHost {
-		err := r.mount("sysfs", "/sys", "sysfs", flags, "", kindDir)
+		err := r.mount("sysfs", "/sys", "sysfs", flags, "", kindSystem)
 		if err == nil || !errors.Is(err, unix.EPERM) {
 			return err
 		}
 	}
-	return r.bind("/sys", "/sys", unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NOEXEC|unix.MOUNT_ATTR_NODEV)
+	return r.bind("/sys", "/sys", kindSystem, unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NOEXEC|unix.MOUNT_ATTR_NODEV)
 }
 
 // pivotRoot makes rootfs the root and detaches the old one, with runc's
