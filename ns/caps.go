@@ -97,3 +97,9 @@ func capNames(s Security) ([]string, error) {
 	slices.Sort(caps)
 	return slices.Compact(caps), nil
 }
+
+// allCaps reports whether s asks for every capability there is
+// (--privileged, or --cap-add ALL) rather than for named ones.
+func allCaps(s Security) bool {
+	return s.Privileged || slices.ContainsFunc(s.CapAdd, func(n string) bool { return normalizeCap(n) == "ALL" })
+}

@@ -2,6 +2,7 @@ package ns
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/moby/sys/capability"
 	"golang.org/x/sys/unix"
@@ -12,7 +13,12 @@ import (
 // effective; any other uid gets none, as after exec as that uid. The
 // inheritable set stays empty (CVE-2022-24769). It works on the calling
 // thread, which must be the one that execs.
-func dropPrivileges(u execUser, names []string) error {
+//
+// all says names stand for every capability (--privileged, --cap-add
+// ALL): then those pocket's own bounding set lacks (pocket nested in a
+// container that dropped some) are left out, as podman does, instead of
+// failing the capset; one asked for by name is still an error.
+func dropPrivileges(u execUser, names []string, all bool) error {
 	caps, err := capability.NewPid2(0)
 	if err != nil {
 		return fmt.Errorf("capabilities: %w", err)
@@ -27,10 +33,18 @@ func dropPrivileges(u execUser, names []string) error {
 	known := capByName()
 	var set []capability.Cap
 	for _, n := range names {
+		c, ok := known[n]
 		// A capability newer than the kernel cannot be kept.
-		if c, ok := known[n]; ok && c <= last {
-			set = append(set, c)
+		if !ok || c > last {
+			continue
 		}
+		if !caps.Get(capability.BOUNDING, c) {
+			if all {
+				continue
+			}
+			return fmt.Errorf("capability %s: %w (hint: --cap-drop %s, or run pocket with it)", n, ErrCapUnavailable, strings.TrimPrefix(n, "CAP_"))
+		}
+		set = append(set, c)
 	}
 	caps.Clear(capability.BOUNDING)
 	caps.Set(capability.BOUNDING, set...)

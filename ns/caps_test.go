@@ -68,3 +68,20 @@ func TestCapNames(t *testing.T) {
 		t.Errorf("capNames(BOGUS) = %v, want ErrUnknownCap", err)
 	}
 }
+
+func TestAllCaps(t *testing.T) {
+	for _, tt := range []struct {
+		sec  Security
+		want bool
+	}{
+		{Security{}, false},
+		{Security{Privileged: true}, true},
+		{Security{CapAdd: []string{"all"}}, true},
+		{Security{CapAdd: []string{"NET_ADMIN"}}, false},
+		{Security{CapDrop: []string{"ALL"}}, false},
+	} {
+		if got := allCaps(tt.sec); got != tt.want {
+			t.Errorf("allCaps(%+v) = %v, want %v", tt.sec, got, tt.want)
+		}
+	}
+}

@@ -13,6 +13,8 @@ var (
 	ErrUnsupported = errors.New("containers need Linux")
 	// ErrUnknownCap names a capability the kernel headers do not know.
 	ErrUnknownCap = errors.New("unknown capability")
+	// ErrCapUnavailable names a capability pocket's own bounding set lacks.
+	ErrCapUnavailable = errors.New("not in pocket's bounding set")
 	// ErrNoUser is returned for a --user name absent from /etc/passwd.
 	ErrNoUser = errors.New("no matching entries in passwd file")
 	// ErrNoGroup is returned for a group name absent from /etc/group.

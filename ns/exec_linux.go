@@ -54,7 +54,7 @@ func startProcess(cfg *Config) error {
 	if err := closeOnExec(); err != nil {
 		return err
 	}
-	if err := dropPrivileges(u, names); err != nil {
+	if err := dropPrivileges(u, names, allCaps(cfg.Security)); err != nil {
 		return err
 	}
 	if cfg.Security.NoNewPrivileges {
