@@ -185,31 +185,6 @@ func TestContractCommandNotFound(t *testing.T) {
 	}
 }
 
-// mount is one line of /proc/self/mountinfo.
-type mount struct {
-	id, parent, dev, root, point, fstype string
-}
-
-func parseMountinfo(t *testing.T, s string) []mount {
-	t.Helper()
-	var out []mount
-	for _, l := range lines(s) {
-		f := strings.Fields(l)
-		sep := -1
-		for i, x := range f {
-			if x == "-" {
-				sep = i
-				break
-			}
-		}
-		if len(f) < 5 || sep < 0 || sep+1 >= len(f) {
-			t.Fatalf("mountinfo line %q", l)
-		}
-		out = append(out, mount{id: f[0], parent: f[1], dev: f[2], root: f[3], point: f[4], fstype: f[sep+1]})
-	}
-	return out
-}
-
 // After pivot_root the old root must be gone from the container's mount
 // table: left mounted (even stacked under the new root), it keeps the
 // host's whole tree — the store, every host mount — one umount or one
@@ -243,7 +218,7 @@ func TestContractNoHostMounts(t *testing.T) {
 			for _, m := range mounts {
 				ids[m.id] = true
 			}
-			var tops []mount
+			var tops []mountinfoEntry
 			for _, m := range mounts {
 				if !ids[m.parent] {
 					tops = append(tops, m)

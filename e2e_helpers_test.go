@@ -257,3 +257,23 @@ func checkWant(t *testing.T, root string, wants []images.Want) {
 		}
 	}
 }
+
+// mountinfoEntry is one line of /proc/self/mountinfo (proc(5)).
+type mountinfoEntry struct {
+	id, parent, dev, root, point, opts, fstype string
+}
+
+func parseMountinfo(t *testing.T, s string) []mountinfoEntry {
+	t.Helper()
+	var out []mountinfoEntry
+	for _, l := range lines(s) {
+		// Optional fields end at a lone "-"; the filesystem type follows.
+		pre, post, ok := strings.Cut(l, " - ")
+		f, g := strings.Fields(pre), strings.Fields(post)
+		if !ok || len(f) < 6 || len(g) < 1 {
+			t.Fatalf("mountinfo line %q", l)
+		}
+		out = append(out, mountinfoEntry{id: f[0], parent: f[1], dev: f[2], root: f[3], point: f[4], opts: f[5], fstype: g[0]})
+	}
+	return out
+}

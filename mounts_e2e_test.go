@@ -57,23 +57,6 @@ echo ---
 cat /proc/self/mountinfo`
 }
 
-// mountEntry is one line of /proc/self/mountinfo.
-type mountEntry struct{ root, point, opts, fstype string }
-
-func parseMountinfo(t *testing.T, s string) []mountEntry {
-	t.Helper()
-	var out []mountEntry
-	for _, l := range lines(s) {
-		pre, post, ok := strings.Cut(l, " - ")
-		f, g := strings.Fields(pre), strings.Fields(post)
-		if !ok || len(f) < 6 || len(g) < 1 {
-			t.Fatalf("mountinfo line %q", l)
-		}
-		out = append(out, mountEntry{root: f[3], point: f[4], opts: f[5], fstype: g[0]})
-	}
-	return out
-}
-
 // checkKernelFS runs kernelScript in image (with extra run flags) and
 // asserts Docker's view: every masked path the host kernel has is masked
 // (an empty read-only tmpfs over a directory, /dev/null over a file), every
@@ -93,8 +76,8 @@ func checkKernelFS(t *testing.T, root, image string, flags ...string) {
 	}
 	out, info, _ := strings.Cut(r.Stdout, "---\n")
 	mounts := parseMountinfo(t, info)
-	at := func(p string) *mountEntry {
-		var last *mountEntry
+	at := func(p string) *mountinfoEntry {
+		var last *mountinfoEntry
 		for i := range mounts {
 			if mounts[i].point == p {
 				last = &mounts[i] // the topmost mount there
