@@ -18,6 +18,10 @@ func capByName() map[string]capability.Cap {
 	return m
 }
 
+// available reports whether the process may give capability c; the
+// Linux build asks the kernel (caps_linux.go).
+var available = func(capability.Cap) bool { return true }
+
 // normalizeCap turns "net_admin", "NET_ADMIN" or "cap_net_admin" into
 // "CAP_NET_ADMIN"; "all" becomes "ALL".
 func normalizeCap(name string) string {
@@ -50,8 +54,13 @@ func ValidateCaps(names []string) error {
 func capNames(s Security) ([]string, error) {
 	known := capByName()
 	all := make([]string, 0, len(known))
-	for n := range known {
-		all = append(all, n)
+	for n, c := range known {
+		// "All" is what pocket itself holds, as for Docker (moby
+		// oci/caps): where pocket runs with a narrowed bounding set, as in
+		// a container, the rest cannot be given and capset would fail.
+		if available(c) {
+			all = append(all, n)
+		}
 	}
 	slices.Sort(all)
 	if s.Privileged {

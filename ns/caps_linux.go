@@ -7,6 +7,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+func init() { available = inBoundingSet }
+
+// inBoundingSet reports whether c is in the calling thread's bounding set.
+func inBoundingSet(c capability.Cap) bool {
+	ok, err := capability.GetBound(c)
+	return err != nil || ok
+}
+
 // dropPrivileges switches to u keeping exactly the capabilities names
 // (Docker's): the bounding set is the set; uid 0 gets it as permitted and
 // effective; any other uid gets none, as after exec as that uid. The
