@@ -161,6 +161,12 @@ func TestDevicesAllowed(t *testing.T) {
 		flags:  []string{"--privileged"},
 		script: mknod + "; echo; head -c 4 " + dev + "; echo; cat /sys/fs/cgroup/devices/devices.list",
 		want:   loopContent + "\n" + loopContent[:4] + "\na *:* rwm\n",
+	}, {
+		// The host's nodes are already there: kept, as runc does.
+		name:   "privileged with the host's /dev",
+		flags:  []string{"--privileged", "-v", "/dev:/dev"},
+		script: "head -c " + fmt.Sprint(len(loopContent)) + " " + dev,
+		want:   loopContent,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append(append([]string{"run", "--rm"}, tc.flags...), "busybox", "sh", "-c", tc.script)
@@ -227,6 +233,7 @@ func TestDevicesRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := pocket(t, root, append(append([]string{"run", "--rm"}, tc.flags...), "busybox", "true")...)
+			t.Log(strings.TrimSpace(r.Stderr))
 			if r.Code != 125 || !strings.Contains(r.Stderr, tc.want) {
 				t.Errorf("want exit 125 and %q\n%s", tc.want, r)
 			}

@@ -73,15 +73,20 @@ func (r *root) device(d Device, userNS bool) error {
 	return n.make(int(pfd.Fd()), name, userNS)
 }
 
-// make creates the node as name in the directory dfd, which must not
-// exist yet: mknod, or where that is refused (a user namespace, or no
-// CAP_MKNOD) a bind mount of the host's node on an empty file. Either way
-// the result is checked to be the device asked for.
+// make creates the node as name in the directory dfd: mknod, or where
+// that is refused (a user namespace, or no CAP_MKNOD) a bind mount of the
+// host's node on an empty file. Either way the result is checked to be the
+// device asked for. A node of that device already there is kept, as runc
+// does (`--privileged -v /dev:/dev`); anything else there (a file, an
+// image's symlink) is an error.
 func (n node) make(dfd int, name string, userNS bool) error {
 	if !userNS {
 		err := unix.Mknodat(dfd, name, n.mode, int(n.rdev))
 		if err == nil {
 			return n.own(dfd, name)
+		}
+		if errors.Is(err, unix.EEXIST) {
+			return n.existing(dfd, name, err)
 		}
 		if !errors.Is(err, unix.EPERM) {
 			return err
@@ -91,6 +96,9 @@ func (n node) make(dfd int, name string, userNS bool) error {
 		return fmt.Errorf("mknod: %w, and no host node to bind", unix.EPERM)
 	}
 	fd, err := unix.Openat(dfd, name, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+	if errors.Is(err, unix.EEXIST) {
+		return n.existing(dfd, name, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -103,6 +111,16 @@ func (n node) make(dfd int, name string, userNS bool) error {
 	f, err := n.check(dfd, name)
 	if err != nil {
 		return fmt.Errorf("bind %s: %w", n.source, err)
+	}
+	return f.Close()
+}
+
+// existing accepts what is at name if it is the device n, else returns
+// err (EEXIST).
+func (n node) existing(dfd int, name string, err error) error {
+	f, cerr := n.check(dfd, name)
+	if cerr != nil {
+		return err
 	}
 	return f.Close()
 }
