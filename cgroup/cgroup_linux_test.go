@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/containerd/cgroups/v3"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
@@ -47,6 +48,10 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	case "hide":
 		hideAndCreate()
+	case "devices":
+		os.Stdin.Read(make([]byte, 1))
+		tryDevices(os.Getenv("POCKET_CGROUP_TEST_DIR"))
+		os.Exit(0)
 	}
 	os.Exit(2)
 }
@@ -84,6 +89,29 @@ func hideAndCreate() {
 	}
 	out.Encode(map[string]any{"Err": err.Error(), "NoController": errors.Is(err, ErrNoController)})
 	os.Exit(0)
+}
+
+// tryDevices makes /dev/null's node and a loop device's in dir and opens
+// each, printing what happened: the device cgroup decides both.
+func tryDevices(dir string) {
+	for _, d := range []struct {
+		name string
+		mode uint32
+		dev  uint64
+	}{{"null", unix.S_IFCHR, unix.Mkdev(1, 3)}, {"loop", unix.S_IFBLK, unix.Mkdev(7, 0)}} {
+		p := filepath.Join(dir, d.name)
+		if err := unix.Mknod(p, d.mode|0o600, int(d.dev)); err != nil {
+			fmt.Printf("%s: mknod: %v\n", d.name, err)
+			continue
+		}
+		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+		if err == nil {
+			unix.Close(fd)
+			fmt.Printf("%s: open\n", d.name)
+		} else {
+			fmt.Printf("%s: open: %v\n", d.name, err)
+		}
+	}
 }
 
 // needRoot skips where cgroups cannot be written; CI runs as root.
@@ -225,10 +253,10 @@ func TestLimitsV1(t *testing.T) {
 }
 
 // startHelper starts the test binary in mode; it blocks reading stdin.
-func startHelper(t *testing.T, mode string) (*exec.Cmd, io.WriteCloser, *strings.Builder) {
+func startHelper(t *testing.T, mode string, env ...string) (*exec.Cmd, io.WriteCloser, *strings.Builder) {
 	t.Helper()
 	cmd := exec.Command("/proc/self/exe", "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
+	cmd.Env = append(append(os.Environ(), helperEnv+"="+mode), env...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	stdin, err := cmd.StdinPipe()
@@ -243,6 +271,62 @@ func startHelper(t *testing.T, mode string) (*exec.Cmd, io.WriteCloser, *strings
 		cmd.Wait()
 	})
 	return cmd, stdin, &out
+}
+
+// devicesList is what the kernel shows for DeviceRules() in devices.list:
+// the allow list left after "deny all", duplicates merged.
+const devicesList = `c 1:5 rwm
+c 1:3 rwm
+c 1:9 rwm
+c 1:8 rwm
+c 5:0 rwm
+c 5:1 rwm
+c *:* m
+b *:* m
+c 1:7 rwm
+c 136:* rwm
+c 5:2 rwm
+c 10:200 rwm`
+
+// deviceOutcome is tryDevices' report with the default rules: both nodes
+// may be made (c *:* m, b *:* m), only /dev/null opened.
+const deviceOutcome = "null: open\nloop: open: operation not permitted\n"
+
+// TestDevicesV1 writes the device rules to the v1 devices controller and
+// checks what the kernel kept and what it lets a process in the cgroup do.
+func TestDevicesV1(t *testing.T) {
+	needV1(t)
+	for _, tc := range []struct {
+		name string
+		r    Resources
+		want string
+	}{
+		{"docker's defaults", Resources{Devices: DeviceRules()}, devicesList},
+		{"privileged", Resources{Devices: AllDevices()}, "a *:* rwm"},
+		{"no rules leaves the parent's", Resources{}, read(t, filepath.Join(mountpoint, "devices", "devices.list"))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			newTest(t, tc.r)
+			file := filepath.Join(mountpoint, "devices", testParent, "pocket", testID(t), "devices.list")
+			if got := read(t, file); got != tc.want {
+				t.Errorf("devices.list:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+	t.Run("enforced", func(t *testing.T) {
+		c := newTest(t, Resources{Devices: DeviceRules()})
+		cmd, stdin, out := startHelper(t, "devices", "POCKET_CGROUP_TEST_DIR="+t.TempDir())
+		if err := c.Add(cmd.Process.Pid); err != nil {
+			t.Fatal(err)
+		}
+		stdin.Write([]byte{1})
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("helper: %v: %s", err, out)
+		}
+		if out.String() != deviceOutcome {
+			t.Errorf("in the cgroup:\n%swant:\n%s", out, deviceOutcome)
+		}
+	})
 }
 
 // TestAddLoadDelete moves a process in, finds it in every hierarchy, and
@@ -354,6 +438,17 @@ func TestNoController(t *testing.T) {
 		hide: "memory",
 		r:    Resources{Memory: 32 * mib, PidsLimit: 10},
 		want: "--memory: memory.limit_in_bytes: cgroup controller not available (hint: ",
+	}, {
+		// A container is never started with unrestricted device access.
+		name: "devices hierarchy not writable",
+		hide: "devices", ro: true,
+		r:    Resources{Devices: DeviceRules()},
+		want: "device rules: devices controller: cgroup controller not available (hint: mount the devices hierarchy writable under /sys/fs/cgroup)",
+	}, {
+		name: "devices file missing",
+		hide: "devices",
+		r:    Resources{Devices: DeviceRules()},
+		want: "device rules: devices.allow: cgroup controller not available (hint: the kernel needs CONFIG_CGROUP_DEVICE",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			id := testID(t)
@@ -445,5 +540,60 @@ func TestV2HybridMount(t *testing.T) {
 	}
 	if exists(filepath.Join(v2Root, group)) {
 		t.Error("v2 cgroup left behind")
+	}
+}
+
+// TestDevicesV2HybridMount runs the v2 device path, containerd's eBPF
+// program, on this host's hybrid v2 mount: the kernel checks a process's
+// v2 device programs before (and besides) the v1 controller, so the
+// program decides here as on a unified host.
+func TestDevicesV2HybridMount(t *testing.T) {
+	needRoot(t)
+	if cgroups.Mode() != cgroups.Hybrid {
+		t.Skip("needs a hybrid host; unified hosts run v2 through New")
+	}
+	old := v2Root
+	v2Root = filepath.Join(mountpoint, "unified")
+	t.Cleanup(func() { v2Root = old })
+	t.Cleanup(func() {
+		unix.Rmdir(filepath.Join(v2Root, testParent, "pocket"))
+		unix.Rmdir(filepath.Join(v2Root, testParent))
+	})
+	if err := os.MkdirAll(filepath.Join(v2Root, testParent), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		rules []specs.LinuxDeviceCgroup
+		want  func(string) bool
+	}{
+		{"docker's defaults", DeviceRules(), func(out string) bool { return out == deviceOutcome }},
+		{"privileged", AllDevices(), func(out string) bool {
+			return strings.HasPrefix(out, "null: open\nloop: ") && !strings.Contains(out, "not permitted")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := newV2(testParent, filepath.Join("/", testParent, "pocket", testID(t)), Resources{Devices: tc.rules})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Delete() })
+			f, ok := c.FD()
+			if !ok {
+				t.Fatal("FD not available on v2")
+			}
+			defer f.Close()
+			cmd := exec.Command("/proc/self/exe", "-test.run=^$")
+			cmd.Env = append(os.Environ(), helperEnv+"=devices", "POCKET_CGROUP_TEST_DIR="+t.TempDir())
+			cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: int(f.Fd())}
+			cmd.Stdin = strings.NewReader("x")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("helper: %v: %s", err, out)
+			}
+			if !tc.want(string(out)) {
+				t.Errorf("in the cgroup:\n%s", out)
+			}
+		})
 	}
 }

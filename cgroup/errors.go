@@ -11,6 +11,10 @@ var (
 	// ErrInvalidLimit is returned for a limit Docker would refuse too.
 	ErrInvalidLimit = errors.New("invalid value")
 
+	// ErrInvalidDeviceRule is returned for a --device-cgroup-rule that is
+	// not in Docker's grammar; the words are Docker's.
+	ErrInvalidDeviceRule = errors.New("invalid device cgroup format")
+
 	// ErrUnavailable is returned when there is no cgroup hierarchy pocket can
 	// write to (or the OS has no cgroups at all).
 	ErrUnavailable = errors.New("no writable cgroup hierarchy")

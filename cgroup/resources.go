@@ -14,6 +14,11 @@ type Resources struct {
 	CPUs       float64 // --cpus
 	CPUShares  uint64  // --cpu-shares
 	PidsLimit  int64   // --pids-limit; -1 unlimited
+
+	// Devices is the device cgroup's rule list (see DeviceRules); nil
+	// leaves device access unrestricted, which only rootless pocket,
+	// without a device cgroup of its own, may ask for.
+	Devices []specs.LinuxDeviceCgroup `json:",omitempty"`
 }
 
 const (
@@ -40,6 +45,9 @@ func (r Resources) Validate() error {
 		return invalid("--memory-swap", "minimum memoryswap limit should be larger than memory limit")
 	case r.CPUs < 0:
 		return invalid("--cpus", "must not be negative")
+	}
+	if err := validateDevices(r.Devices); err != nil {
+		return err
 	}
 	if n := runtime.NumCPU(); r.CPUs != 0 && (r.CPUs < 0.01 || r.CPUs > float64(n)) {
 		return invalid("--cpus", fmt.Sprintf("range of CPUs is from 0.01 to %d.00, as there are only %d CPUs available", n, n))
@@ -98,12 +106,13 @@ func (r Resources) spec(swapAccounting bool) *specs.LinuxResources {
 		limit := r.PidsLimit
 		s.Pids = &specs.LinuxPids{Limit: &limit}
 	}
+	s.Devices = r.Devices
 	return &s
 }
 
 // need is one kernel file a requested limit writes.
 type need struct {
-	flag       string // Docker flag, for the error
+	flag       string // Docker flag (or what asked for the file), for the error
 	controller string
 	file       string
 	hint       string
@@ -143,6 +152,11 @@ func (r Resources) needs(unified bool) []need {
 	if r.PidsLimit > 0 {
 		add("--pids-limit", "pids", "pids.max", "pids.max",
 			"the kernel needs CONFIG_CGROUP_PIDS, or drop --pids-limit")
+	}
+	if len(r.Devices) > 0 && !unified {
+		// v2 has no file: the rules become an eBPF program.
+		add("device rules", "devices", "devices.allow", "",
+			"the kernel needs CONFIG_CGROUP_DEVICE; pocket runs no container with unrestricted device access")
 	}
 	return out
 }

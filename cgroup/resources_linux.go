@@ -35,5 +35,8 @@ func (r Resources) v2(swapAvailable bool) *cgroup2.Resources {
 	if r.PidsLimit > 0 {
 		out.Pids = &cgroup2.Pids{Max: r.PidsLimit}
 	}
+	// containerd compiles these into an eBPF program (as runc does) and
+	// attaches it to the cgroup.
+	out.Devices = complete(r.Devices)
 	return &out
 }

@@ -81,6 +81,13 @@ func TestTranslate(t *testing.T) {
 		r:      Resources{PidsLimit: -1},
 		wantV1: &specs.LinuxResources{},
 		wantV2: &cgroup2.Resources{},
+	}, {
+		// The runtime-spec's defaults (type all, any major and minor) are
+		// spelled out for containerd's eBPF compiler, which needs them.
+		name:   "device rules",
+		r:      Resources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}, rule(true, "c", 1, 3, "rwm")}},
+		wantV1: &specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}, rule(true, "c", 1, 3, "rwm")}},
+		wantV2: &cgroup2.Resources{Devices: []specs.LinuxDeviceCgroup{rule(false, "a", wildcard, wildcard, "rwm"), rule(true, "c", 1, 3, "rwm")}},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := tc.r.Validate(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"strings"
 
 	"github.com/containerd/cgroups/v3/cgroup1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -57,8 +58,12 @@ func newV1(group string, r Resources) (*Cgroup, error) {
 	needs := r.needs(false)
 	for _, n := range needs {
 		if byName[cgroup1.Name(n.controller)] == nil {
-			return nil, fmt.Errorf("%s: %s controller: %w (hint: mount the %s hierarchy writable under %s, or drop %s)",
-				n.flag, n.controller, ErrNoController, n.controller, mountpoint, n.flag)
+			drop := ""
+			if strings.HasPrefix(n.flag, "--") {
+				drop = ", or drop " + n.flag
+			}
+			return nil, fmt.Errorf("%s: %s controller: %w (hint: mount the %s hierarchy writable under %s%s)",
+				n.flag, n.controller, ErrNoController, n.controller, mountpoint, drop)
 		}
 	}
 	if mem := byName[cgroup1.Memory]; mem != nil && exists(mem.Path(group)) {

@@ -3,6 +3,8 @@ package ns
 // This file is the contract between run (the parent) and init (the child);
 // bodies are filled in by the implementation.
 
+import specs "github.com/opencontainers/runtime-spec/specs-go"
+
 // File descriptors the parent passes in ExtraFiles.
 const (
 	ConfigFD = 3 // the child reads one JSON Config from it, then EOF
@@ -17,11 +19,14 @@ const (
 // Config is everything init needs, sent as JSON over ConfigFD. The parent
 // writes it only after placing the child in its cgroup.
 type Config struct {
-	Rootfs   Rootfs   `json:"rootfs"`
-	Process  Process  `json:"process"`
-	Hostname string   `json:"hostname"`
-	Mounts   []Mount  `json:"mounts,omitempty"` // after the standard ones, in order
-	Files    []File   `json:"files,omitempty"`  // /etc/hosts, /etc/hostname, /etc/resolv.conf
+	Rootfs   Rootfs  `json:"rootfs"`
+	Process  Process `json:"process"`
+	Hostname string  `json:"hostname"`
+	Mounts   []Mount `json:"mounts,omitempty"` // after the standard ones, in order
+	Files    []File  `json:"files,omitempty"`  // /etc/hosts, /etc/hostname, /etc/resolv.conf
+	// Devices are made after Mounts and Files (as runc does), besides the
+	// default /dev nodes; one with a default's path replaces it.
+	Devices  []Device `json:"devices,omitempty"`
 	Security Security `json:"security"`
 	Network  string   `json:"network"` // "none" (bring lo up) or "host"
 	UserNS   bool     `json:"userns"`  // running in a new user namespace (rootless)
@@ -74,6 +79,16 @@ type Mount struct {
 type File struct {
 	Source string `json:"source"`
 	Target string `json:"target"`
+}
+
+// Device is a device node in the container: the OCI runtime-spec's
+// linux.devices entry (Path inside the container, resolved inside the
+// rootfs; type b or c; major:minor; mode and owner) and the host node it
+// stands for. In a user namespace, where the kernel refuses mknod, Source
+// is bind-mounted instead, as rootless podman and runc do.
+type Device struct {
+	specs.LinuxDevice
+	Source string `json:"source"`
 }
 
 // Security is the privilege the process keeps.

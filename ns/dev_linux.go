@@ -1,16 +1,16 @@
 package ns
 
 import (
-	"errors"
 	"fmt"
 	"os"
+	"path"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
 )
 
 // The devices every container gets (OCI runtime-spec, "Default Devices").
-var devices = []struct {
+var defaultDevices = []struct {
 	name         string
 	major, minor uint32
 }{
@@ -18,9 +18,9 @@ var devices = []struct {
 	{"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 }
 
-// setupDev mounts a fresh /dev with the default devices, its symlinks,
-// /dev/pts, /dev/shm and /dev/mqueue.
-func (r *root) setupDev(userNS bool) error {
+// setupDev mounts a fresh /dev with the default devices (but those whose
+// path is in replaced), its symlinks, /dev/pts, /dev/shm and /dev/mqueue.
+func (r *root) setupDev(userNS bool, replaced []Device) error {
 	if err := r.mount("tmpfs", "/dev", "tmpfs", unix.MS_NOSUID|unix.MS_STRICTATIME, "mode=755,size=65536k", kindSystem); err != nil {
 		return err
 	}
@@ -37,8 +37,15 @@ func (r *root) setupDev(userNS bool) error {
 	defer dev.Close()
 	dfd := int(dev.Fd())
 
-	for _, d := range devices {
-		if err := makeDevice(dfd, d.name, d.major, d.minor, userNS); err != nil {
+next:
+	for _, d := range defaultDevices {
+		for _, o := range replaced {
+			if path.Clean(o.Path) == "/dev/"+d.name {
+				continue next
+			}
+		}
+		n := node{mode: unix.S_IFCHR | 0o666, rdev: unix.Mkdev(d.major, d.minor), source: "/dev/" + d.name}
+		if err := n.make(dfd, d.name, userNS); err != nil {
 			return &os.PathError{Op: "create device", Path: "/dev/" + d.name, Err: err}
 		}
 	}
@@ -70,25 +77,4 @@ func (r *root) setupDev(userNS bool) error {
 		return err
 	}
 	return r.mount("mqueue", "/dev/mqueue", "mqueue", nsd, "", kindSystem)
-}
-
-// makeDevice creates /dev/name as a character device, or, in a user
-// namespace where mknod is refused, bind-mounts the host's device there.
-func makeDevice(dfd int, name string, major, minor uint32, userNS bool) error {
-	if !userNS {
-		err := unix.Mknodat(dfd, name, unix.S_IFCHR|0o666, int(unix.Mkdev(major, minor)))
-		if err == nil {
-			// The umask took bits off.
-			return unix.Fchmodat(dfd, name, 0o666, 0)
-		}
-		if !errors.Is(err, unix.EPERM) {
-			return err
-		}
-	}
-	fd, err := unix.Openat(dfd, name, unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
-	if err != nil {
-		return err
-	}
-	defer unix.Close(fd)
-	return unix.Mount("/dev/"+name, fmt.Sprintf("/proc/self/fd/%d", fd), "", unix.MS_BIND, "")
 }

@@ -36,7 +36,7 @@ func setupRootfs(cfg *Config) error {
 	if err := r.mount("proc", "/proc", "proc", nsd, "", kindSystem); err != nil {
 		return err
 	}
-	if err := r.setupDev(cfg.UserNS); err != nil {
+	if err := r.setupDev(cfg.UserNS, cfg.Devices); err != nil {
 		return err
 	}
 	if err := r.mountSys(cfg.UserNS && cfg.Network != "none"); err != nil {
@@ -49,6 +49,9 @@ func setupRootfs(cfg *Config) error {
 		return err
 	}
 	if err := r.files(cfg.Files); err != nil {
+		return err
+	}
+	if err := r.devices(cfg.Devices, cfg.UserNS); err != nil {
 		return err
 	}
 	if !cfg.Security.Privileged {

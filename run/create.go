@@ -74,6 +74,9 @@ func validate(o *Options) error {
 	if _, err := tmpfsMounts(o.Tmpfs); err != nil {
 		return err
 	}
+	if _, err := planDevices(o); err != nil {
+		return err
+	}
 	if _, err := planMounts(o, nil); err != nil {
 		return err
 	}

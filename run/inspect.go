@@ -54,18 +54,20 @@ type InspectConfig struct {
 
 // InspectHostConfig is inspect's HostConfig.
 type InspectHostConfig struct {
-	Memory         int64             `json:"Memory"`
-	MemorySwap     int64             `json:"MemorySwap"`
-	NanoCpus       int64             `json:"NanoCpus"`
-	CpuShares      int64             `json:"CpuShares"`
-	PidsLimit      *int64            `json:"PidsLimit"`
-	ReadonlyRootfs bool              `json:"ReadonlyRootfs"`
-	Privileged     bool              `json:"Privileged"`
-	CapAdd         []string          `json:"CapAdd"`
-	CapDrop        []string          `json:"CapDrop"`
-	NetworkMode    string            `json:"NetworkMode"`
-	AutoRemove     bool              `json:"AutoRemove"`
-	Tmpfs          map[string]string `json:"Tmpfs,omitempty"`
+	Memory            int64             `json:"Memory"`
+	MemorySwap        int64             `json:"MemorySwap"`
+	NanoCpus          int64             `json:"NanoCpus"`
+	CpuShares         int64             `json:"CpuShares"`
+	PidsLimit         *int64            `json:"PidsLimit"`
+	ReadonlyRootfs    bool              `json:"ReadonlyRootfs"`
+	Privileged        bool              `json:"Privileged"`
+	Devices           []DeviceMapping   `json:"Devices"`           // [] when none, as Docker
+	DeviceCgroupRules []string          `json:"DeviceCgroupRules"` // null when none, as Docker
+	CapAdd            []string          `json:"CapAdd"`
+	CapDrop           []string          `json:"CapDrop"`
+	NetworkMode       string            `json:"NetworkMode"`
+	AutoRemove        bool              `json:"AutoRemove"`
+	Tmpfs             map[string]string `json:"Tmpfs,omitempty"`
 }
 
 // zeroTime is how Docker shows a time that has not happened.
@@ -104,6 +106,7 @@ func Inspect(s *store.Store, id string) (any, error) {
 			NanoCpus: int64(sp.Resources.CPUs * 1e9), CpuShares: int64(sp.Resources.CPUShares),
 			ReadonlyRootfs: sp.ReadOnly, Privileged: sp.Privileged, CapAdd: sp.CapAdd, CapDrop: sp.CapDrop,
 			NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
+			Devices: append([]DeviceMapping{}, sp.Devices...), DeviceCgroupRules: sp.DeviceCgroupRules,
 		},
 	}
 	in.NetworkSettings = networkSettings(c)

@@ -40,8 +40,11 @@ type Options struct {
 	CapAdd      []string
 	CapDrop     []string
 	Privileged  bool
-	SecurityOpt []string
-	Init        bool
+	Devices     []string // --device HOST[:CONTAINER[:PERMS]]
+	// DeviceCgroupRules are --device-cgroup-rule, "c 1:3 rwm".
+	DeviceCgroupRules []string
+	SecurityOpt       []string
+	Init              bool
 
 	Stdin  io.Reader
 	Stdout io.Writer

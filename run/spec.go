@@ -33,12 +33,19 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 	if err != nil {
 		return nil, err
 	}
+	devs, err := planDevices(o)
+	if err != nil {
+		return nil, err
+	}
+	res := o.Resources
+	res.Devices = devs.cgroup
 	sp := &spec{
 		ID: newID(), Name: o.Name, Image: img.ID, ImageName: o.Image, Created: time.Now().UTC(),
 		Entrypoint: ep, Cmd: cmd, Env: env, WorkingDir: wd, User: o.User,
 		Hostname: o.Hostname, Tty: o.TTY, OpenStdin: o.Interactive, AutoRemove: o.Remove,
-		StopSignal: cfg.StopSignal, Network: o.Network, Resources: o.Resources,
+		StopSignal: cfg.StopSignal, Network: o.Network, Resources: res,
 		ReadOnly: o.ReadOnly, Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
+		Devices: devs.mappings, DeviceCgroupRules: devs.rules,
 	}
 	if sp.Net, err = newNetSpec(o, cfg); err != nil {
 		return nil, err
@@ -70,6 +77,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		},
 		Hostname: sp.Hostname,
 		Mounts:   tmpfs,
+		Devices:  devs.nodes,
 		Security: ns.Security{Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop, NoNewPrivileges: nnp},
 		Network:  initNetwork(o.Network),
 	}

@@ -54,9 +54,12 @@ type spec struct {
 	Privileged bool             `json:"privileged"`
 	CapAdd     []string         `json:"capAdd,omitempty"`
 	CapDrop    []string         `json:"capDrop,omitempty"`
-	Mounts     []MountPoint     `json:"mounts,omitempty"` // -v, --mount and image VOLUMEs, for inspect
-	Init       ns.Config        `json:"init"`
-	Net        netSpec          `json:"net"`
+	Devices    []DeviceMapping  `json:"devices,omitempty"`
+	// DeviceCgroupRules are --device-cgroup-rule as given, for inspect.
+	DeviceCgroupRules []string     `json:"deviceCgroupRules,omitempty"`
+	Mounts            []MountPoint `json:"mounts,omitempty"` // -v, --mount and image VOLUMEs, for inspect
+	Init              ns.Config    `json:"init"`
+	Net               netSpec      `json:"net"`
 
 	// beforeConfig runs once the container's init exists, before it is
 	// sent its configuration (see startProcess).
