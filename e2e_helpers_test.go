@@ -190,7 +190,7 @@ func fileSum(p string) ([]byte, error) {
 func mergedRoot(t *testing.T, root, ref string) string {
 	t.Helper()
 	s := openTestStore(t, root)
-	img, err := s.LookupImage(ref)
+	img, err := s.FindImage(ref)
 	if err != nil {
 		t.Fatalf("lookup %s: %v", ref, err)
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"pocket/store"
+	"pocket/reference"
 )
 
 func TestEndpoints(t *testing.T) {
@@ -29,9 +29,15 @@ func TestEndpoints(t *testing.T) {
 		{"quay.io/x/y:1", Registries{Mirrors: []string{"http://m:5000"}}, []string{"https://quay.io/x/y:1"}},
 		{"10.1.2.3:5000/x/y:1", Registries{Insecure: []string{"10.1.2.3:5000"}}, []string{"http://10.1.2.3:5000/x/y:1"}},
 		{"docker.io/library/busybox:1", Registries{Insecure: []string{"docker.io"}}, []string{"http://index.docker.io/library/busybox:1"}},
+		// registry-1.docker.io is Docker Hub too: mirrored, and the same
+		// image in the store (reference.IsDockerHub).
+		{"registry-1.docker.io/busybox", Registries{Mirrors: []string{"http://m:5000"}}, []string{
+			"http://m:5000/library/busybox:latest",
+			"https://index.docker.io/library/busybox:latest",
+		}},
 	} {
 		t.Run(tc.ref, func(t *testing.T) {
-			r, err := store.ParseReference(tc.ref)
+			r, err := reference.Parse(tc.ref)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,28 +54,9 @@ func TestEndpoints(t *testing.T) {
 			}
 		})
 	}
-	r, _ := store.ParseReference("alpine")
+	r, _ := reference.Parse("alpine")
 	if _, err := endpoints(r, Registries{Mirrors: []string{"ftp://x"}}); err == nil {
 		t.Error("ftp:// mirror accepted")
-	}
-}
-
-func TestNames(t *testing.T) {
-	for _, tc := range []struct{ in, canonical, familiar string }{
-		{"alpine", "docker.io/library/alpine:latest", "alpine:latest"},
-		{"user/app:1", "docker.io/user/app:1", "user/app:1"},
-		{"localhost:5000/a/b:c", "localhost:5000/a/b:c", "localhost:5000/a/b:c"},
-	} {
-		r, err := store.ParseReference(tc.in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := canonical(r); got != tc.canonical {
-			t.Errorf("canonical(%s) = %s, want %s", tc.in, got, tc.canonical)
-		}
-		if got := familiar(r); got != tc.familiar {
-			t.Errorf("familiar(%s) = %s, want %s", tc.in, got, tc.familiar)
-		}
 	}
 }
 

@@ -1,4 +1,4 @@
-package store
+package reference
 
 import (
 	"errors"
@@ -6,11 +6,12 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
 )
 
 // The cases are Docker's behaviour (docker pull / docker tag, which use
 // distribution/reference.ParseNormalizedNamed).
-func TestParseReference(t *testing.T) {
+func TestParse(t *testing.T) {
 	digest := "sha256:" + strings.Repeat("a", 64)
 	tests := []struct {
 		in      string
@@ -25,6 +26,11 @@ func TestParseReference(t *testing.T) {
 		{in: "docker.io/library/alpine", want: "docker.io/library/alpine:latest"},
 		{in: "index.docker.io/library/alpine", want: "docker.io/library/alpine:latest"},
 		{in: "index.docker.io/alpine:edge", want: "docker.io/library/alpine:edge"},
+		// Every spelling of Docker Hub is the same image (see isHubHost).
+		{in: "index.docker.io/busybox", want: "docker.io/library/busybox:latest"},
+		{in: "registry-1.docker.io/library/busybox", want: "docker.io/library/busybox:latest"},
+		{in: "registry-1.docker.io/busybox:1", want: "docker.io/library/busybox:1"},
+		{in: "registry-1.docker.io/user/app@" + digest, want: "docker.io/user/app@" + digest},
 		{in: "localhost/app", want: "localhost/app:latest"},
 		{in: "localhost:5000/app:1", want: "localhost:5000/app:1"},
 		{in: "quay.io/coreos/etcd", want: "quay.io/coreos/etcd:latest"},
@@ -58,10 +64,10 @@ func TestParseReference(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			r, err := ParseReference(tt.in)
+			r, err := Parse(tt.in)
 			if tt.wantErr != "" {
 				if err == nil {
-					t.Fatalf("ParseReference(%q) = %v, want error %q", tt.in, r, tt.wantErr)
+					t.Fatalf("Parse(%q) = %v, want error %q", tt.in, r, tt.wantErr)
 				}
 				if !errors.Is(err, ErrBadReference) {
 					t.Errorf("error %v does not wrap ErrBadReference", err)
@@ -72,9 +78,9 @@ func TestParseReference(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("ParseReference(%q): %v", tt.in, err)
+				t.Fatalf("Parse(%q): %v", tt.in, err)
 			}
-			if diff := cmp.Diff(tt.want, canonical(r)); diff != "" {
+			if diff := cmp.Diff(tt.want, Canonical(r)); diff != "" {
 				t.Errorf("canonical (-want +got):\n%s", diff)
 			}
 		})
@@ -88,20 +94,100 @@ func TestFamiliar(t *testing.T) {
 		{"docker.io/user/app:v1", "user/app:v1"},
 		{"docker.io/library/a/b", "library/a/b"},
 		{"index.docker.io/library/alpine", "alpine"},
+		{"registry-1.docker.io/library/alpine:1", "alpine:1"},
 		{"localhost:5000/app:1", "localhost:5000/app:1"},
 		{"quay.io/coreos/etcd", "quay.io/coreos/etcd"},
 		{"docker.io/library/alpine@sha256:abc", "alpine@sha256:abc"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, familiar(tt.in)); diff != "" {
-				t.Errorf("familiar (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tt.want, FamiliarString(tt.in)); diff != "" {
+				t.Errorf("FamiliarString (-want +got):\n%s", diff)
 			}
-			repo, _ := splitName(tt.in)
-			frepo, _ := splitName(tt.want)
+			repo, _ := Split(tt.in)
+			frepo, _ := Split(tt.want)
 			if diff := cmp.Diff(frepo, FamiliarName(repo)); diff != "" {
 				t.Errorf("FamiliarName (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestCanonicalAndFamiliar(t *testing.T) {
+	digest := "sha256:" + strings.Repeat("b", 64)
+	for _, tc := range []struct{ in, canonical, familiar string }{
+		{"alpine", "docker.io/library/alpine:latest", "alpine:latest"},
+		{"user/app:1", "docker.io/user/app:1", "user/app:1"},
+		{"library/a/b", "docker.io/library/a/b:latest", "library/a/b:latest"},
+		{"localhost:5000/a/b:c", "localhost:5000/a/b:c", "localhost:5000/a/b:c"},
+		{"registry-1.docker.io/library/busybox", "docker.io/library/busybox:latest", "busybox:latest"},
+		{"alpine@" + digest, "docker.io/library/alpine@" + digest, "alpine@" + digest},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			r, err := Parse(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.canonical, Canonical(r)); diff != "" {
+				t.Errorf("Canonical (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.familiar, Familiar(r)); diff != "" {
+				t.Errorf("Familiar (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestIsDockerHub: pull (mirrors, hints) and the store (names) ask the same
+// question and must get the same answer for every spelling of Docker Hub.
+func TestIsDockerHub(t *testing.T) {
+	for _, tc := range []struct {
+		registry string
+		hub      bool
+	}{
+		{"docker.io", true},
+		{"index.docker.io", true},
+		{"registry-1.docker.io", true},
+		{"quay.io", false},
+		{"docker.io.example.com", false},
+		{"localhost:5000", false},
+	} {
+		t.Run(tc.registry, func(t *testing.T) {
+			reg, err := name.NewRegistry(tc.registry)
+			if err != nil {
+				t.Fatal(err)
+			}
+			repo := reg.Repo("library/busybox")
+			if got := IsDockerHub(repo); got != tc.hub {
+				t.Errorf("IsDockerHub(%s) = %v, want %v", repo, got, tc.hub)
+			}
+			wantDomain := tc.registry
+			if tc.hub {
+				wantDomain = Hub
+			}
+			if got := Domain(repo); got != wantDomain {
+				t.Errorf("Domain(%s) = %s, want %s", repo, got, wantDomain)
+			}
+			if got, want := FamiliarName(tc.registry+"/library/busybox"), map[bool]string{true: "busybox", false: tc.registry + "/library/busybox"}[tc.hub]; got != want {
+				t.Errorf("FamiliarName = %s, want %s", got, want)
+			}
+		})
+	}
+}
+
+func TestIsImageID(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		id bool
+	}{
+		{strings.Repeat("a", 64), true},
+		{"sha256:" + strings.Repeat("a", 64), true},
+		{"3f2a", false}, // also a valid name: looked up as a name first
+		{"busybox", false},
+		{"alpine@sha256:" + strings.Repeat("a", 64), false},
+	} {
+		if got := IsImageID(tc.in); got != tc.id {
+			t.Errorf("IsImageID(%q) = %v, want %v", tc.in, got, tc.id)
+		}
 	}
 }
