@@ -1,6 +1,6 @@
-// Package registry runs a real Docker distribution registry (Debian's
+// Package testregistry runs a real Docker distribution registry (Debian's
 // docker-registry) on loopback for pocket's end-to-end tests and benchmarks.
-package registry
+package testregistry
 
 import (
 	"context"
@@ -90,7 +90,7 @@ func start(bin, dir string) (*Registry, error) {
 	defer logf.Close()
 	cmd := exec.Command(bin, "serve", cfg)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	cmd.SysProcAttr = procAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start docker-registry: %w", err)
 	}

@@ -1,5 +1,5 @@
 // Command benchreg serves pocket's benchmark images from a loopback
-// docker-registry until it is signalled: library/big:latest (images.Big)
+// docker-registry until it is signalled: library/big:latest (testimages.Big)
 // and library/busybox:latest. It writes the registry's HOST:PORT to
 // DIR/registry.host and the big image's compressed size in bytes to
 // DIR/big.bytes, and with -rootfs unpacks busybox there for a runc bundle.
@@ -18,8 +18,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
-	"pocket/testdata/images"
-	"pocket/testdata/registry"
+	"pocket/internal/testimages"
+	"pocket/internal/testregistry"
 )
 
 func main() {
@@ -34,11 +34,11 @@ func main() {
 }
 
 func serve(dir string, mb int, rootfs string) error {
-	big, err := images.Big(filepath.Join(dir, "layers"), mb)
+	big, err := testimages.Big(filepath.Join(dir, "layers"), mb)
 	if err != nil {
 		return err
 	}
-	bb, err := images.Busybox()
+	bb, err := testimages.Busybox()
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func serve(dir string, mb int, rootfs string) error {
 	}
 	regDir := filepath.Join(dir, "registry")
 	os.RemoveAll(regDir)
-	r, err := registry.Start(regDir)
+	r, err := testregistry.Start(regDir)
 	if err != nil {
 		return err
 	}

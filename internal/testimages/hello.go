@@ -1,4 +1,4 @@
-package images
+package testimages
 
 import (
 	"fmt"
@@ -54,11 +54,12 @@ var helloBinary = sync.OnceValues(func() ([]byte, error) {
 	return os.ReadFile(out)
 })
 
-// sourceDir finds testdata/<name> next to this package's source, or via
-// `go list` when the source path was trimmed.
+// sourceDir finds testdata/<name> at the module's root (two levels above
+// this package's source), or via `go list` when the source path was
+// trimmed.
 func sourceDir(name string) (string, error) {
 	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
-		dir := filepath.Join(filepath.Dir(file), "..", name)
+		dir := filepath.Join(filepath.Dir(file), "..", "..", "testdata", name)
 		if _, err := os.Stat(dir); err == nil {
 			return dir, nil
 		}

@@ -1,4 +1,6 @@
-package main
+//go:build linux
+
+package e2e
 
 import (
 	"os"
@@ -7,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"pocket/testdata/images"
+	"pocket/internal/testimages"
 )
 
 // TestRootlessFuseOverlayfs runs rootless containers on fuse-overlayfs,
@@ -29,8 +31,8 @@ func TestRootlessFuseOverlayfs(t *testing.T) {
 		}
 	})
 	t.Run("image ownership kept", func(t *testing.T) {
-		if got := e.out(t, "stat", "-c", "%u:%g", images.OwnedByApp); got != "1000:1000" {
-			t.Errorf("owner of %s = %q, want 1000:1000", images.OwnedByApp, got)
+		if got := e.out(t, "stat", "-c", "%u:%g", testimages.OwnedByApp); got != "1000:1000" {
+			t.Errorf("owner of %s = %q, want 1000:1000", testimages.OwnedByApp, got)
 		}
 	})
 	t.Run("writes stay in their container", func(t *testing.T) {

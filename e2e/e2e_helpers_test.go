@@ -1,4 +1,6 @@
-package main
+//go:build linux
+
+package e2e
 
 // Helpers shared by the end-to-end tests: reading what a pull left in the
 // store and comparing it with the image that was pushed.
@@ -20,8 +22,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sys/unix"
 
+	"pocket/internal/testimages"
 	"pocket/store"
-	"pocket/testdata/images"
 )
 
 // imageID is Docker's short IMAGE ID (12 hex digits of the config digest).
@@ -210,7 +212,7 @@ func mergedRoot(t *testing.T, root, ref string) string {
 }
 
 // checkWant asserts facts about a merged root.
-func checkWant(t *testing.T, root string, wants []images.Want) {
+func checkWant(t *testing.T, root string, wants []testimages.Want) {
 	t.Helper()
 	for _, w := range wants {
 		p := filepath.Join(root, w.Path)

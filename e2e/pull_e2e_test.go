@@ -1,4 +1,6 @@
-package main
+//go:build linux
+
+package e2e
 
 // Issue 2 end to end: pull, images, rmi, tag, prune, inspect, save and load,
 // against the loopback registry through --registry-mirror.
@@ -24,7 +26,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/sys/unix"
 
-	"pocket/testdata/images"
+	"pocket/internal/testimages"
 )
 
 func mustImage(t *testing.T, build func() (v1.Image, error)) v1.Image {
@@ -38,7 +40,7 @@ func mustImage(t *testing.T, build func() (v1.Image, error)) v1.Image {
 
 func TestPullHelloWorldFromMirror(t *testing.T) {
 	root := newRoot(t)
-	hello := mustImage(t, images.Hello)
+	hello := mustImage(t, testimages.Hello)
 	mustPocket(t, root, "pull", "hello-world")
 
 	r := mustPocket(t, root, "images")
@@ -92,7 +94,7 @@ func TestPullQuietPrintsReference(t *testing.T) {
 
 func TestImagesListing(t *testing.T) {
 	root := newRoot(t)
-	hello := mustImage(t, images.Hello)
+	hello := mustImage(t, testimages.Hello)
 	mustPocket(t, root, "pull", "hello-world")
 
 	t.Run("quiet", func(t *testing.T) {
@@ -132,7 +134,7 @@ func TestImagesListing(t *testing.T) {
 
 func TestTagAndRmi(t *testing.T) {
 	root := newRoot(t)
-	hello := mustImage(t, images.Hello)
+	hello := mustImage(t, testimages.Hello)
 	id := mustConfigHex(t, hello)
 	mustPocket(t, root, "pull", "hello-world")
 	mustPocket(t, root, "tag", "hello-world", "myhello:v1")
@@ -182,7 +184,7 @@ func sorted(s []string) []string {
 
 func TestImagePruneDangling(t *testing.T) {
 	root := newRoot(t)
-	hello := mustImage(t, images.Hello)
+	hello := mustImage(t, testimages.Hello)
 	mustPocket(t, root, "pull", "hello-world")
 	mustPocket(t, root, "pull", "busybox")
 	// Moving the tag leaves the old hello-world image dangling.
@@ -212,7 +214,7 @@ func TestImagePruneDangling(t *testing.T) {
 			t.Errorf("after prune: hello-world's layer %s is still stored", d)
 		}
 	}
-	checkLayers(t, root, mustImage(t, images.Busybox))
+	checkLayers(t, root, mustImage(t, testimages.Busybox))
 }
 
 func mustLayers(t *testing.T, img v1.Image) []v1.Layer {
@@ -226,7 +228,7 @@ func mustLayers(t *testing.T, img v1.Image) []v1.Layer {
 
 func TestImageInspect(t *testing.T) {
 	root := newRoot(t)
-	bb := mustImage(t, images.Busybox)
+	bb := mustImage(t, testimages.Busybox)
 	mustPocket(t, root, "pull", "busybox")
 	got := inspectImage(t, root, "busybox")
 	d, _ := bb.Digest()
@@ -291,7 +293,7 @@ func TestPullBadReferences(t *testing.T) {
 
 func TestSaveLoadKeepsImageID(t *testing.T) {
 	src, dst := newRoot(t), newRoot(t)
-	bb := mustImage(t, images.Busybox)
+	bb := mustImage(t, testimages.Busybox)
 	mustPocket(t, src, "pull", "busybox")
 	mustPocket(t, src, "tag", "busybox", "mybox:v2")
 	archive := filepath.Join(t.TempDir(), "busybox.tar")
@@ -313,9 +315,9 @@ func TestSaveLoadKeepsImageID(t *testing.T) {
 
 func TestLoadDockerArchiveFromTestdata(t *testing.T) {
 	root := newRoot(t)
-	hello := mustImage(t, images.Hello)
+	hello := mustImage(t, testimages.Hello)
 	archive := filepath.Join(t.TempDir(), "hello.tar")
-	if err := images.WriteDockerArchive(archive, map[string]v1.Image{"hello:latest": hello}); err != nil {
+	if err := testimages.WriteDockerArchive(archive, map[string]v1.Image{"hello:latest": hello}); err != nil {
 		t.Fatal(err)
 	}
 	r := mustPocket(t, root, "load", "-i", archive)
@@ -330,9 +332,9 @@ func TestLoadDockerArchiveFromTestdata(t *testing.T) {
 
 func TestLoadOCILayout(t *testing.T) {
 	root := newRoot(t)
-	img := mustImage(t, images.Layered)
+	img := mustImage(t, testimages.Layered)
 	dir := filepath.Join(t.TempDir(), "layout")
-	if err := images.WriteOCILayout(dir, img, "ocibox:v1"); err != nil {
+	if err := testimages.WriteOCILayout(dir, img, "ocibox:v1"); err != nil {
 		t.Fatal(err)
 	}
 	r := mustPocket(t, root, "load", "-i", dir)
@@ -347,10 +349,10 @@ func TestLoadOCILayout(t *testing.T) {
 
 func TestPullLayeredUnpacksLayers(t *testing.T) {
 	root := newRoot(t)
-	img := mustImage(t, images.Layered)
+	img := mustImage(t, testimages.Layered)
 	mustPocket(t, root, "pull", "layered")
 	checkLayers(t, root, img)
-	checkWant(t, mergedRoot(t, root, "layered"), images.LayeredWant)
+	checkWant(t, mergedRoot(t, root, "layered"), testimages.LayeredWant)
 }
 
 func TestPullMultiarch(t *testing.T) {
@@ -358,7 +360,7 @@ func TestPullMultiarch(t *testing.T) {
 		platform string
 		want     v1.Platform
 	}{
-		{"", images.Host()},
+		{"", testimages.Host()},
 		{"linux/arm64", v1.Platform{OS: "linux", Architecture: "arm64"}},
 		{"linux/arm/v7", v1.Platform{OS: "linux", Architecture: "arm", Variant: "v7"}},
 	} {
@@ -371,11 +373,11 @@ func TestPullMultiarch(t *testing.T) {
 			mustPocket(t, root, args...)
 			got := inspectImage(t, root, "multiarch")
 			if got["Os"] != tc.want.OS || got["Architecture"] != tc.want.Architecture {
-				t.Errorf("inspect: %v/%v, want %s", got["Os"], got["Architecture"], images.PlatformString(tc.want))
+				t.Errorf("inspect: %v/%v, want %s", got["Os"], got["Architecture"], testimages.PlatformString(tc.want))
 			}
 			b, err := os.ReadFile(filepath.Join(mergedRoot(t, root, "multiarch"), "platform"))
-			if err != nil || string(b) != images.PlatformString(tc.want)+"\n" {
-				t.Errorf("/platform: %q (%v), want %q", b, err, images.PlatformString(tc.want))
+			if err != nil || string(b) != testimages.PlatformString(tc.want)+"\n" {
+				t.Errorf("/platform: %q (%v), want %q", b, err, testimages.PlatformString(tc.want))
 			}
 		})
 	}
@@ -408,9 +410,9 @@ func TestConcurrentPullsIntoOneRoot(t *testing.T) {
 	if rows := imageRowsOf(t, root); len(rows) != 1 || rows[0]["Repository"] != "layered" {
 		t.Errorf("images after %d concurrent pulls: %v, want one layered row", n, rows)
 	}
-	img := mustImage(t, images.Layered)
+	img := mustImage(t, testimages.Layered)
 	checkLayers(t, root, img)
-	checkWant(t, mergedRoot(t, root, "layered"), images.LayeredWant)
+	checkWant(t, mergedRoot(t, root, "layered"), testimages.LayeredWant)
 	assertEmptyTmp(t, root)
 }
 
@@ -461,7 +463,7 @@ func stallProxy(t *testing.T, blob v1.Hash) (u string, stalled <-chan struct{}) 
 
 func TestPullKilledMidLayerLeavesNothingPartial(t *testing.T) {
 	root := newRoot(t)
-	big, err := images.Big(filepath.Join(t.TempDir(), "big"), 24)
+	big, err := testimages.Big(filepath.Join(t.TempDir(), "big"), 24)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -536,11 +538,11 @@ func dirBytes(dir string) int64 {
 }
 
 func TestPullHostileTraversalStaysInStore(t *testing.T) {
-	cases, err := images.Hostile()
+	cases, err := testimages.Hostile()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var hc images.HostileCase
+	var hc testimages.HostileCase
 	for _, c := range cases {
 		if c.Name == "hostile-traversal" {
 			hc = c
@@ -549,7 +551,7 @@ func TestPullHostileTraversalStaysInStore(t *testing.T) {
 	if err := testRegistry.Push("library/"+hc.Name+":latest", hc.Image); err != nil {
 		t.Fatal(err)
 	}
-	os.MkdirAll(images.HostileEscapeDir, 0o755)
+	os.MkdirAll(testimages.HostileEscapeDir, 0o755)
 	var passwdBefore syscall.Stat_t
 	syscall.Stat("/etc/passwd", &passwdBefore)
 
@@ -562,10 +564,10 @@ func TestPullHostileTraversalStaysInStore(t *testing.T) {
 		t.Errorf("pull %s refused: want one line on stderr: %s", hc.Name, r)
 	}
 	// The store's parent, /tmp and / must hold no escaped file.
-	for _, dir := range []string{filepath.Dir(root), filepath.Dir(filepath.Dir(root)), "/tmp", "/tmp/pocket-hostile", images.HostileEscapeDir, "/"} {
+	for _, dir := range []string{filepath.Dir(root), filepath.Dir(filepath.Dir(root)), "/tmp", "/tmp/pocket-hostile", testimages.HostileEscapeDir, "/"} {
 		ents, _ := os.ReadDir(dir)
 		for _, e := range ents {
-			if strings.HasPrefix(e.Name(), images.HostileEscapeName) {
+			if strings.HasPrefix(e.Name(), testimages.HostileEscapeName) {
 				t.Errorf("%s: %s/%s was created outside the store", hc.Must, dir, e.Name())
 				os.Remove(filepath.Join(dir, e.Name()))
 			}

@@ -1,4 +1,6 @@
-package main
+//go:build linux
+
+package e2e
 
 // End-to-end tests of issue 4: volumes, bind mounts, --mount and the
 // volume commands.
@@ -18,20 +20,20 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"pocket/testdata/images"
+	"pocket/internal/testimages"
 )
 
 // pushBusyboxVariant pushes busybox plus one layer of entries and the given
 // VOLUMEs as library/<name>:latest, and returns the name to run.
-func pushBusyboxVariant(t *testing.T, name string, volumes []string, entries ...images.Entry) string {
+func pushBusyboxVariant(t *testing.T, name string, volumes []string, entries ...testimages.Entry) string {
 	t.Helper()
-	base, err := images.Busybox()
+	base, err := testimages.Busybox()
 	if err != nil {
 		t.Fatal(err)
 	}
 	img := base
 	if len(entries) > 0 {
-		data := images.Tar(entries...)
+		data := testimages.Tar(entries...)
 		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
 		if err != nil {
 			t.Fatal(err)
@@ -200,7 +202,7 @@ func TestVolumeAnonymous(t *testing.T) {
 func TestVolumeFromImageConfig(t *testing.T) {
 	root := newRoot(t)
 	img := pushBusyboxVariant(t, "withvolume", []string{"/data"},
-		images.Dir("data", 0o750).Owned(images.AppUID, images.AppUID), images.File("data/seed", "seeded\n", 0o640))
+		testimages.Dir("data", 0o750).Owned(testimages.AppUID, testimages.AppUID), testimages.File("data/seed", "seeded\n", 0o640))
 	r := mustPocket(t, root, "run", "--name", "c1", img, "cat", "/data/seed")
 	if r.Stdout != "seeded\n" {
 		t.Errorf("image content in its VOLUME: %q", r.Stdout)
@@ -286,7 +288,7 @@ func TestVolumeSymlinkTargetStaysInside(t *testing.T) {
 	}
 	// /data points at a host path; resolved inside the rootfs it is the
 	// container's own /tmp/..., never the host's.
-	img := pushBusyboxVariant(t, "symlinkdata", nil, images.Symlink("data", hostDir))
+	img := pushBusyboxVariant(t, "symlinkdata", nil, testimages.Symlink("data", hostDir))
 	r := mustPocket(t, root, "run", "--rm", "-v", "vol:/data", img, "sh", "-c", "echo inside > /data/new; ls /data")
 	if strings.Contains(r.Stdout, "marker") {
 		t.Errorf("the container saw the host directory through /data: %q", r.Stdout)

@@ -1,4 +1,6 @@
-package main
+//go:build linux
+
+package e2e
 
 // Rootless end-to-end tests: as root, they make two unprivileged users
 // (one with subordinate ids, one without) and run the real pocket binary
@@ -21,8 +23,8 @@ import (
 	"time"
 
 	"pocket/cgroup"
+	"pocket/internal/testimages"
 	"pocket/ns"
-	"pocket/testdata/images"
 )
 
 // The test users. pocketuser owns subordinate ids from subIDStart, so
@@ -265,8 +267,8 @@ func TestRootlessRun(t *testing.T) {
 		}
 	})
 	t.Run("image ownership kept", func(t *testing.T) {
-		if got := e.out(t, "stat", "-c", "%u:%g", images.OwnedByApp); got != "1000:1000" {
-			t.Errorf("owner of %s = %q, want 1000:1000", images.OwnedByApp, got)
+		if got := e.out(t, "stat", "-c", "%u:%g", testimages.OwnedByApp); got != "1000:1000" {
+			t.Errorf("owner of %s = %q, want 1000:1000", testimages.OwnedByApp, got)
 		}
 		if got := e.out(t, "stat", "-c", "%u:%g", "/etc/passwd"); got != "0:0" {
 			t.Errorf("owner of /etc/passwd = %q, want 0:0", got)
@@ -286,9 +288,9 @@ func TestRootlessRun(t *testing.T) {
 			}
 		}
 		// Image uid 1000 is the 1000th subordinate id on the host.
-		owned, _ := filepath.Glob(filepath.Join(e.store(), "layers", "*", "diff", strings.TrimPrefix(images.OwnedByApp, "/")))
+		owned, _ := filepath.Glob(filepath.Join(e.store(), "layers", "*", "diff", strings.TrimPrefix(testimages.OwnedByApp, "/")))
 		if len(owned) != 1 {
-			t.Fatalf("%s in the layers: found %v", images.OwnedByApp, owned)
+			t.Fatalf("%s in the layers: found %v", testimages.OwnedByApp, owned)
 		}
 		if got, want := ownerOf(t, owned[0]), subIDStart+1000-1; got != want {
 			t.Errorf("%s owned on the host by uid %d, want %d", owned[0], got, want)
@@ -302,8 +304,8 @@ func TestRootlessRun(t *testing.T) {
 	})
 	t.Run("hello-world", func(t *testing.T) {
 		r := e.must(t, "run", "--rm", "hello-world")
-		if !strings.Contains(r.Stdout, images.HelloOutput) {
-			t.Errorf("hello-world printed %q, want %q", r.Stdout, images.HelloOutput)
+		if !strings.Contains(r.Stdout, testimages.HelloOutput) {
+			t.Errorf("hello-world printed %q, want %q", r.Stdout, testimages.HelloOutput)
 		}
 	})
 	t.Run("writable rootfs", func(t *testing.T) {
@@ -423,8 +425,8 @@ func TestRootlessRun(t *testing.T) {
 func TestRootlessNoSubIDs(t *testing.T) {
 	e := newRootlessEnv(t, userNoSubIDs)
 	r := e.must(t, "run", "--rm", "hello-world")
-	if !strings.Contains(r.Stdout, images.HelloOutput) {
-		t.Errorf("hello-world printed %q, want %q", r.Stdout, images.HelloOutput)
+	if !strings.Contains(r.Stdout, testimages.HelloOutput) {
+		t.Errorf("hello-world printed %q, want %q", r.Stdout, testimages.HelloOutput)
 	}
 	var warnings []string
 	for _, l := range lines(r.Stderr) {
@@ -437,8 +439,8 @@ func TestRootlessNoSubIDs(t *testing.T) {
 		t.Errorf("want one warning naming the missing ids and the fix, stderr:\n%s", r.Stderr)
 	}
 	// With one id, the image's uid 1000 cannot be kept: the file is root's.
-	if got := e.out(t, "stat", "-c", "%u", images.OwnedByApp); got != "0" {
-		t.Errorf("owner of %s with a single-id mapping = %q, want 0", images.OwnedByApp, got)
+	if got := e.out(t, "stat", "-c", "%u", testimages.OwnedByApp); got != "0" {
+		t.Errorf("owner of %s with a single-id mapping = %q, want 0", testimages.OwnedByApp, got)
 	}
 	if got := e.out(t, "id", "-u"); got != "0" {
 		t.Errorf("id -u = %q, want 0", got)

@@ -1,9 +1,6 @@
-package main
+//go:build linux
 
-// End-to-end harness: the tests in this package run the real pocket binary,
-// as root, against a real registry on loopback that serves images built by
-// testdata/images under Docker Hub names (reached through
-// --registry-mirror).
+package e2e
 
 import (
 	"bytes"
@@ -23,8 +20,8 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
-	"pocket/testdata/images"
-	"pocket/testdata/registry"
+	"pocket/internal/testimages"
+	"pocket/internal/testregistry"
 )
 
 // result is what a user sees of one pocket command.
@@ -39,7 +36,7 @@ func (r result) String() string {
 
 var (
 	// testRegistry serves the test images; its URL is pocket's mirror.
-	testRegistry *registry.Registry
+	testRegistry *testregistry.Registry
 	// pocketBin is the pocket binary built for this test run.
 	pocketBin string
 	// networkState stands in for /run/pocket/network, the host-wide
@@ -55,10 +52,10 @@ var testImages = []struct {
 	ref   string
 	image func() (any, error)
 }{
-	{"library/hello-world:latest", func() (any, error) { return images.Hello() }},
-	{"library/busybox:latest", func() (any, error) { return images.Busybox() }},
-	{"library/layered:latest", func() (any, error) { return images.Layered() }},
-	{"library/multiarch:latest", func() (any, error) { return images.Index() }},
+	{"library/hello-world:latest", func() (any, error) { return testimages.Hello() }},
+	{"library/busybox:latest", func() (any, error) { return testimages.Busybox() }},
+	{"library/layered:latest", func() (any, error) { return testimages.Layered() }},
+	{"library/multiarch:latest", func() (any, error) { return testimages.Index() }},
 }
 
 func TestMain(m *testing.M) {
@@ -175,12 +172,14 @@ func setup(m *testing.M) (int, error) {
 	defer os.RemoveAll(tmp)
 	pocketBin = filepath.Join(tmp, "pocket")
 	networkState = filepath.Join(tmp, "network")
+	// The command is the module's root package, one directory up.
 	build := exec.Command("go", "build", "-trimpath", "-o", pocketBin, ".")
+	build.Dir = ".."
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("go build pocket: %v\n%s", err, out)
 	}
-	testRegistry, err = registry.Start(filepath.Join(tmp, "registry"))
+	testRegistry, err = testregistry.Start(filepath.Join(tmp, "registry"))
 	if err != nil {
 		return 0, err
 	}
@@ -191,7 +190,7 @@ func setup(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-func pushTestImages(r *registry.Registry) error {
+func pushTestImages(r *testregistry.Registry) error {
 	for _, ti := range testImages {
 		v, err := ti.image()
 		if err != nil {

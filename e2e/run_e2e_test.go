@@ -1,4 +1,6 @@
-package main
+//go:build linux
+
+package e2e
 
 // End-to-end tests of `pocket run` and the container lifecycle: the real
 // binary, as root, with images pulled from the loopback registry.
@@ -28,7 +30,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
-	"pocket/testdata/images"
+	"pocket/internal/testimages"
 )
 
 // pushed is the set of test images this file builds over busybox, pushed
@@ -37,17 +39,17 @@ var pushed sync.Map
 
 // pushImage builds busybox with cfg and extra entries and pushes it as
 // library/<name>:latest, so that `pocket run <name>` pulls it.
-func pushImage(t *testing.T, name string, cfg func(*v1.Config), entries ...images.Entry) {
+func pushImage(t *testing.T, name string, cfg func(*v1.Config), entries ...testimages.Entry) {
 	t.Helper()
 	if _, done := pushed.Load(name); done {
 		return
 	}
-	img, err := images.Busybox()
+	img, err := testimages.Busybox()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(entries) > 0 {
-		l, err := images.Layer(entries...)
+		l, err := testimages.Layer(entries...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +94,7 @@ func runCmd(t *testing.T, cmd *exec.Cmd) result {
 func TestRunHello(t *testing.T) {
 	root := newRoot(t)
 	r := mustPocket(t, root, "run", "--rm", "hello-world")
-	if !strings.Contains(r.Stdout, images.HelloOutput) {
+	if !strings.Contains(r.Stdout, testimages.HelloOutput) {
 		t.Errorf("hello-world did not greet:\n%s", r)
 	}
 }
@@ -536,8 +538,8 @@ func TestRunHostileSymlinks(t *testing.T) {
 	// The image's /etc/hosts and /proc point at host paths; inside, they
 	// must resolve within the rootfs.
 	pushImage(t, "run-hostile", nil,
-		images.Symlink("etc/hosts", hostFile), images.Symlink("etc/resolv.conf", hostFile),
-		images.Symlink("proc", hostDir))
+		testimages.Symlink("etc/hosts", hostFile), testimages.Symlink("etc/resolv.conf", hostFile),
+		testimages.Symlink("proc", hostDir))
 	root := newRoot(t)
 	pocket(t, root, "run", "--rm", "run-hostile", "sh", "-c", "cat /etc/hosts; ls /proc | head -3")
 

@@ -1,9 +1,9 @@
 // Command mkimage writes one of pocket's test images (built by
-// testdata/images) as a `docker save` archive or an OCI layout, for the
+// internal/testimages) as a `docker save` archive or an OCI layout, for the
 // offline demo and for trying pocket by hand:
 //
-//	go run ./testdata/mkimage -o hello.tar hello
-//	go run ./testdata/mkimage -oci ./busybox-layout -tag mybox:1 busybox
+//	go run ./internal/cmd/mkimage -o hello.tar hello
+//	go run ./internal/cmd/mkimage -oci ./busybox-layout -tag mybox:1 busybox
 package main
 
 import (
@@ -13,13 +13,13 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"pocket/testdata/images"
+	"pocket/internal/testimages"
 )
 
 var builders = map[string]func() (v1.Image, error){
-	"hello":   images.Hello,
-	"busybox": images.Busybox,
-	"layered": images.Layered,
+	"hello":   testimages.Hello,
+	"busybox": testimages.Busybox,
+	"layered": testimages.Layered,
 }
 
 func main() {
@@ -49,11 +49,11 @@ func write(name, out, oci, tag string) error {
 		if oci == "" {
 			return fmt.Errorf("multiarch is an index: write it with -oci DIR")
 		}
-		idx, err := images.Index()
+		idx, err := testimages.Index()
 		if err != nil {
 			return err
 		}
-		return images.WriteOCILayoutIndex(oci, idx, tag)
+		return testimages.WriteOCILayoutIndex(oci, idx, tag)
 	}
 	build, ok := builders[name]
 	if !ok {
@@ -64,7 +64,7 @@ func write(name, out, oci, tag string) error {
 		return err
 	}
 	if oci != "" {
-		return images.WriteOCILayout(oci, img, tag)
+		return testimages.WriteOCILayout(oci, img, tag)
 	}
-	return images.WriteDockerArchive(out, map[string]v1.Image{tag: img})
+	return testimages.WriteDockerArchive(out, map[string]v1.Image{tag: img})
 }

@@ -1,4 +1,6 @@
-package main
+//go:build linux
+
+package e2e
 
 // End-to-end tests of bridge networking. TestMain runs them in a network
 // namespace of their own (see inNewNetns): pocket0, its NAT and the

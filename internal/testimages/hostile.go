@@ -1,4 +1,4 @@
-package images
+package testimages
 
 import (
 	"archive/tar"
