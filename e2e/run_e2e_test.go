@@ -99,6 +99,31 @@ func TestRunHello(t *testing.T) {
 	}
 }
 
+// TestRunImageArgument: IMAGE is parsed once, where the command line is
+// read. Every spelling of Docker Hub (registry-1.docker.io included, which
+// pull and the store once disagreed on) names the pulled image, an ID or ID
+// prefix runs the image it names, and a malformed reference fails before
+// anything is looked up or pulled.
+func TestRunImageArgument(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "pull", "hello-world")
+	hello, err := testimages.Hello()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := imageID(t, hello)
+	for _, image := range []string{"registry-1.docker.io/library/hello-world", "index.docker.io/hello-world:latest", id, "sha256:" + mustConfigHex(t, hello)} {
+		r := pocket(t, root, "run", "--rm", "--pull", "never", image)
+		if r.Code != 0 || !strings.Contains(r.Stdout, testimages.HelloOutput) {
+			t.Errorf("run %s: want the hello image\n%s", image, r)
+		}
+	}
+	r := pocket(t, root, "run", "--rm", "Hello-World")
+	if r.Code != 125 || !strings.Contains(r.Stderr, `invalid reference format "Hello-World"`) || strings.Contains(r.Stderr, "Unable to find") {
+		t.Errorf("run Hello-World: want exit 125 and only the reference error\n%s", r)
+	}
+}
+
 func TestRunCommandResolution(t *testing.T) {
 	pushImage(t, "run-ep", func(c *v1.Config) {
 		c.Entrypoint = []string{"/bin/echo", "ep"}
