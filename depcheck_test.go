@@ -43,12 +43,17 @@ func TestImportDirection(t *testing.T) {
 		pkg       string
 		forbidden []string // import path prefixes
 	}{
+		{"pocket/reference", []string{"pocket/"}},
 		{"pocket/fs", []string{"pocket/"}},
 		{"pocket/ns", []string{"pocket/"}},
 		{"pocket/cgroup", []string{"pocket/"}},
 		{"pocket/network", []string{"pocket/"}},
 		{"pocket/store", []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/network", "pocket/pull"}},
 		{"pocket/pull", []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/network"}},
+		// Test helpers build images and run registries from the outside,
+		// as a user's tools would.
+		{"pocket/internal/testimages", []string{"pocket/"}},
+		{"pocket/internal/testregistry", []string{"pocket/"}},
 	} {
 		t.Run(tc.pkg, func(t *testing.T) {
 			ds, ok := deps[tc.pkg]
@@ -65,12 +70,13 @@ func TestImportDirection(t *testing.T) {
 		})
 	}
 	for pkg, ds := range deps {
-		if pkg == "pocket" {
-			continue
-		}
 		for _, d := range ds {
-			if strings.HasPrefix(d, "github.com/urfave/cli") {
+			if pkg != "pocket" && strings.HasPrefix(d, "github.com/urfave/cli") {
 				t.Errorf("%s imports %s: only package main may", pkg, d)
+			}
+			// Test helpers never reach the pocket binary.
+			if !strings.HasPrefix(pkg, "pocket/internal/") && strings.HasPrefix(d, "pocket/internal/") {
+				t.Errorf("%s imports %s: only tests and internal/cmd may", pkg, d)
 			}
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"pocket/cgroup"
 	"pocket/ns"
 	"pocket/pull"
+	"pocket/reference"
 	"pocket/run"
 	"pocket/store"
 )
@@ -168,8 +169,12 @@ func pullCommand() *cli.Command {
 		Name: "pull", Usage: "download an image from a registry", ArgsUsage: "IMAGE",
 		Flags: []cli.Flag{&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image reference"}, platformFlag()},
 		Action: action(1, func(c *cli.Context, s *store.Store) error {
+			ref, err := reference.Parse(c.Args().First())
+			if err != nil {
+				return err
+			}
 			o := pull.Options{Registries: registries(c), Platform: c.String("platform"), Quiet: c.Bool("quiet"), Out: os.Stdout}
-			_, err := pull.Pull(signalContext(), s, c.Args().First(), o)
+			_, err = pull.Pull(signalContext(), s, ref, o)
 			return err
 		}),
 	}
@@ -220,11 +225,15 @@ func tagCommand() *cli.Command {
 			if c.NArg() != 2 {
 				return fmt.Errorf("%q requires exactly 2 arguments\nUsage: %s %s", commandPath(c), commandPath(c), c.Command.ArgsUsage)
 			}
+			dst, err := reference.Parse(c.Args().Get(1))
+			if err != nil {
+				return fmt.Errorf("tag %s: %w", c.Args().Get(1), err)
+			}
 			s, err := openStore(c)
 			if err != nil {
 				return err
 			}
-			return s.Tag(c.Args().Get(0), c.Args().Get(1))
+			return s.Tag(c.Args().Get(0), dst)
 		},
 	}
 }
@@ -406,7 +415,12 @@ func runOptions(c *cli.Context) (run.Options, error) {
 		ep := c.String("entrypoint")
 		o.Entrypoint = &ep
 	}
+	// IMAGE is parsed here, once; what is no reference may still be an
+	// image ID, looked up as one.
 	var err error
+	if o.Ref, err = reference.Parse(o.Image); err != nil && !reference.IsImageID(o.Image) {
+		return o, err
+	}
 	if v := c.String("memory"); v != "" {
 		if o.Resources.Memory, err = units.RAMInBytes(v); err != nil {
 			return o, fmt.Errorf("invalid argument %q for \"-m, --memory\" flag: %w", v, err)

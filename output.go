@@ -14,6 +14,7 @@ import (
 
 	units "github.com/docker/go-units"
 
+	"pocket/reference"
 	"pocket/run"
 	"pocket/store"
 )
@@ -88,7 +89,7 @@ func imageRows(imgs []store.Image, filter string) []imageRow {
 				Created:   units.HumanDuration(time.Since(img.Created)) + " ago",
 				Size:      units.HumanSizeWithPrecision(float64(img.Size), 3)}
 			if i := strings.LastIndex(n, ":"); i > 0 && !strings.Contains(n[i:], "/") {
-				r.Repository, r.Tag = store.FamiliarName(n[:i]), n[i+1:]
+				r.Repository, r.Tag = reference.FamiliarName(n[:i]), n[i+1:]
 			}
 			for _, d := range img.Digests {
 				if at := strings.Index(d, "@"); at > 0 && (n == "" || strings.HasPrefix(n, d[:at]+":")) {

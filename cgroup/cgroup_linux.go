@@ -50,7 +50,8 @@ func New(parent, id string, r Resources) (*Cgroup, error) {
 		c, err = newV2(parent, group, r)
 	case cgroups.Legacy, cgroups.Hybrid:
 		// On hybrid hosts the v2 mount holds at most the controllers v1
-		// does not (here only hugetlb); every limit pocket sets is on v1.
+		// does not (often none, or only hugetlb); every limit pocket sets
+		// is on v1.
 		c, err = newV1(group, r)
 	default:
 		err = fmt.Errorf("%s: %w (hint: mount cgroupfs)", mountpoint, ErrUnavailable)

@@ -25,9 +25,10 @@ type pather interface {
 // Docker's cgroupfs driver uses /docker/<id>, rather than below its own
 // cgroup: pocket has no daemon, so the process that creates the cgroup is
 // gone when a later `pocket stop` or `rm` looks for it, and on v1 a
-// process's own cgroup differs per hierarchy (here memory is
-// /process_api/<x> while the others are /), which would scatter one
-// container over unrelated paths and tie it to a session that may end.
+// process's own cgroup may differ per hierarchy (a session manager can put
+// it at /user.slice/... in memory and / in the others), which would
+// scatter one container over unrelated paths and tie it to a session that
+// may end.
 func hierarchies() ([]pather, error) {
 	all, err := cgroup1.Default()
 	if err != nil {

@@ -1,7 +1,8 @@
 package ns
 
-// This file is the contract between run (the parent) and init (the child);
-// bodies are filled in by the implementation.
+// This file is the contract between run (the parent) and init (the child):
+// the file descriptors, the Config sent over ConfigFD and the Error sent
+// back over ErrorFD.
 
 import specs "github.com/opencontainers/runtime-spec/specs-go"
 

@@ -13,6 +13,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"pocket/reference"
 	"pocket/store"
 )
 
@@ -51,7 +52,7 @@ func writeArchive(ctx context.Context, s *store.Store, entries []*saveEntry, w i
 			i := strings.LastIndex(n, ":")
 			d.Annotations = map[string]string{annotationContainerd: n, annotationRefName: n[i+1:]}
 			index.Manifests = append(index.Manifests, d)
-			entry.RepoTags = append(entry.RepoTags, store.FamiliarName(n[:i])+n[i:])
+			entry.RepoTags = append(entry.RepoTags, reference.FamiliarString(n))
 		}
 		if len(e.names) == 0 {
 			index.Manifests = append(index.Manifests, desc)

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"pocket/reference"
 	"pocket/store"
 )
 
@@ -45,9 +46,9 @@ func describe(err error, ref name.Reference) error {
 		return err
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, store.ErrDigestMismatch) || errors.Is(err, ErrStalled) {
-		return fmt.Errorf("pull %s: %w", canonical(ref), err)
+		return fmt.Errorf("pull %s: %w", reference.Canonical(ref), err)
 	}
-	repo := canonicalRepo(ref.Context())
+	repo := reference.CanonicalRepo(ref.Context())
 	var te *transport.Error
 	if errors.As(err, &te) {
 		codes := map[transport.ErrorCode]bool{}
@@ -57,10 +58,10 @@ func describe(err error, ref name.Reference) error {
 		switch {
 		case te.StatusCode == http.StatusTooManyRequests || codes[transport.TooManyRequestsErrorCode]:
 			hint := "wait, or log in with docker login"
-			if isDockerHub(ref.Context()) {
+			if reference.IsDockerHub(ref.Context()) {
 				hint = "docker login, or set --registry-mirror"
 			}
-			return fmt.Errorf("%w for %s (hint: %s)", ErrRateLimited, registryName(ref.Context()), hint)
+			return fmt.Errorf("%w for %s (hint: %s)", ErrRateLimited, reference.Domain(ref.Context()), hint)
 		case codes[transport.ManifestUnknownErrorCode] && !codes[transport.NameUnknownErrorCode]:
 			if t, ok := ref.(name.Tag); ok {
 				return fmt.Errorf("%w: no tag %s for %s", ErrManifestUnknown, t.TagStr(), repo)
@@ -77,10 +78,10 @@ func describe(err error, ref name.Reference) error {
 		hint = "free space or fix permissions where the store lives, or point --root at another disk"
 	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		hint = "the registry speaks plain HTTP: add --insecure-registry " + ref.Context().RegistryStr()
-	case isDockerHub(ref.Context()):
+	case reference.IsDockerHub(ref.Context()):
 		hint = "check the network, or set --registry-mirror"
 	}
-	return fmt.Errorf("pull %s: %w (hint: %s)", canonical(ref), err, hint)
+	return fmt.Errorf("pull %s: %w (hint: %s)", reference.Canonical(ref), err, hint)
 }
 
 // definitive reports whether err is the registry's own answer about the

@@ -21,7 +21,7 @@ func TestPullByDigestIsUntagged(t *testing.T) {
 	md, _ := img.Digest()
 	ref := reg.host + "/d/img@" + md.String()
 	var out bytes.Buffer
-	got, err := Pull(context.Background(), openStore(t), ref, Options{Out: &out})
+	got, err := Pull(context.Background(), openStore(t), mustRef(t, ref), Options{Out: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestCancelLeavesNothing(t *testing.T) {
 		return true
 	})
 	s := openStore(t)
-	_, err := Pull(ctx, s, reg.host+"/x/img:1", Options{})
+	_, err := Pull(ctx, s, mustRef(t, reg.host+"/x/img:1"), Options{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -82,7 +82,7 @@ func TestTerminalProgress(t *testing.T) {
 		defer wg.Done()
 		io.Copy(&out, ptmx)
 	}()
-	_, err = Pull(context.Background(), openStore(t), reg.host+"/tty/img:1", Options{Out: tty})
+	_, err = Pull(context.Background(), openStore(t), mustRef(t, reg.host+"/tty/img:1"), Options{Out: tty})
 	tty.Close()
 	if err != nil {
 		t.Fatal(err)

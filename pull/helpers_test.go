@@ -27,8 +27,19 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/zstd"
 
+	"pocket/reference"
 	"pocket/store"
 )
+
+// mustRef parses a reference as the CLI does before calling Pull.
+func mustRef(t *testing.T, s string) name.Reference {
+	t.Helper()
+	r, err := reference.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
 
 func TestMain(m *testing.M) {
 	// Fast retries and stalls keep the failure tests quick; behaviour is

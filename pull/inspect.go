@@ -2,9 +2,9 @@ package pull
 
 import (
 	"sort"
-	"strings"
 	"time"
 
+	"pocket/reference"
 	"pocket/store"
 )
 
@@ -52,9 +52,10 @@ type InspectMetadata struct {
 	LastTagTime string `json:"LastTagTime"`
 }
 
-// Inspect returns Docker-shaped inspect data for an image.
-func Inspect(s *store.Store, ref string) (any, error) {
-	img, err := s.LookupImage(ref)
+// Inspect returns Docker-shaped inspect data for the image arg names (a
+// name or an ID, see store.FindImage).
+func Inspect(s *store.Store, arg string) (any, error) {
+	img, err := s.FindImage(arg)
 	if err != nil {
 		return nil, err
 	}
@@ -83,24 +84,14 @@ func Inspect(s *store.Store, ref string) (any, error) {
 		},
 	}
 	for _, n := range img.Names {
-		out.RepoTags = append(out.RepoTags, familiarName(n, ":"))
+		out.RepoTags = append(out.RepoTags, reference.FamiliarString(n))
 	}
 	for _, d := range img.Digests {
-		out.RepoDigests = append(out.RepoDigests, familiarName(d, "@"))
+		out.RepoDigests = append(out.RepoDigests, reference.FamiliarString(d))
 	}
 	sort.Strings(out.RepoDigests)
 	for _, l := range img.Layers {
 		out.RootFS.Layers = append(out.RootFS.Layers, l.String())
 	}
 	return out, nil
-}
-
-// familiarName shortens a canonical repo:tag or repo@digest as Docker
-// prints it in RepoTags and RepoDigests.
-func familiarName(n, sep string) string {
-	i := strings.LastIndex(n, sep)
-	if i < 0 || (sep == ":" && strings.Contains(n[i:], "/")) {
-		return n
-	}
-	return store.FamiliarName(n[:i]) + n[i:]
 }

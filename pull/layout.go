@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"pocket/reference"
 	"pocket/store"
 )
 
@@ -84,7 +85,7 @@ func layoutNames(d v1.Descriptor) ([]name.Reference, error) {
 	if n == "" {
 		return nil, nil
 	}
-	r, err := store.ParseReference(n)
+	r, err := reference.Parse(n)
 	if err != nil {
 		return nil, fmt.Errorf("%w: image name %q: %v", ErrBadArchive, n, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	pfs "pocket/fs"
+	"pocket/reference"
 	"pocket/store"
 )
 
@@ -173,7 +174,7 @@ func loadDocker(ctx context.Context, s *store.Store, b blobs, prog progress) ([]
 		}
 		var tags []name.Reference
 		for _, t := range e.RepoTags {
-			r, err := store.ParseReference(t)
+			r, err := reference.Parse(t)
 			if err != nil {
 				return names, fmt.Errorf("%w: tag %q: %v", ErrBadArchive, t, err)
 			}
@@ -235,7 +236,7 @@ func manifestFor(b blobs, e dockerEntry, cfgRaw []byte, jobs []layerJob) ([]byte
 // returns the names Docker prints for it.
 func addImage(s *store.Store, man, cfg []byte, tags []name.Reference) ([]string, error) {
 	if len(tags) == 0 {
-		img, err := s.AddImage(man, cfg, nil, "")
+		img, err := s.AddImage(man, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -243,10 +244,10 @@ func addImage(s *store.Store, man, cfg []byte, tags []name.Reference) ([]string,
 	}
 	var names []string
 	for _, t := range tags {
-		if _, err := s.AddImage(man, cfg, t, ""); err != nil {
+		if _, err := s.AddImage(man, cfg, t); err != nil {
 			return names, err
 		}
-		names = append(names, familiar(t))
+		names = append(names, reference.Familiar(t))
 	}
 	return names, nil
 }

@@ -35,11 +35,11 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	mirror := Options{Registries: Registries{Mirrors: []string{"http://" + reg.host}}}
 	src := openStore(t)
 	for _, r := range []string{"hello:latest", "hello:v2"} {
-		if _, err := Pull(context.Background(), src, r, mirror); err != nil {
+		if _, err := Pull(context.Background(), src, mustRef(t, r), mirror); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := src.Tag("hello:latest", "hello:alias"); err != nil {
+	if err := src.Tag("hello:latest", mustRef(t, "hello:alias")); err != nil {
 		t.Fatal(err)
 	}
 	archive := filepath.Join(t.TempDir(), "out.tar")
@@ -102,7 +102,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 			if tc.wantImage == nil {
 				return
 			}
-			got, err := dst.LookupImage(tc.want[0])
+			got, err := dst.FindImage(tc.want[0])
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -252,9 +252,9 @@ func TestLoadOCI(t *testing.T) {
 			}
 			for ref, img := range map[string]v1.Image{"example.com/app:v1": tagged, "hello": named,
 				configDigest(t, untagged).String(): untagged, "example.com/multi:1": host} {
-				got, err := s.LookupImage(ref)
+				got, err := s.FindImage(ref)
 				if err != nil {
-					t.Errorf("LookupImage(%s): %v", ref, err)
+					t.Errorf("FindImage(%s): %v", ref, err)
 					continue
 				}
 				if got.ID != configDigest(t, img) {
@@ -285,7 +285,7 @@ func TestInspect(t *testing.T) {
 	img := simpleImage(t, "inspect", 2)
 	reg.push(t, "library/alpine:3.20", img)
 	s := openStore(t)
-	if _, err := Pull(context.Background(), s, "alpine:3.20", Options{Registries: Registries{Mirrors: []string{"http://" + reg.host}}}); err != nil {
+	if _, err := Pull(context.Background(), s, mustRef(t, "alpine:3.20"), Options{Registries: Registries{Mirrors: []string{"http://" + reg.host}}}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := Inspect(s, "alpine:3.20")
@@ -343,8 +343,8 @@ func checkOCIView(t *testing.T, archive string, want []string, id v1.Hash) {
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("archive as OCI: names (-want +got):\n%s", diff)
 	}
-	if got, err := s.LookupImage(want[0]); err != nil || got.ID != id {
-		t.Errorf("archive as OCI: LookupImage(%s) = %v, %v", want[0], got, err)
+	if got, err := s.FindImage(want[0]); err != nil || got.ID != id {
+		t.Errorf("archive as OCI: FindImage(%s) = %v, %v", want[0], got, err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
+	"pocket/reference"
 	"pocket/store"
 )
 
@@ -28,13 +29,9 @@ type Options struct {
 	Out      io.Writer // progress; a terminal gets live per-layer lines
 }
 
-// Pull fetches ref into s (doing nothing but re-tagging when every layer is
-// present) and returns the stored image.
-func Pull(ctx context.Context, s *store.Store, ref string, o Options) (*store.Image, error) {
-	r, err := store.ParseReference(ref)
-	if err != nil {
-		return nil, err
-	}
+// Pull fetches r (parsed with reference.Parse) into s, doing nothing but
+// re-tagging when every layer is present, and returns the stored image.
+func Pull(ctx context.Context, s *store.Store, r name.Reference, o Options) (*store.Image, error) {
 	platform, err := wantPlatform(o.Platform)
 	if err != nil {
 		return nil, err
@@ -54,7 +51,7 @@ func Pull(ctx context.Context, s *store.Store, ref string, o Options) (*store.Im
 	}
 	if len(ri.manifest.Layers) != len(ri.config.RootFS.DiffIDs) {
 		prog.wait()
-		return nil, fmt.Errorf("pull %s: manifest has %d layers but config has %d diffIDs", canonical(r), len(ri.manifest.Layers), len(ri.config.RootFS.DiffIDs))
+		return nil, fmt.Errorf("pull %s: manifest has %d layers but config has %d diffIDs", reference.Canonical(r), len(ri.manifest.Layers), len(ri.config.RootFS.DiffIDs))
 	}
 	jobs := make([]layerJob, len(ri.manifest.Layers))
 	for i, l := range ri.manifest.Layers {
@@ -67,26 +64,24 @@ func Pull(ctx context.Context, s *store.Store, ref string, o Options) (*store.Im
 	}
 
 	var tag name.Reference
+	var before *store.Image
 	if t, ok := r.(name.Tag); ok {
 		tag = t
+		before, _ = s.LookupImage(t)
 	}
-	var before *store.Image
-	if tag != nil {
-		before, _ = s.LookupImage(canonical(r))
-	}
-	repoDigest := canonicalRepo(r.Context()) + "@" + ri.digest.String()
+	repoDigest := r.Context().Digest(ri.digest.String())
 	img, err := s.AddImage(ri.rawMan, ri.rawCfg, tag, repoDigest)
 	if err != nil {
-		return nil, fmt.Errorf("pull %s: %w", canonical(r), err)
+		return nil, fmt.Errorf("pull %s: %w", reference.Canonical(r), err)
 	}
 	prog.line("Digest: %s", ri.digest)
 	if fetched == 0 && before != nil && before.ID == img.ID {
-		prog.line("Status: Image is up to date for %s", familiar(r))
+		prog.line("Status: Image is up to date for %s", reference.Familiar(r))
 	} else {
-		prog.line("Status: Downloaded newer image for %s", familiar(r))
+		prog.line("Status: Downloaded newer image for %s", reference.Familiar(r))
 	}
 	if o.Out != nil {
-		fmt.Fprintln(o.Out, canonical(r))
+		fmt.Fprintln(o.Out, reference.Canonical(r))
 	}
 	return img, nil
 }

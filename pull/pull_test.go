@@ -31,7 +31,7 @@ func TestPullThroughMirrorUsesDockerHubNames(t *testing.T) {
 	reg.push(t, "library/hello-world:latest", img)
 	s := openStore(t)
 	var out bytes.Buffer
-	got, err := Pull(context.Background(), s, "hello-world", Options{Registries: Registries{Mirrors: []string{"http://" + reg.host}}, Out: &out})
+	got, err := Pull(context.Background(), s, mustRef(t, "hello-world"), Options{Registries: Registries{Mirrors: []string{"http://" + reg.host}}, Out: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,9 +44,9 @@ func TestPullThroughMirrorUsesDockerHubNames(t *testing.T) {
 	if diff := cmp.Diff(want, *got, cmpImage); diff != "" {
 		t.Errorf("image (-want +got):\n%s", diff)
 	}
-	found, err := s.LookupImage("hello-world")
+	found, err := s.FindImage("hello-world")
 	if err != nil || found.ID != got.ID {
-		t.Errorf("LookupImage(hello-world) = %v, %v", found, err)
+		t.Errorf("FindImage(hello-world) = %v, %v", found, err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	ls, _ := img.Layers()
@@ -69,7 +69,7 @@ func TestPullThroughMirrorUsesDockerHubNames(t *testing.T) {
 
 	// Pulling again fetches no layer and says so.
 	out.Reset()
-	if _, err := Pull(context.Background(), s, "hello-world", Options{Registries: Registries{Mirrors: []string{"http://" + reg.host}}, Out: &out}); err != nil {
+	if _, err := Pull(context.Background(), s, mustRef(t, "hello-world"), Options{Registries: Registries{Mirrors: []string{"http://" + reg.host}}, Out: &out}); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range []string{d0.Hex[:12] + ": Already exists", "Status: Image is up to date for hello-world:latest"} {
@@ -80,7 +80,7 @@ func TestPullThroughMirrorUsesDockerHubNames(t *testing.T) {
 
 	// Quiet prints only the reference.
 	out.Reset()
-	if _, err := Pull(context.Background(), s, "hello-world", Options{Registries: Registries{Mirrors: []string{"http://" + reg.host}}, Out: &out, Quiet: true}); err != nil {
+	if _, err := Pull(context.Background(), s, mustRef(t, "hello-world"), Options{Registries: Registries{Mirrors: []string{"http://" + reg.host}}, Out: &out, Quiet: true}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff("docker.io/library/hello-world:latest\n", out.String()); diff != "" {
@@ -107,7 +107,7 @@ func TestMirrorFallback(t *testing.T) {
 	reg.push(t, "library/busybox:1.36", img)
 	s := openStore(t)
 	mirrors := []string{downURL, "http://" + broken.host, "http://" + reg.host}
-	got, err := Pull(context.Background(), s, "busybox:1.36", Options{Registries: Registries{Mirrors: mirrors}})
+	got, err := Pull(context.Background(), s, mustRef(t, "busybox:1.36"), Options{Registries: Registries{Mirrors: mirrors}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestPlatformFromIndex(t *testing.T) {
 	} {
 		t.Run("platform="+tc.platform, func(t *testing.T) {
 			s := openStore(t)
-			got, err := Pull(context.Background(), s, ref, Options{Platform: tc.platform})
+			got, err := Pull(context.Background(), s, mustRef(t, ref), Options{Platform: tc.platform})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +157,7 @@ func TestPlatformFromIndex(t *testing.T) {
 	}
 	t.Run("missing", func(t *testing.T) {
 		s := openStore(t)
-		_, err := Pull(context.Background(), s, ref, Options{Platform: "linux/s390x"})
+		_, err := Pull(context.Background(), s, mustRef(t, ref), Options{Platform: "linux/s390x"})
 		if !errors.Is(err, ErrNoMatchingManifest) {
 			t.Fatalf("err = %v, want ErrNoMatchingManifest", err)
 		}
@@ -182,7 +182,7 @@ func TestCompressions(t *testing.T) {
 			reg.push(t, "comp/x:"+map[string]string{"gzip": "gz", "zstd": "zst", "": "none"}[comp], img)
 			s := openStore(t)
 			ref := reg.host + "/comp/x:" + map[string]string{"gzip": "gz", "zstd": "zst", "": "none"}[comp]
-			got, err := Pull(context.Background(), s, ref, Options{})
+			got, err := Pull(context.Background(), s, mustRef(t, ref), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -243,7 +243,7 @@ func TestRetries(t *testing.T) {
 				return true
 			})
 			s := openStore(t)
-			got, err := Pull(context.Background(), s, reg.host+"/r/img:1", Options{})
+			got, err := Pull(context.Background(), s, mustRef(t, reg.host+"/r/img:1"), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -274,7 +274,7 @@ func TestCorruptBlob(t *testing.T) {
 		return true
 	})
 	s := openStore(t)
-	_, err := Pull(context.Background(), s, reg.host+"/c/img:1", Options{})
+	_, err := Pull(context.Background(), s, mustRef(t, reg.host+"/c/img:1"), Options{})
 	if !errors.Is(err, store.ErrDigestMismatch) {
 		t.Fatalf("err = %v, want a digest mismatch", err)
 	}
@@ -313,7 +313,7 @@ func TestStalledBlob(t *testing.T) {
 		return true
 	})
 	s := openStore(t)
-	_, err := Pull(context.Background(), s, reg.host+"/s/img:1", Options{})
+	_, err := Pull(context.Background(), s, mustRef(t, reg.host+"/s/img:1"), Options{})
 	if !errors.Is(err, ErrStalled) {
 		t.Fatalf("err = %v, want ErrStalled", err)
 	}
@@ -331,6 +331,7 @@ func TestConcurrentPullsUnpackOnce(t *testing.T) {
 	before := unpacks.Load()
 	var wg sync.WaitGroup
 	errs := make([]error, 10)
+	ref := mustRef(t, reg.host+"/cc/img:1")
 	for i := range errs {
 		wg.Add(1)
 		go func() {
@@ -340,7 +341,7 @@ func TestConcurrentPullsUnpackOnce(t *testing.T) {
 				errs[i] = err
 				return
 			}
-			_, errs[i] = Pull(context.Background(), s, reg.host+"/cc/img:1", Options{})
+			_, errs[i] = Pull(context.Background(), s, ref, Options{})
 		}()
 	}
 	wg.Wait()
@@ -353,8 +354,8 @@ func TestConcurrentPullsUnpackOnce(t *testing.T) {
 		t.Errorf("layers unpacked %d times, want 3 (once each)", n)
 	}
 	s, _ := store.Open(root)
-	if got, err := s.LookupImage(reg.host + "/cc/img:1"); err != nil || got.ID != configDigest(t, img) {
-		t.Errorf("LookupImage = %v, %v", got, err)
+	if got, err := s.FindImage(reg.host + "/cc/img:1"); err != nil || got.ID != configDigest(t, img) {
+		t.Errorf("FindImage = %v, %v", got, err)
 	}
 }
 
@@ -377,7 +378,7 @@ func TestRegistryErrors(t *testing.T) {
 			"repository docker.io/library/nosuch not found or access denied (hint: check the name, or log in with docker login)"},
 	} {
 		t.Run(tc.ref, func(t *testing.T) {
-			_, err := Pull(context.Background(), openStore(t), tc.ref, Options{Registries: tc.regs})
+			_, err := Pull(context.Background(), openStore(t), mustRef(t, tc.ref), Options{Registries: tc.regs})
 			if !errors.Is(err, tc.is) {
 				t.Fatalf("err = %v, want %v", err, tc.is)
 			}
@@ -397,13 +398,13 @@ func TestRegistryErrors(t *testing.T) {
 			return true
 		})
 		defer reg.setHook(nil)
-		_, err := Pull(context.Background(), openStore(t), reg.host+"/library/alpine:3.20", Options{})
+		_, err := Pull(context.Background(), openStore(t), mustRef(t, reg.host+"/library/alpine:3.20"), Options{})
 		if !errors.Is(err, ErrRateLimited) || !strings.Contains(err.Error(), "toomanyrequests: rate limit reached for "+reg.host) {
 			t.Errorf("err = %v", err)
 		}
 	})
 	t.Run("unreachable", func(t *testing.T) {
-		_, err := Pull(context.Background(), openStore(t), "127.0.0.1:9/x/y:1", Options{})
+		_, err := Pull(context.Background(), openStore(t), mustRef(t, "127.0.0.1:9/x/y:1"), Options{})
 		if err == nil || !strings.HasPrefix(err.Error(), "pull 127.0.0.1:9/x/y:1: ") || !strings.Contains(err.Error(), "hint:") {
 			t.Errorf("err = %v", err)
 		}
@@ -415,7 +416,7 @@ func TestPlainProgressIsLineByLine(t *testing.T) {
 	reg := newRegistry(t)
 	reg.push(t, "p/img:1", simpleImage(t, "plain", 1))
 	var out bytes.Buffer
-	if _, err := Pull(context.Background(), openStore(t), reg.host+"/p/img:1", Options{Out: &out}); err != nil {
+	if _, err := Pull(context.Background(), openStore(t), mustRef(t, reg.host+"/p/img:1"), Options{Out: &out}); err != nil {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(&out)

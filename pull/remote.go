@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"pocket/reference"
 )
 
 // retryBackoff paces retries of registry requests and of whole layers.
@@ -112,7 +114,7 @@ func fetchImage(ctx context.Context, p *remote.Puller, ep endpoint, platform v1.
 		if err != nil {
 			return nil, err
 		}
-		child, err := pickPlatform(im, platform, canonical(ep.ref))
+		child, err := pickPlatform(im, platform, reference.Canonical(ep.ref))
 		if err != nil {
 			return nil, err
 		}

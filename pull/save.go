@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"golang.org/x/term"
 
+	"pocket/reference"
 	"pocket/store"
 )
 
@@ -66,25 +67,25 @@ type saveTarget struct {
 // saveTargets resolves one argument of `save`: a tag, every tag of a bare
 // repository name, or an ID or digest (saved untagged).
 func saveTargets(s *store.Store, arg string) ([]saveTarget, error) {
-	img, err := s.LookupImage(arg)
+	img, err := s.FindImage(arg)
 	if err != nil {
 		return nil, err
 	}
 	if strings.Contains(arg, "@") || strings.HasPrefix(img.ID.Hex, strings.TrimPrefix(arg, "sha256:")) {
 		return []saveTarget{{img: img}}, nil
 	}
-	ref, err := store.ParseReference(arg)
+	ref, err := reference.Parse(arg)
 	if err != nil {
 		return nil, err
 	}
 	if explicitTag(arg) {
-		return []saveTarget{{img: img, name: canonical(ref)}}, nil
+		return []saveTarget{{img: img, name: reference.Canonical(ref)}}, nil
 	}
 	all, err := s.Images()
 	if err != nil {
 		return nil, err
 	}
-	prefix := canonicalRepo(ref.Context()) + ":"
+	prefix := reference.CanonicalRepo(ref.Context()) + ":"
 	var out []saveTarget
 	for i := range all {
 		for _, n := range all[i].Names {

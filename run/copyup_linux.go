@@ -14,13 +14,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// copyUp asks for the image's content at target to be copied into dst, a
-// volume's directory, if dst is still empty.
-type copyUp struct {
-	target string // inside the container
-	dst    string // on the host
-}
-
 // populate copies image content into empty volumes, as Docker does when a
 // fresh volume is mounted over a directory of the image. The image is read
 // through a read-only overlay of its layers (the kernel applies whiteouts

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,21 +33,6 @@ func newID() string {
 	b := make([]byte, 32)
 	rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-var (
-	adjectives = []string{"admiring", "amazing", "bold", "brave", "busy", "clever", "cool", "eager", "elegant", "festive",
-		"focused", "gallant", "gifted", "happy", "hopeful", "jolly", "keen", "kind", "loving", "lucid", "modest", "nifty",
-		"optimistic", "peaceful", "practical", "quirky", "relaxed", "serene", "sharp", "stoic", "tender", "upbeat",
-		"vibrant", "wizardly", "zealous"}
-	nouns = []string{"babbage", "bohr", "curie", "darwin", "dijkstra", "einstein", "euler", "feynman", "gauss", "goodall",
-		"hopper", "hypatia", "kepler", "knuth", "lamarr", "lovelace", "meitner", "newton", "noether", "pascal", "ritchie",
-		"shannon", "thompson", "torvalds", "turing", "wozniak"}
-)
-
-// randomName is Docker-style adjective_surname.
-func randomName() string {
-	return adjectives[mrand.IntN(len(adjectives))] + "_" + nouns[mrand.IntN(len(nouns))]
 }
 
 // validate checks every option that needs no image, so that nothing is
@@ -140,12 +124,22 @@ func tmpfsMounts(flags []string) ([]ns.Mount, error) {
 	return out, nil
 }
 
-// image finds the image to run, pulling it as --pull asks.
+// image finds the image to run, pulling it as --pull asks. An IMAGE that
+// is no reference, or names no stored image, may be an image ID.
 func image(ctx context.Context, s *store.Store, o *Options) (*store.Image, error) {
-	if o.Pull == "always" {
-		return pull.Pull(ctx, s, o.Image, o.PullOpts)
+	if o.Ref == nil {
+		return s.LookupID(o.Image)
 	}
-	img, err := s.LookupImage(o.Image)
+	if o.Pull == "always" {
+		return pull.Pull(ctx, s, o.Ref, o.PullOpts)
+	}
+	img, err := s.LookupImage(o.Ref)
+	if errors.Is(err, store.ErrImageUnknown) {
+		// Docker's order: a name first, then an ID or ID prefix ("3f2a").
+		if byID, ierr := s.LookupID(o.Image); !errors.Is(ierr, store.ErrImageUnknown) {
+			return byID, ierr
+		}
+	}
 	if err == nil || !errors.Is(err, store.ErrImageUnknown) {
 		return img, err
 	}
@@ -155,7 +149,7 @@ func image(ctx context.Context, s *store.Store, o *Options) (*store.Image, error
 	if o.PullOpts.Out != nil {
 		fmt.Fprintf(o.PullOpts.Out, "Unable to find image '%s' locally\n", o.Image)
 	}
-	return pull.Pull(ctx, s, o.Image, o.PullOpts)
+	return pull.Pull(ctx, s, o.Ref, o.PullOpts)
 }
 
 // create makes a container in the "created" state: its record and
@@ -195,7 +189,7 @@ func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err 
 	}
 	defer release()
 	// The image may have been removed between lookup and Hold.
-	if _, err := s.LookupImage(img.ID.String()); err != nil {
+	if _, err := s.ImageByID(img.ID); err != nil {
 		return nil, fmt.Errorf("image %s: %w", o.Image, err)
 	}
 	if mounts, err = prepareMounts(s, specs, sp.Init.Rootfs.Lower, sp.Init.Rootfs.UserXattr); err != nil {
@@ -203,18 +197,13 @@ func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err 
 	}
 	sp.Init.Mounts = sortMounts(append(sp.Init.Mounts, mounts.mounts...))
 	sp.Mounts = mounts.points
+	// The store names a container given no --name (one free name, chosen
+	// under its lock).
 	rec := &store.Container{ID: sp.ID, Name: sp.Name, Image: img.ID, Created: sp.Created, Volumes: mounts.volumes}
-	for named := o.Name != ""; ; {
-		err = s.CreateContainer(rec)
-		if named || !errors.Is(err, store.ErrNameInUse) {
-			break
-		}
-		rec.Name = randomName()
-		sp.Name = rec.Name
-	}
-	if err != nil {
+	if err := s.CreateContainer(rec); err != nil {
 		return nil, err
 	}
+	sp.Name = rec.Name
 	c := &container{dir: s.ContainerDir(sp.ID), spec: *sp, state: State{Status: statusCreated}}
 	if err := c.prepare(s); err != nil {
 		s.RemoveContainer(sp.ID)

@@ -208,7 +208,7 @@ func deviceAt(p, target string) (ns.Device, error) {
 		return d, errNotDevice
 	}
 	mode := fs.FileMode(st.Mode & 0o777)
-	d.Path, d.Major, d.Minor = target, int64(unix.Major(st.Rdev)), int64(unix.Minor(st.Rdev))
+	d.Path, d.Major, d.Minor = target, int64(unix.Major(uint64(st.Rdev))), int64(unix.Minor(uint64(st.Rdev)))
 	d.FileMode, d.UID, d.GID = &mode, &st.Uid, &st.Gid
 	return d, nil
 }

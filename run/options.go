@@ -4,6 +4,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
 	"pocket/cgroup"
 	"pocket/pull"
 )
@@ -45,6 +47,10 @@ type Options struct {
 	DeviceCgroupRules []string
 	SecurityOpt       []string
 	Init              bool
+
+	// Ref is Image parsed once, by reference.Parse, where the command line
+	// is read; nil when Image is no reference but an image ID.
+	Ref name.Reference
 
 	Stdin  io.Reader
 	Stdout io.Writer

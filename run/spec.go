@@ -50,9 +50,6 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 	if sp.Net, err = newNetSpec(o, cfg); err != nil {
 		return nil, err
 	}
-	if sp.Name == "" {
-		sp.Name = randomName()
-	}
 	if sp.User == "" {
 		sp.User = cfg.User
 	}

@@ -19,8 +19,6 @@ var (
 	ErrVolumeInUse = errors.New("volume is in use")
 	// ErrDigestMismatch is returned when content does not hash to what was promised.
 	ErrDigestMismatch = errors.New("digest mismatch")
-	// ErrBadReference is returned for an image reference Docker would reject.
-	ErrBadReference = errors.New("invalid reference format")
 )
 
 var (

@@ -12,13 +12,15 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"pocket/reference"
 )
 
 // AddImage records an image whose layers are all present. The manifest and
-// config are stored as blobs; tag (if not nil) moves to this image from any
-// other; repoDigest (if not empty) is added to Digests. A tag that is a
-// name.Digest is recorded as a digest.
-func (s *Store) AddImage(manifest, config []byte, tag name.Reference, repoDigest string) (*Image, error) {
+// config are stored as blobs. Each of refs that is a name.Tag moves to this
+// image from any other; each name.Digest (a pull's repository digest) is
+// added to its Digests; nil refs are skipped.
+func (s *Store) AddImage(manifest, config []byte, refs ...name.Reference) (*Image, error) {
 	cfg, err := v1.ParseConfigFile(bytes.NewReader(config))
 	if err != nil {
 		return nil, fmt.Errorf("add image: parse config: %w", err)
@@ -28,23 +30,14 @@ func (s *Store) AddImage(manifest, config []byte, tag name.Reference, repoDigest
 		return nil, fmt.Errorf("add image %s: unsupported rootfs type %q", id, cfg.RootFS.Type)
 	}
 	var names, digests []string
-	if tag != nil {
-		switch tag.(type) {
+	for _, r := range refs {
+		switch r.(type) {
+		case nil:
 		case name.Digest:
-			digests = append(digests, canonical(tag))
+			digests = append(digests, reference.Canonical(r))
 		default:
-			names = append(names, canonical(tag))
+			names = append(names, reference.Canonical(r))
 		}
-	}
-	if repoDigest != "" {
-		r, err := ParseReference(repoDigest)
-		if err != nil {
-			return nil, fmt.Errorf("add image %s: repo digest: %w", id, err)
-		}
-		if _, ok := r.(name.Digest); !ok {
-			return nil, fmt.Errorf("add image %s: repo digest %q has no digest: %w", id, repoDigest, ErrBadReference)
-		}
-		digests = append(digests, canonical(r))
 	}
 
 	// Our own Hold keeps GC from deleting the layers between the check
@@ -108,16 +101,13 @@ func (s *Store) AddImage(manifest, config []byte, tag name.Reference, repoDigest
 	return &out, nil
 }
 
-// Tag points dst (a repo:tag) at the image src names.
-func (s *Store) Tag(src, dst string) error {
-	r, err := ParseReference(dst)
-	if err != nil {
-		return fmt.Errorf("tag %s: %w", dst, err)
+// Tag points dst (a repo:tag) at the image src names (an IMAGE argument,
+// see FindImage).
+func (s *Store) Tag(src string, dst name.Reference) error {
+	if _, ok := dst.(name.Digest); ok {
+		return fmt.Errorf("tag %s: %w: refusing to create a tag with a digest reference", reference.Familiar(dst), reference.ErrBadReference)
 	}
-	if _, ok := r.(name.Digest); ok {
-		return fmt.Errorf("tag %s: %w: refusing to create a tag with a digest reference", dst, ErrBadReference)
-	}
-	n := canonical(r)
+	n := reference.Canonical(dst)
 	return s.updateIndex(func(ix *index) error {
 		img, _, err := ix.lookup(src)
 		if err != nil {

@@ -10,13 +10,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"pocket/reference"
 )
 
 var t0 = time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
 
 func mustRef(t *testing.T, s string) name.Reference {
 	t.Helper()
-	r, err := ParseReference(s)
+	r, err := reference.Parse(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +37,7 @@ func addImage(t *testing.T, s *Store, tag string, age time.Duration, layers ...s
 	if tag != "" {
 		ref = mustRef(t, tag)
 	}
-	img, err := s.AddImage([]byte(`{"manifest":"`+strings.Join(layers, ",")+`"}`), configFor(t, t0.Add(age), ids...), ref, "")
+	img, err := s.AddImage([]byte(`{"manifest":"`+strings.Join(layers, ",")+`"}`), configFor(t, t0.Add(age), ids...), ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,7 @@ func TestAddImage(t *testing.T) {
 	rd := "alpine@sha256:" + strings.Repeat("d", 64)
 	cfgBytes, _ := s.Blob(img.ID)
 	for range 2 {
-		if _, err := s.AddImage(nil, cfgBytes, mustRef(t, "alpine:3"), rd); err != nil {
+		if _, err := s.AddImage(nil, cfgBytes, mustRef(t, "alpine:3"), mustRef(t, rd)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -87,11 +89,11 @@ func TestAddImage(t *testing.T) {
 	}
 
 	// A layer that is not in the store is refused.
-	_, err = s.AddImage(nil, configFor(t, t0, sha("missing")), nil, "")
+	_, err = s.AddImage(nil, configFor(t, t0, sha("missing")))
 	if !errors.Is(err, ErrLayerUnknown) {
 		t.Errorf("AddImage with a missing layer: err = %v, want ErrLayerUnknown", err)
 	}
-	if _, err := s.AddImage(nil, []byte("not json"), nil, ""); err == nil {
+	if _, err := s.AddImage(nil, []byte("not json")); err == nil {
 		t.Error("AddImage with a bad config succeeded")
 	}
 }
@@ -100,13 +102,13 @@ func TestTagMovesAndImagesOrder(t *testing.T) {
 	s := newStore(t)
 	old := addImage(t, s, "app:1", 0, "l1")
 	newer := addImage(t, s, "app:1", time.Hour, "l2")
-	if err := s.Tag("app:1", "registry.example.com/app:prod"); err != nil {
+	if err := s.Tag("app:1", mustRef(t, "registry.example.com/app:prod")); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Tag("app:1", "app@sha256:"+strings.Repeat("a", 64)); !errors.Is(err, ErrBadReference) {
+	if err := s.Tag("app:1", mustRef(t, "app@sha256:"+strings.Repeat("a", 64))); !errors.Is(err, reference.ErrBadReference) {
 		t.Errorf("Tag to a digest: err = %v, want ErrBadReference", err)
 	}
-	if err := s.Tag("nope", "x"); !errors.Is(err, ErrImageUnknown) {
+	if err := s.Tag("nope", mustRef(t, "x")); !errors.Is(err, ErrImageUnknown) {
 		t.Errorf("Tag of unknown image: err = %v, want ErrImageUnknown", err)
 	}
 	imgs, err := s.Images()
@@ -130,13 +132,13 @@ func TestTagMovesAndImagesOrder(t *testing.T) {
 	}
 }
 
-func TestLookupImage(t *testing.T) {
+func TestFindImage(t *testing.T) {
 	s := newStore(t)
 	a := addImage(t, s, "alpine:3.20", 0, "a")
 	b := addImage(t, s, "quay.io/org/tool", 0, "b")
 	dg := "docker.io/library/alpine@sha256:" + strings.Repeat("e", 64)
 	cfg, _ := s.Blob(a.ID)
-	if _, err := s.AddImage(nil, cfg, nil, dg); err != nil {
+	if _, err := s.AddImage(nil, cfg, mustRef(t, dg)); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -163,10 +165,10 @@ func TestLookupImage(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
-			img, err := s.LookupImage(tt.ref)
+			img, err := s.FindImage(tt.ref)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("LookupImage(%q) err = %v, want %v", tt.ref, err, tt.wantErr)
+					t.Fatalf("FindImage(%q) err = %v, want %v", tt.ref, err, tt.wantErr)
 				}
 				if tt.msg != "" && err.Error() != tt.msg {
 					t.Errorf("message %q, want %q", err, tt.msg)
@@ -177,22 +179,22 @@ func TestLookupImage(t *testing.T) {
 				t.Fatal(err)
 			}
 			if img.ID != tt.want {
-				t.Errorf("LookupImage(%q) = %s, want %s", tt.ref, img.ID, tt.want)
+				t.Errorf("FindImage(%q) = %s, want %s", tt.ref, img.ID, tt.want)
 			}
 		})
 	}
 }
 
-func TestLookupImageAmbiguous(t *testing.T) {
+func TestFindImageAmbiguous(t *testing.T) {
 	s := newStore(t)
 	// Find two images whose IDs share a first hex digit.
 	seen := map[byte]string{}
 	for i := 0; ; i++ {
 		img := addImage(t, s, "", time.Duration(i), "amb")
 		if _, ok := seen[img.ID.Hex[0]]; ok {
-			_, err := s.LookupImage(img.ID.Hex[:1])
+			_, err := s.FindImage(img.ID.Hex[:1])
 			if !errors.Is(err, ErrAmbiguous) {
-				t.Fatalf("LookupImage(%q) err = %v, want ErrAmbiguous", img.ID.Hex[:1], err)
+				t.Fatalf("FindImage(%q) err = %v, want ErrAmbiguous", img.ID.Hex[:1], err)
 			}
 			return
 		}
@@ -230,5 +232,38 @@ func TestLayerGC(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{}, dirNames(t, filepath.Join(s.Root(), "tmp"))); diff != "" {
 		t.Errorf("tmp/ not empty (-want +got):\n%s", diff)
+	}
+}
+
+// TestLookupImage: every spelling of Docker Hub names the same stored
+// image. pull once counted registry-1.docker.io as Docker Hub and the store
+// did not, so an image pulled by that name was not "busybox".
+func TestLookupImage(t *testing.T) {
+	s := newStore(t)
+	bb := addImage(t, s, "registry-1.docker.io/library/busybox", 0, "bb")
+	if diff := cmp.Diff([]string{"docker.io/library/busybox:latest"}, bb.Names); diff != "" {
+		t.Errorf("Names (-want +got):\n%s", diff)
+	}
+	for _, ref := range []string{"busybox", "busybox:latest", "docker.io/library/busybox", "index.docker.io/busybox", "registry-1.docker.io/busybox:latest"} {
+		img, err := s.LookupImage(mustRef(t, ref))
+		if err != nil || img.ID != bb.ID {
+			t.Errorf("LookupImage(%s) = %v, %v; want %s", ref, img, err, bb.ID)
+		}
+	}
+	_, err := s.LookupImage(mustRef(t, "busybox:1"))
+	if !errors.Is(err, ErrImageUnknown) || err.Error() != "no such image: busybox:1" {
+		t.Errorf("LookupImage(busybox:1) err = %v, want no such image: busybox:1", err)
+	}
+	if img, err := s.ImageByID(bb.ID); err != nil || img.ID != bb.ID {
+		t.Errorf("ImageByID(%s) = %v, %v", bb.ID, img, err)
+	}
+	if _, err := s.ImageByID(sha("none")); !errors.Is(err, ErrImageUnknown) {
+		t.Errorf("ImageByID of a missing image: err = %v, want ErrImageUnknown", err)
+	}
+	if img, err := s.LookupID(bb.ID.Hex[:12]); err != nil || img.ID != bb.ID {
+		t.Errorf("LookupID(%s) = %v, %v", bb.ID.Hex[:12], img, err)
+	}
+	if _, err := s.LookupID("busybox"); !errors.Is(err, ErrImageUnknown) {
+		t.Errorf("LookupID(busybox) err = %v, want ErrImageUnknown", err)
 	}
 }

@@ -101,7 +101,7 @@ func TestHoldBlocksGC(t *testing.T) {
 			// The "pull", while the collection waits: a fresh layer that no
 			// image lists yet, then its image.
 			fresh := putLayer(t, s, "fresh")
-			if _, err := s.AddImage(nil, configFor(t, t0, fresh), mustRef(t, "new"), ""); err != nil {
+			if _, err := s.AddImage(nil, configFor(t, t0, fresh), mustRef(t, "new")); err != nil {
 				t.Fatal(err)
 			}
 			select {

@@ -1,31 +1,24 @@
 package store
 
-import (
-	"crypto/rand"
-	"math/big"
-)
+import "math/rand/v2"
 
-// Generated container names, adjective_noun as Docker makes them.
+// Generated container names, adjective_surname as Docker makes them. The
+// store is the one place that names containers: CreateContainer picks a
+// free one when the caller gives none.
 var (
 	nameLeft = []string{
-		"admiring", "brave", "clever", "dazzling", "eager", "focused", "gallant",
-		"happy", "jolly", "keen", "lucid", "modest", "nifty", "optimistic",
-		"peaceful", "quirky", "relaxed", "serene", "tender", "upbeat", "vibrant",
-		"wizardly", "youthful", "zealous",
+		"admiring", "amazing", "bold", "brave", "busy", "clever", "cool", "dazzling", "eager", "elegant",
+		"festive", "focused", "gallant", "gifted", "happy", "hopeful", "jolly", "keen", "kind", "loving",
+		"lucid", "modest", "nifty", "optimistic", "peaceful", "practical", "quirky", "relaxed", "serene",
+		"sharp", "stoic", "tender", "upbeat", "vibrant", "wizardly", "youthful", "zealous",
 	}
 	nameRight = []string{
-		"babbage", "curie", "darwin", "einstein", "feynman", "galileo", "hopper",
-		"hypatia", "johnson", "kepler", "lovelace", "meitner", "newton", "noether",
-		"pasteur", "ritchie", "shannon", "thompson", "turing", "wozniak",
+		"babbage", "bohr", "curie", "darwin", "dijkstra", "einstein", "euler", "feynman", "galileo", "gauss",
+		"goodall", "hopper", "hypatia", "johnson", "kepler", "knuth", "lamarr", "lovelace", "meitner", "newton",
+		"noether", "pascal", "pasteur", "ritchie", "shannon", "thompson", "torvalds", "turing", "wozniak",
 	}
 )
 
-func pick(list []string) string {
-	n, err := rand.Int(rand.Reader, big.NewInt(int64(len(list))))
-	if err != nil {
-		panic(err)
-	}
-	return list[n.Int64()]
+func randomName() string {
+	return nameLeft[rand.IntN(len(nameLeft))] + "_" + nameRight[rand.IntN(len(nameRight))]
 }
-
-func randomName() string { return pick(nameLeft) + "_" + pick(nameRight) }

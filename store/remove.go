@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"pocket/reference"
 )
 
 func short(id string) string {
@@ -23,7 +25,7 @@ func isSingleReference(refs []string) bool {
 	single := ""
 	digestRepos := map[string]bool{}
 	for _, r := range refs {
-		repo, rest := splitName(r)
+		repo, rest := reference.Split(r)
 		switch {
 		case strings.HasPrefix(rest, "@"):
 			digestRepos[repo] = true
@@ -36,7 +38,7 @@ func isSingleReference(refs []string) bool {
 	if single == "" {
 		single = refs[0]
 	}
-	repo, _ := splitName(single)
+	repo, _ := reference.Split(single)
 	return len(digestRepos) == 1 && digestRepos[repo]
 }
 
@@ -79,7 +81,7 @@ func (s *Store) RemoveImage(ref string, force bool) (untagged, deleted []string,
 		}
 		untag := func(n string) {
 			img.dropRef(n)
-			untagged = append(untagged, "Untagged: "+familiar(n))
+			untagged = append(untagged, "Untagged: "+reference.FamiliarString(n))
 		}
 		untagAll := func() {
 			for _, n := range img.refs() {
@@ -93,13 +95,13 @@ func (s *Store) RemoveImage(ref string, force bool) (untagged, deleted []string,
 					ref, short(user.ID), short(img.ID.Hex))}
 			}
 			untag(byName)
-			repo, rest := splitName(byName)
+			repo, rest := reference.Split(byName)
 			if !strings.HasPrefix(rest, "@") {
 				// The last tag of a repository takes its digests along.
-				tagLeft := slices.ContainsFunc(img.Names, func(n string) bool { r, _ := splitName(n); return r == repo })
+				tagLeft := slices.ContainsFunc(img.Names, func(n string) bool { r, _ := reference.Split(n); return r == repo })
 				if !tagLeft {
 					for _, d := range slices.Clone(img.Digests) {
-						if r, _ := splitName(d); r == repo {
+						if r, _ := reference.Split(d); r == repo {
 							untag(d)
 						}
 					}

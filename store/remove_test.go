@@ -107,12 +107,12 @@ func TestRemoveImage(t *testing.T) {
 			img := addImage(t, s, "", 0, "base", "l-"+tt.name)
 			cfg, _ := s.Blob(img.ID)
 			for _, tag := range tt.tags {
-				if _, err := s.AddImage(nil, cfg, mustRef(t, tag), ""); err != nil {
+				if _, err := s.AddImage(nil, cfg, mustRef(t, tag)); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if tt.digest {
-				if _, err := s.AddImage(nil, cfg, nil, "alpine@"+digest); err != nil {
+				if _, err := s.AddImage(nil, cfg, mustRef(t, "alpine@"+digest)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -146,7 +146,7 @@ func TestRemoveImage(t *testing.T) {
 			if diff := cmp.Diff(wantDeleted, deleted); diff != "" {
 				t.Errorf("deleted (-want +got):\n%s", diff)
 			}
-			got, lerr := s.LookupImage(img.ID.String())
+			got, lerr := s.FindImage(img.ID.String())
 			if tt.want.gone {
 				if !errors.Is(lerr, ErrImageUnknown) {
 					t.Errorf("image still present (%v)", lerr)

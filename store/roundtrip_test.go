@@ -63,7 +63,7 @@ func TestLayerTarRoundTrip(t *testing.T) {
 		t.Errorf("LayerTar differs from the original tar (%d vs %d bytes)", len(got), len(data))
 	}
 
-	img, err := s.AddImage(nil, configFor(t, t0, d), mustRef(t, "rt"), "")
+	img, err := s.AddImage(nil, configFor(t, t0, d), mustRef(t, "rt"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestVolumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !hex64Re.MatchString(anon.Name) || !anon.Anonymous {
+	if !sha256Hex.MatchString(anon.Name) || !anon.Anonymous {
 		t.Errorf("anonymous volume %+v", anon)
 	}
 	for _, bad := range []string{"a", "-x", "x/y", "../etc", "with space"} {

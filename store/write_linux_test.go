@@ -48,7 +48,7 @@ func TestIndexWriteIsAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Far less than the index: the new one cannot be written whole.
-	withFileSizeLimit(t, 64, func() { err = s.Tag("a", "c") })
+	withFileSizeLimit(t, 64, func() { err = s.Tag("a", mustRef(t, "c")) })
 	if !errors.Is(err, unix.EFBIG) {
 		t.Fatalf("Tag with the disk full = %v, want EFBIG", err)
 	}
@@ -67,10 +67,10 @@ func TestIndexWriteIsAtomic(t *testing.T) {
 		t.Errorf("tmp/ after a failed write (-want +got):\n%s", diff)
 	}
 	// And the store still works once there is room again.
-	if err := s.Tag("a", "c"); err != nil {
+	if err := s.Tag("a", mustRef(t, "c")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.LookupImage("c"); err != nil {
+	if _, err := s.LookupImage(mustRef(t, "c")); err != nil {
 		t.Error(err)
 	}
 }

@@ -23,7 +23,7 @@ POCKET=$PWD/pocket
 
 mkdir -p "$W"
 rm -f "$W/registry.host"
-go build -o "$W/benchreg" ./testdata/bench/benchreg
+go build -o "$W/benchreg" ./internal/cmd/benchreg
 "$W/benchreg" -dir "$W" -mb "$MB" -rootfs "$W/bundle/rootfs" >"$W/benchreg.log" 2>&1 &
 REG_PID=$!
 cleanup() { kill "$REG_PID" 2>/dev/null || true; wait "$REG_PID" 2>/dev/null || true; }

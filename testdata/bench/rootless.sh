@@ -29,7 +29,7 @@ REG_PID=
 cleanup() { if [[ -n $REG_PID ]]; then kill "$REG_PID" 2>/dev/null || true; wait "$REG_PID" 2>/dev/null || true; fi; }
 trap cleanup EXIT
 if [[ -z $HOST ]]; then
-	go build -o "$W/benchreg" ./testdata/bench/benchreg
+	go build -o "$W/benchreg" ./internal/cmd/benchreg
 	"$W/benchreg" -dir "$W/reg" -mb 1 >"$W/benchreg.log" 2>&1 &
 	REG_PID=$!
 	for _ in $(seq 600); do
