@@ -17,6 +17,8 @@ var (
 	ErrNoUser = errors.New("no matching entries in passwd file")
 	// ErrNoGroup is returned for a group name absent from /etc/group.
 	ErrNoGroup = errors.New("no matching entries in group file")
+	// ErrIDRange is returned for a numeric uid or gid that does not fit.
+	ErrIDRange = errors.New("uids and gids must be in range 0-2147483647")
 )
 
 // Exit statuses, as Docker uses them.

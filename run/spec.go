@@ -47,6 +47,10 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		sp.Name = randomName()
 	}
 	if sp.User == "" {
+		// The image's, unchecked so far; init checks again.
+		if err := ns.CheckUser(cfg.User); err != nil {
+			return nil, err
+		}
 		sp.User = cfg.User
 	}
 	if sp.Hostname == "" {
@@ -63,6 +67,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		lower = append(lower, s.LayerDir(img.Layers[i]))
 	}
 	sp.Init = ns.Config{
+		ID:     sp.ID,
 		Rootfs: ns.Rootfs{Lower: lower, ReadOnly: o.ReadOnly},
 		Process: ns.Process{
 			Args: argv, Env: processEnv(env, sp.Hostname, o.TTY), Cwd: wd, User: sp.User,
