@@ -1,3 +1,10 @@
+// The Go runtime would keep this process's cgroup CPU limit files open for
+// its whole life to follow GOMAXPROCS: in the container's init and the
+// --init reaper those are host files a container could reopen for writing
+// through /proc/1/fd. Read once at start instead.
+//
+//go:debug containermaxprocs=0
+
 // Command pocket runs containers from OCI and Docker images: one static
 // binary, no daemon.
 package main
@@ -25,6 +32,12 @@ import (
 )
 
 func main() {
+	// First of all: nothing pocket inherited beyond stdio reaches a
+	// process it starts (CVE-2024-21626).
+	if err := ns.CloseOnExec(); err != nil {
+		fmt.Fprintf(os.Stderr, "pocket: %v\n", err)
+		os.Exit(125)
+	}
 	// The re-exec'd container init dispatches before any CLI parsing, as
 	// runc's init.go does: it must not touch flags, logs or the store.
 	if len(os.Args) > 1 && os.Args[1] == "init" {
@@ -410,6 +423,11 @@ func runOptions(c *cli.Context) (run.Options, error) {
 		AddHost:   c.StringSlice("add-host"),
 		Resources: cgroup.Resources{CPUs: c.Float64("cpus"), CPUShares: c.Uint64("cpu-shares"), PidsLimit: c.Int64("pids-limit")},
 		Stdin:     os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+	}
+	// A numeric -u past 32 bits would wrap to another user (4294967296
+	// is root): refused here, before anything is created.
+	if err := ns.CheckUser(o.User); err != nil {
+		return o, err
 	}
 	if c.IsSet("entrypoint") {
 		ep := c.String("entrypoint")

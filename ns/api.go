@@ -20,6 +20,7 @@ const (
 // Config is everything init needs, sent as JSON over ConfigFD. The parent
 // writes it only after placing the child in its cgroup.
 type Config struct {
+	ID       string  `json:"id"` // the container's; names its session keyring
 	Rootfs   Rootfs  `json:"rootfs"`
 	Process  Process `json:"process"`
 	Hostname string  `json:"hostname"`

@@ -26,6 +26,8 @@ var (
 	// ErrProcMount is returned for a -v, --mount, --tmpfs (or /etc/hosts)
 	// target on or inside /proc, which runc refuses too.
 	ErrProcMount = errors.New("cannot be mounted")
+	// ErrIDRange is returned for a numeric uid or gid that does not fit.
+	ErrIDRange = errors.New("uids and gids must be in range 0-2147483647")
 )
 
 // Exit statuses, as Docker uses them.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -26,16 +25,15 @@ func startProcess(cfg *Config) error {
 	if getenv(env, "HOME") == "" {
 		env = append(env[:len(env):len(env)], "HOME="+u.Home)
 	}
-	if cwd := p.Cwd; cwd != "" {
-		if !filepath.IsAbs(cwd) {
-			return fmt.Errorf("working directory %q is not an absolute path", cwd)
-		}
-		// After pivot_root "/" is the rootfs: no symlink can leave it.
-		if err := os.MkdirAll(cwd, 0o755); err != nil {
-			return fmt.Errorf("create working directory: %w", err)
-		}
-		if err := unix.Chdir(cwd); err != nil {
-			return &os.PathError{Op: "chdir", Path: cwd, Err: err}
+	// Nothing of init's reaches the command, and its error pipe closes on
+	// a successful exec. The descriptors init still holds cannot lead the
+	// working directory out of the rootfs: see chdirInRoot.
+	if err := CloseOnExec(); err != nil {
+		return err
+	}
+	if p.Cwd != "" {
+		if err := chdirInRoot(p.Cwd); err != nil {
+			return err
 		}
 	}
 	if p.Terminal {
@@ -46,12 +44,6 @@ func startProcess(cfg *Config) error {
 	}
 	names, err := capNames(cfg.Security)
 	if err != nil {
-		return err
-	}
-	// Before the uid changes: a process that changed uid is not dumpable,
-	// and in a user namespace its /proc/self/fd then belongs to an
-	// unmapped root it cannot read.
-	if err := closeOnExec(); err != nil {
 		return err
 	}
 	if err := dropPrivileges(u, names, allCaps(cfg.Security)); err != nil {
@@ -116,27 +108,6 @@ func getenv(env []string, key string) string {
 		}
 	}
 	return ""
-}
-
-// closeOnExec marks every descriptor above stderr close-on-exec, so
-// nothing of pocket's reaches the command; the error pipe then closes on
-// a successful exec and the parent reads EOF.
-func closeOnExec() error {
-	d, err := os.Open("/proc/self/fd")
-	if err != nil {
-		return fmt.Errorf("list open files: %w", err)
-	}
-	defer d.Close()
-	names, err := d.Readdirnames(-1)
-	if err != nil {
-		return fmt.Errorf("list open files: %w", err)
-	}
-	for _, n := range names {
-		if fd, err := strconv.Atoi(n); err == nil && fd > 2 {
-			unix.CloseOnExec(fd)
-		}
-	}
-	return nil
 }
 
 // lookPath finds file as exec.LookPath does, with the container's PATH

@@ -18,6 +18,15 @@ func Init() {
 	// Mounts, credentials and capabilities are per thread until exec; keep
 	// every step on this one.
 	runtime.LockOSThread()
+	// CVE-2019-5736: until it execs the command, init is pocket's binary
+	// in the container, holding host files (the config pipe, the rootfs,
+	// the Go runtime's descriptors). Not dumpable, neither it nor the
+	// --init reaper it becomes can be ptraced, nor its /proc/PID/fd,
+	// /proc/PID/exe or /proc/PID/mem opened, by the container's root
+	// without CAP_SYS_PTRACE. The command, a new exec, is dumpable again.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		fail(&os.SyscallError{Syscall: "prctl(PR_SET_DUMPABLE)", Err: err})
+	}
 	err := start()
 	if err == nil {
 		err = errors.New("container init: exec returned")
@@ -41,6 +50,9 @@ func start() error {
 		return err
 	}
 	unix.Umask(0o022)
+	if err := joinSessionKeyring(cfg.ID); err != nil {
+		return err
+	}
 	if err := setupRootfs(cfg); err != nil {
 		return err
 	}

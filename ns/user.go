@@ -4,10 +4,16 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 )
+
+// maxID is the largest uid or gid pocket accepts, as runc and Docker: ids
+// are 32 bits in the kernel, so a larger number would wrap (4294967296 is
+// uid 0), and (uid_t)-1 means "unchanged" to setresuid.
+const maxID = math.MaxInt32
 
 // passwdEntry is one line of /etc/passwd.
 type passwdEntry struct {
@@ -42,7 +48,7 @@ func parsePasswd(r io.Reader) ([]passwdEntry, error) {
 		}
 		uid, err1 := strconv.Atoi(f[2])
 		gid, err2 := strconv.Atoi(f[3])
-		if f[0] == "" || err1 != nil || err2 != nil || uid < 0 || gid < 0 {
+		if f[0] == "" || err1 != nil || err2 != nil || !validID(uid) || !validID(gid) {
 			return
 		}
 		e := passwdEntry{Name: f[0], UID: uid, GID: gid}
@@ -62,7 +68,7 @@ func parseGroup(r io.Reader) ([]groupEntry, error) {
 			return
 		}
 		gid, err := strconv.Atoi(f[2])
-		if f[0] == "" || err != nil || gid < 0 {
+		if f[0] == "" || err != nil || !validID(gid) {
 			return
 		}
 		e := groupEntry{Name: f[0], GID: gid}
@@ -108,10 +114,11 @@ func resolveUser(spec string, passwd []passwdEntry, group []groupEntry) (execUse
 	}
 	u := execUser{Home: "/"}
 	var name string
-	if uid, err := strconv.Atoi(userArg); err == nil {
-		if uid < 0 {
-			return execUser{}, fmt.Errorf("user %q: uid must not be negative", spec)
-		}
+	uid, numeric, err := parseID(userArg)
+	if err != nil {
+		return execUser{}, err
+	}
+	if numeric {
 		u.UID = uid
 		if i := slices.IndexFunc(passwd, func(e passwdEntry) bool { return e.UID == uid }); i >= 0 {
 			name, u.GID, u.Home = passwd[i].Name, passwd[i].GID, passwd[i].Home
@@ -128,10 +135,11 @@ func resolveUser(spec string, passwd []passwdEntry, group []groupEntry) (execUse
 	}
 
 	if hasGroup && groupArg != "" {
-		if gid, err := strconv.Atoi(groupArg); err == nil {
-			if gid < 0 {
-				return execUser{}, fmt.Errorf("group %q: gid must not be negative", groupArg)
-			}
+		gid, numeric, err := parseID(groupArg)
+		if err != nil {
+			return execUser{}, err
+		}
+		if numeric {
 			u.GID = gid
 		} else {
 			i := slices.IndexFunc(group, func(e groupEntry) bool { return e.Name == groupArg })
@@ -156,3 +164,32 @@ func resolveUser(spec string, passwd []passwdEntry, group []groupEntry) (execUse
 	}
 	return u, nil
 }
+
+// CheckUser rejects a --user spec whose numeric uid or gid is out of range,
+// so that pocket fails before it creates anything; names are resolved in
+// the container.
+func CheckUser(spec string) error {
+	userArg, groupArg, _ := strings.Cut(spec, ":")
+	for _, id := range []string{userArg, groupArg} {
+		if _, _, err := parseID(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parseID reads a numeric uid or gid. A name is not numeric; a number
+// outside 0..maxID is an error, never wrapped to 32 bits.
+func parseID(s string) (id int, numeric bool, err error) {
+	digits := strings.TrimLeft(s, "+-")
+	if digits == "" || strings.Trim(digits, "0123456789") != "" || len(s)-len(digits) > 1 {
+		return 0, false, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || !validID(n) {
+		return 0, true, fmt.Errorf("invalid user or group %q: %w", s, ErrIDRange)
+	}
+	return int(n), true, nil
+}
+
+func validID[T int | int64](id T) bool { return id >= 0 && id <= maxID }

@@ -10,6 +10,8 @@ import (
 
 const testPasswd = `# comment
 root:x:0:0:root:/root:/bin/sh
+wraps:x:4294967296:0::/:/bin/sh
+wrapsgid:x:1:4294967296::/:/bin/sh
 app:x:1000:1000:app:/home/app:/bin/sh
 nohome:x:1001:1001:::/bin/sh
 broken:x:notanumber:0::/:/bin/sh
@@ -22,6 +24,7 @@ wheel:x:10:app,nohome
 audio:x:29: app , nobody
 app:x:1000:
 bad:x:-1:app
+wraps:x:4294967296:app
 nogroup:x:65534:
 `
 
@@ -80,7 +83,14 @@ func TestResolveUser(t *testing.T) {
 		{spec: "4242:4243", want: execUser{UID: 4242, GID: 4243, Groups: []int{4243}, Home: "/"}},
 		{spec: "foo", wantErr: ErrNoUser, msg: "unable to find user foo: no matching entries in passwd file"},
 		{spec: "app:foo", wantErr: ErrNoGroup, msg: "unable to find group foo: no matching entries in group file"},
-		{spec: "-1", msg: `user "-1": uid must not be negative`},
+		{spec: "-1", wantErr: ErrIDRange, msg: `invalid user or group "-1": uids and gids must be in range 0-2147483647`},
+		{spec: "2147483647", want: execUser{UID: 2147483647, GID: 0, Groups: []int{0}, Home: "/"}},
+		// Truncated to 32 bits this would be root.
+		{spec: "4294967296", wantErr: ErrIDRange, msg: `invalid user or group "4294967296": uids and gids must be in range 0-2147483647`},
+		{spec: "2147483648", wantErr: ErrIDRange, msg: `invalid user or group "2147483648": uids and gids must be in range 0-2147483647`},
+		{spec: "99999999999999999999", wantErr: ErrIDRange, msg: `invalid user or group "99999999999999999999": uids and gids must be in range 0-2147483647`},
+		{spec: "0:4294967296", wantErr: ErrIDRange, msg: `invalid user or group "4294967296": uids and gids must be in range 0-2147483647`},
+		{spec: "app:-1", wantErr: ErrIDRange, msg: `invalid user or group "-1": uids and gids must be in range 0-2147483647`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.spec, func(t *testing.T) {
@@ -114,5 +124,28 @@ func TestResolveUserNoFiles(t *testing.T) {
 	}
 	if _, err := resolveUser("app", nil, nil); !errors.Is(err, ErrNoUser) {
 		t.Errorf("resolveUser(app) with no passwd = %v, want ErrNoUser", err)
+	}
+}
+
+func TestCheckUser(t *testing.T) {
+	tests := []struct {
+		spec string
+		ok   bool
+	}{
+		{"", true}, {"app", true}, {"1000", true}, {"1000:1000", true}, {"app:staff", true},
+		{"0:0", true}, {"2147483647:2147483647", true}, {"+5", true}, {"--5", true},
+		{"-1", false}, {"4294967296", false}, {"0:4294967296", false}, {"1000:-1", false},
+		{"2147483648", false}, {"18446744073709551616", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.spec, func(t *testing.T) {
+			err := CheckUser(tt.spec)
+			if tt.ok && err != nil {
+				t.Errorf("CheckUser(%q) = %v, want nil", tt.spec, err)
+			}
+			if !tt.ok && !errors.Is(err, ErrIDRange) {
+				t.Errorf("CheckUser(%q) = %v, want ErrIDRange", tt.spec, err)
+			}
+		})
 	}
 }

@@ -51,6 +51,10 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		return nil, err
 	}
 	if sp.User == "" {
+		// The image's, unchecked so far; init checks again.
+		if err := ns.CheckUser(cfg.User); err != nil {
+			return nil, err
+		}
 		sp.User = cfg.User
 	}
 	if sp.Hostname == "" {
@@ -67,6 +71,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		lower = append(lower, s.LayerDir(img.Layers[i]))
 	}
 	sp.Init = ns.Config{
+		ID:     sp.ID,
 		Rootfs: ns.Rootfs{Lower: lower, ReadOnly: o.ReadOnly},
 		Process: ns.Process{
 			Args: argv, Env: processEnv(env, sp.Hostname, o.TTY), Cwd: wd, User: sp.User,

@@ -36,7 +36,19 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	if cgroup.Unified() {
 		flags |= unix.CLONE_NEWCGROUP
 	}
-	cmd := exec.Command("/proc/self/exe", "init")
+	// CVE-2019-5736: init runs pocket's binary from a read-only handle, so
+	// no process in the container can reach the host's file through it.
+	exe, err := ns.SealedExe()
+	if err != nil {
+		return nil, err
+	}
+	var exeClosed chan struct{} // closed once exe is, after Start
+	defer func() {
+		if exeClosed == nil {
+			exe.Close()
+		}
+	}()
+	cmd := exec.Command(exe.Name(), "init")
 	cmd.Env = []string{}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
 	// cgroup v2: the kernel starts the child in its cgroup (CLONE_INTO_CGROUP).
@@ -68,6 +80,16 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	}
 	p := &process{cmd: cmd, att: att}
 	err = cmd.Start()
+	// Dropping the last handle of the detached mount dissolves it, which
+	// waits for an RCU grace period (about half a millisecond): done while
+	// init starts up, and over before it is sent its config, so the mount
+	// is gone (and can never be made writable again) before anything of
+	// the container runs.
+	exeClosed = make(chan struct{})
+	go func() {
+		exe.Close()
+		close(exeClosed)
+	}()
 	configR.Close()
 	errW.Close()
 	att.started()
@@ -89,6 +111,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 			return nil, err
 		}
 	}
+	<-exeClosed
 	if err := json.NewEncoder(configW).Encode(&sp.Init); err != nil {
 		p.abort()
 		return nil, fmt.Errorf("send container config: %w", err)
