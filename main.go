@@ -354,7 +354,7 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "cap-add", Usage: "add Linux capabilities"},
 			&cli.StringSliceFlag{Name: "cap-drop", Usage: "drop Linux capabilities"},
 			&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to this container"},
-			&cli.StringSliceFlag{Name: "security-opt", Usage: "security options (no-new-privileges)"},
+			&cli.StringSliceFlag{Name: "security-opt", Usage: "security options (no-new-privileges, seccomp=unconfined|PROFILE.json)"},
 			&cli.BoolFlag{Name: "init", Usage: "run an init inside the container that forwards signals and reaps processes"},
 			&cli.StringFlag{Name: "pull", Value: "missing", Usage: "pull image before running (always, missing, never)"},
 			platformFlag(),

@@ -11,8 +11,10 @@ import (
 // (Docker's): the bounding set is the set; uid 0 gets it as permitted and
 // effective; any other uid gets none, as after exec as that uid. The
 // inheritable set stays empty (CVE-2022-24769). It works on the calling
-// thread, which must be the one that execs.
-func dropPrivileges(u execUser, names []string) error {
+// thread, which must be the one that execs. A privileged container gets
+// every capability of names that pocket holds: where pocket itself runs
+// with a smaller bounding set (in a container), asking for more fails.
+func dropPrivileges(u execUser, names []string, privileged bool) error {
 	caps, err := capability.NewPid2(0)
 	if err != nil {
 		return fmt.Errorf("capabilities: %w", err)
@@ -28,7 +30,7 @@ func dropPrivileges(u execUser, names []string) error {
 	var set []capability.Cap
 	for _, n := range names {
 		// A capability newer than the kernel cannot be kept.
-		if c, ok := known[n]; ok && c <= last {
+		if c, ok := known[n]; ok && c <= last && (!privileged || caps.Get(capability.BOUNDING, c)) {
 			set = append(set, c)
 		}
 	}

@@ -63,6 +63,7 @@ type InspectHostConfig struct {
 	Privileged     bool              `json:"Privileged"`
 	CapAdd         []string          `json:"CapAdd"`
 	CapDrop        []string          `json:"CapDrop"`
+	SecurityOpt    []string          `json:"SecurityOpt"`
 	NetworkMode    string            `json:"NetworkMode"`
 	AutoRemove     bool              `json:"AutoRemove"`
 	Tmpfs          map[string]string `json:"Tmpfs,omitempty"`
@@ -103,7 +104,7 @@ func Inspect(s *store.Store, id string) (any, error) {
 			Memory: sp.Resources.Memory, MemorySwap: sp.Resources.MemorySwap,
 			NanoCpus: int64(sp.Resources.CPUs * 1e9), CpuShares: int64(sp.Resources.CPUShares),
 			ReadonlyRootfs: sp.ReadOnly, Privileged: sp.Privileged, CapAdd: sp.CapAdd, CapDrop: sp.CapDrop,
-			NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
+			SecurityOpt: sp.SecurityOpt, NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
 		},
 	}
 	in.NetworkSettings = networkSettings(c)

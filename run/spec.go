@@ -12,7 +12,7 @@ import (
 
 // newSpec resolves a container's configuration from its image and the
 // command line (Docker's create).
-func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec, error) {
+func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options, sec ns.Security) (*spec, error) {
 	ep, cmd, argv, err := command(cfg, o.Entrypoint, o.Args)
 	if err != nil {
 		return nil, err
@@ -29,16 +29,13 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 	if err != nil {
 		return nil, err
 	}
-	nnp, err := noNewPrivileges(o.SecurityOpt)
-	if err != nil {
-		return nil, err
-	}
 	sp := &spec{
 		ID: newID(), Name: o.Name, Image: img.ID, ImageName: o.Image, Created: time.Now().UTC(),
 		Entrypoint: ep, Cmd: cmd, Env: env, WorkingDir: wd, User: o.User,
 		Hostname: o.Hostname, Tty: o.TTY, OpenStdin: o.Interactive, AutoRemove: o.Remove,
 		StopSignal: cfg.StopSignal, Network: o.Network, Resources: o.Resources,
 		ReadOnly: o.ReadOnly, Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
+		SecurityOpt: o.SecurityOpt,
 	}
 	if sp.Net, err = newNetSpec(o, cfg); err != nil {
 		return nil, err
@@ -70,7 +67,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		},
 		Hostname: sp.Hostname,
 		Mounts:   tmpfs,
-		Security: ns.Security{Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop, NoNewPrivileges: nnp},
+		Security: sec,
 		Network:  initNetwork(o.Network),
 	}
 	inUserNS(&sp.Init)

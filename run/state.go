@@ -54,9 +54,11 @@ type spec struct {
 	Privileged bool             `json:"privileged"`
 	CapAdd     []string         `json:"capAdd,omitempty"`
 	CapDrop    []string         `json:"capDrop,omitempty"`
-	Mounts     []MountPoint     `json:"mounts,omitempty"` // -v, --mount and image VOLUMEs, for inspect
-	Init       ns.Config        `json:"init"`
-	Net        netSpec          `json:"net"`
+	// SecurityOpt is --security-opt as given, for inspect.
+	SecurityOpt []string     `json:"securityOpt,omitempty"`
+	Mounts      []MountPoint `json:"mounts,omitempty"` // -v, --mount and image VOLUMEs, for inspect
+	Init        ns.Config    `json:"init"`
+	Net         netSpec      `json:"net"`
 
 	// beforeConfig runs once the container's init exists, before it is
 	// sent its configuration (see startProcess).
