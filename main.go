@@ -378,7 +378,7 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "privileged", Usage: "give extended privileges to this container (all capabilities, every device, the host's /dev nodes)"},
 			&cli.StringSliceFlag{Name: "device", Usage: "add a host device (HOST[:CONTAINER[:PERMS]], PERMS of r, w, m; default rwm), or a directory of them"},
 			&cli.StringSliceFlag{Name: "device-cgroup-rule", Usage: "allow devices in the cgroup: 'TYPE MAJOR:MINOR ACCESS', as 'c 1:3 rwm' or 'b 7:* r'"},
-			&cli.StringSliceFlag{Name: "security-opt", Usage: "security options (no-new-privileges)"},
+			&cli.StringSliceFlag{Name: "security-opt", Usage: "security options (no-new-privileges, seccomp=unconfined|PROFILE.json)"},
 			&cli.BoolFlag{Name: "init", Usage: "run an init inside the container that forwards signals and reaps processes"},
 			&cli.StringFlag{Name: "pull", Value: "missing", Usage: "pull image before running (always, missing, never)"},
 			platformFlag(),

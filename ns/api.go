@@ -99,6 +99,16 @@ type Security struct {
 	CapAdd          []string `json:"capAdd,omitempty"`  // "NET_ADMIN" or "CAP_NET_ADMIN" or "ALL"
 	CapDrop         []string `json:"capDrop,omitempty"` // likewise
 	NoNewPrivileges bool     `json:"noNewPrivileges"`
+	Seccomp         *Seccomp `json:"seccomp,omitempty"` // nil: unconfined
+}
+
+// Seccomp is a compiled seccomp filter: classic BPF, struct sock_filter
+// entries in the machine's byte order, and the SECCOMP_FILTER_FLAG_*
+// (log, spec_allow) its profile asks for. The parent compiles it (package
+// seccomp) so that init, which runs on every start, only installs it.
+type Seccomp struct {
+	Program []byte `json:"program"`
+	Flags   uint   `json:"flags,omitempty"`
 }
 
 // Error is a setup failure reported to the parent. Code is the exit status

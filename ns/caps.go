@@ -43,11 +43,11 @@ func ValidateCaps(names []string) error {
 	return nil
 }
 
-// capNames is the capability set the process keeps, following Docker's
+// Capabilities is the capability set the process keeps, following Docker's
 // TweakCapabilities: privileged gets all; "ALL" in CapAdd gives all but
 // the dropped ones; "ALL" in CapDrop leaves only CapAdd; otherwise the
 // defaults less CapDrop plus CapAdd.
-func capNames(s Security) ([]string, error) {
+func Capabilities(s Security) ([]string, error) {
 	known := capByName()
 	all := make([]string, 0, len(known))
 	for n := range known {

@@ -43,29 +43,29 @@ func TestCapNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := capNames(tt.sec)
+			got, err := Capabilities(tt.sec)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("capNames (-want +got):\n%s", diff)
+				t.Errorf("Capabilities (-want +got):\n%s", diff)
 			}
 		})
 	}
 
-	all, err := capNames(Security{Privileged: true})
+	all, err := Capabilities(Security{Privileged: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	addAll, err := capNames(Security{CapAdd: []string{"ALL"}, CapDrop: []string{"SYS_ADMIN"}})
+	addAll, err := Capabilities(Security{CapAdd: []string{"ALL"}, CapDrop: []string{"SYS_ADMIN"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(all, "CAP_SYS_ADMIN") || slices.Contains(addAll, "CAP_SYS_ADMIN") || len(addAll) != len(all)-1 {
 		t.Errorf("privileged = %v\nadd ALL drop SYS_ADMIN = %v", all, addAll)
 	}
-	if _, err := capNames(Security{CapAdd: []string{"BOGUS"}}); !errors.Is(err, ErrUnknownCap) {
-		t.Errorf("capNames(BOGUS) = %v, want ErrUnknownCap", err)
+	if _, err := Capabilities(Security{CapAdd: []string{"BOGUS"}}); !errors.Is(err, ErrUnknownCap) {
+		t.Errorf("Capabilities(BOGUS) = %v, want ErrUnknownCap", err)
 	}
 }
 

@@ -42,14 +42,25 @@ func startProcess(cfg *Config) error {
 			return fmt.Errorf("chown terminal: %w", err)
 		}
 	}
-	names, err := capNames(cfg.Security)
+	names, err := Capabilities(cfg.Security)
 	if err != nil {
 		return err
+	}
+	// The seccomp filter goes on as runc puts it: without no_new_privs
+	// the kernel asks for CAP_SYS_ADMIN, so before the capabilities go;
+	// with it, as late as can be, so that init's own steps are not
+	// filtered. Either way before exec: nothing of the image runs
+	// unfiltered.
+	nnp := cfg.Security.NoNewPrivileges
+	if !nnp {
+		if err := installSeccomp(cfg.Security.Seccomp); err != nil {
+			return err
+		}
 	}
 	if err := dropPrivileges(u, names, allCaps(cfg.Security)); err != nil {
 		return err
 	}
-	if cfg.Security.NoNewPrivileges {
+	if nnp {
 		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 			return fmt.Errorf("prctl no_new_privs: %w", err)
 		}
@@ -57,6 +68,11 @@ func startProcess(cfg *Config) error {
 	path, err := lookPath(p.Args[0], getenv(env, "PATH"))
 	if err != nil {
 		return err
+	}
+	if nnp {
+		if err := installSeccomp(cfg.Security.Seccomp); err != nil {
+			return err
+		}
 	}
 	if p.Init {
 		return reap(path, p.Args, env, p.Terminal)

@@ -36,64 +36,44 @@ func newID() string {
 }
 
 // validate checks every option that needs no image, so that nothing is
-// pulled or created for a command line that cannot run.
-func validate(o *Options) error {
+// pulled or created for a command line that cannot run, and returns the
+// security plan it makes on the way.
+func validate(o *Options) (ns.Security, error) {
 	if o.Name != "" {
 		if err := checkName(o.Name); err != nil {
-			return err
+			return ns.Security{}, err
 		}
 	}
 	if err := validateNetwork(o); err != nil {
-		return err
+		return ns.Security{}, err
 	}
-	if err := ns.ValidateCaps(append(append([]string{}, o.CapAdd...), o.CapDrop...)); err != nil {
-		return err
+	sec, err := security(o)
+	if err != nil {
+		return sec, err
 	}
 	if err := checkResources(o.Resources); err != nil {
-		return err
-	}
-	if _, err := noNewPrivileges(o.SecurityOpt); err != nil {
-		return err
+		return sec, err
 	}
 	if _, err := tmpfsMounts(o.Tmpfs); err != nil {
-		return err
+		return sec, err
 	}
 	if _, err := planDevices(o); err != nil {
-		return err
+		return sec, err
 	}
 	if _, err := planMounts(o, nil); err != nil {
-		return err
+		return sec, err
 	}
 	switch o.Pull {
 	case "", "missing", "always", "never":
 	default:
-		return fmt.Errorf("%w: --pull %q (hint: always, missing or never)", ErrBadOption, o.Pull)
+		return sec, fmt.Errorf("%w: --pull %q (hint: always, missing or never)", ErrBadOption, o.Pull)
 	}
 	if o.Workdir != "" {
 		if _, err := workdir(o.Workdir, ""); err != nil {
-			return err
+			return sec, err
 		}
 	}
-	return nil
-}
-
-// noNewPrivileges reads --security-opt. Options that ask for what pocket
-// already does (no seccomp, AppArmor or SELinux profile) are accepted.
-func noNewPrivileges(opts []string) (bool, error) {
-	nnp := false
-	for _, o := range opts {
-		k, v, _ := strings.Cut(strings.Replace(o, ":", "=", 1), "=")
-		switch {
-		case k == "no-new-privileges" && (v == "" || v == "true"):
-			nnp = true
-		case k == "no-new-privileges" && v == "false":
-			nnp = false
-		case o == "seccomp=unconfined" || o == "apparmor=unconfined" || o == "label=disable" || o == "label:disable":
-		default:
-			return false, fmt.Errorf("%w: --security-opt %q (hint: pocket supports no-new-privileges)", ErrBadOption, o)
-		}
-	}
-	return nnp, nil
+	return sec, nil
 }
 
 // tmpfsMounts parses --tmpfs PATH[:OPTIONS] with Docker's defaults
@@ -163,7 +143,8 @@ func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err 
 			mounts.undo(s)
 		}
 	}()
-	if err := validate(o); err != nil {
+	sec, err := validate(o)
+	if err != nil {
 		return nil, err
 	}
 	img, err := image(ctx, s, o)
@@ -174,7 +155,7 @@ func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err 
 	if err != nil {
 		return nil, err
 	}
-	sp, err := newSpec(s, img, cfg.Config, o)
+	sp, err := newSpec(s, img, cfg.Config, o, sec)
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,7 @@ type InspectHostConfig struct {
 	DeviceCgroupRules []string          `json:"DeviceCgroupRules"` // null when none, as Docker
 	CapAdd            []string          `json:"CapAdd"`
 	CapDrop           []string          `json:"CapDrop"`
+	SecurityOpt       []string          `json:"SecurityOpt"`
 	NetworkMode       string            `json:"NetworkMode"`
 	AutoRemove        bool              `json:"AutoRemove"`
 	Tmpfs             map[string]string `json:"Tmpfs,omitempty"`
@@ -105,7 +106,7 @@ func Inspect(s *store.Store, id string) (any, error) {
 			Memory: sp.Resources.Memory, MemorySwap: sp.Resources.MemorySwap,
 			NanoCpus: int64(sp.Resources.CPUs * 1e9), CpuShares: int64(sp.Resources.CPUShares),
 			ReadonlyRootfs: sp.ReadOnly, Privileged: sp.Privileged, CapAdd: sp.CapAdd, CapDrop: sp.CapDrop,
-			NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
+			SecurityOpt: sp.SecurityOpt, NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
 			Devices: append([]DeviceMapping{}, sp.Devices...), DeviceCgroupRules: sp.DeviceCgroupRules,
 		},
 	}

@@ -117,29 +117,6 @@ func TestTmpfsMounts(t *testing.T) {
 	}
 }
 
-func TestSecurityOpt(t *testing.T) {
-	tests := []struct {
-		opts    []string
-		want    bool
-		wantErr bool
-	}{
-		{opts: nil},
-		{opts: []string{"no-new-privileges"}, want: true},
-		{opts: []string{"no-new-privileges:true"}, want: true},
-		{opts: []string{"no-new-privileges=true"}, want: true},
-		{opts: []string{"no-new-privileges", "no-new-privileges:false"}},
-		{opts: []string{"seccomp=unconfined"}},
-		{opts: []string{"seccomp=/x.json"}, wantErr: true},
-		{opts: []string{"bogus"}, wantErr: true},
-	}
-	for _, tt := range tests {
-		got, err := noNewPrivileges(tt.opts)
-		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("noNewPrivileges(%q) = %v, %v; want %v, error %v", tt.opts, got, err, tt.want, tt.wantErr)
-		}
-	}
-}
-
 func TestLogWriter(t *testing.T) {
 	var out, logged []byte
 	l := &jsonLog{w: writerFunc(func(p []byte) { logged = append(logged, p...) })}

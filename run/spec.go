@@ -12,7 +12,7 @@ import (
 
 // newSpec resolves a container's configuration from its image and the
 // command line (Docker's create).
-func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec, error) {
+func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options, sec ns.Security) (*spec, error) {
 	ep, cmd, argv, err := command(cfg, o.Entrypoint, o.Args)
 	if err != nil {
 		return nil, err
@@ -29,10 +29,6 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 	if err != nil {
 		return nil, err
 	}
-	nnp, err := noNewPrivileges(o.SecurityOpt)
-	if err != nil {
-		return nil, err
-	}
 	devs, err := planDevices(o)
 	if err != nil {
 		return nil, err
@@ -46,6 +42,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		StopSignal: cfg.StopSignal, Network: o.Network, Resources: res,
 		ReadOnly: o.ReadOnly, Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
 		Devices: devs.mappings, DeviceCgroupRules: devs.rules,
+		SecurityOpt: o.SecurityOpt,
 	}
 	if sp.Net, err = newNetSpec(o, cfg); err != nil {
 		return nil, err
@@ -80,7 +77,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options) (*spec
 		Hostname: sp.Hostname,
 		Mounts:   tmpfs,
 		Devices:  devs.nodes,
-		Security: ns.Security{Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop, NoNewPrivileges: nnp},
+		Security: sec,
 		Network:  initNetwork(o.Network),
 	}
 	inUserNS(&sp.Init)

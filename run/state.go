@@ -56,10 +56,12 @@ type spec struct {
 	CapDrop    []string         `json:"capDrop,omitempty"`
 	Devices    []DeviceMapping  `json:"devices,omitempty"`
 	// DeviceCgroupRules are --device-cgroup-rule as given, for inspect.
-	DeviceCgroupRules []string     `json:"deviceCgroupRules,omitempty"`
-	Mounts            []MountPoint `json:"mounts,omitempty"` // -v, --mount and image VOLUMEs, for inspect
-	Init              ns.Config    `json:"init"`
-	Net               netSpec      `json:"net"`
+	DeviceCgroupRules []string `json:"deviceCgroupRules,omitempty"`
+	// SecurityOpt is --security-opt as given, for inspect.
+	SecurityOpt []string     `json:"securityOpt,omitempty"`
+	Mounts      []MountPoint `json:"mounts,omitempty"` // -v, --mount and image VOLUMEs, for inspect
+	Init        ns.Config    `json:"init"`
+	Net         netSpec      `json:"net"`
 
 	// beforeConfig runs once the container's init exists, before it is
 	// sent its configuration (see startProcess).

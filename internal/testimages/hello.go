@@ -32,27 +32,7 @@ var hello = sync.OnceValues(func() (v1.Image, error) {
 })
 
 // HelloBinary is testdata/hello built static for the host, once a process.
-func HelloBinary() ([]byte, error) { return helloBinary() }
-
-var helloBinary = sync.OnceValues(func() ([]byte, error) {
-	src, err := sourceDir("hello")
-	if err != nil {
-		return nil, err
-	}
-	tmp, err := os.MkdirTemp("", "pocket-hello-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
-	out := filepath.Join(tmp, "hello")
-	cmd := exec.Command(goTool(), "build", "-trimpath", "-ldflags=-s -w", "-o", out, ".")
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("go build testdata/hello: %v: %s", err, strings.TrimSpace(string(b)))
-	}
-	return os.ReadFile(out)
-})
+func HelloBinary() ([]byte, error) { return Program("hello") }
 
 // sourceDir finds testdata/<name> at the module's root (two levels above
 // this package's source), or via `go list` when the source path was
