@@ -50,6 +50,12 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	// Listening before the state says "running", so that whoever reads
 	// that can reach the monitor; closed after the exited state is
 	// written (see signalContainer).
+	releaseVolumes, err := useVolumes(s, c.spec.Mounts)
+	if err != nil {
+		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
+	}
+	defer releaseVolumes()
+
 	ctl, err := listenControl(c.dir)
 	if err != nil {
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
