@@ -3,24 +3,17 @@ package main
 // End-to-end tests of issue 10's item 8 and its smaller things.
 
 import (
+	"bufio"
+	"bytes"
 	"os"
 	"path/filepath"
-	"strings"
+	"slices"
+	"syscall"
 	"testing"
 	"time"
 
 	"pocket/testdata/images"
 )
-
-// waitFor polls cond until it holds, failing the test after a minute.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-	}
-}
 
 // TestVolumeInUseNotRefilled: a volume is filled with the image's content
 // only while no running container uses it. Filling one in use raced with
@@ -31,7 +24,7 @@ func TestVolumeInUseNotRefilled(t *testing.T) {
 	root := newRoot(t)
 	mustPocket(t, root, "run", "-d", "--name", "user", "-v", "shared:/seed", img, "sh", "-c", "rm /seed/f && exec sleep 1000")
 	data := volumeData(root, "shared")
-	waitFor(t, "the running container to empty its volume", func() bool {
+	eventually(t, "the running container empties its volume", func() bool {
 		entries, err := os.ReadDir(data)
 		return err == nil && len(entries) == 0
 	})
@@ -45,5 +38,84 @@ func TestVolumeInUseNotRefilled(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(data, "f")); err != nil {
 		t.Error(err)
 	}
-	_ = strings.TrimSpace
+}
+
+// TestRunClosedStdout is `pocket run --rm busybox yes | head -1`: head
+// closes the pipe. pocket died of SIGPIPE, leaving the container, its
+// anonymous volume and cgroup behind, and yes running unread. Now the
+// container's own writes fail as they would on that pipe and --rm is
+// honoured; pocket exits with the container's status, as docker run does.
+func TestRunClosedStdout(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "pull", "-q", "busybox")
+	for _, tc := range []struct {
+		name string
+		cmd  []string
+		want int
+	}{
+		// The container's PID 1 gets no SIGPIPE it has no handler for
+		// (the kernel protects a namespace's init), so yes sees EPIPE and
+		// exits 1, as it does under docker run.
+		{"pid 1", []string{"yes"}, 1},
+		// Any other process dies of SIGPIPE, as on the user's pipe.
+		{"child", []string{"sh", "-c", "yes; exit $?"}, 141},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := newCgroups(nil)
+			cmd := pocketCmd(t, root, append([]string{"run", "--rm", "-v", "/anon", "busybox"}, tc.cmd...)...)
+			out, err := cmd.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line, err := bufio.NewReader(out).ReadString('\n')
+			if err != nil || line != "y\n" {
+				t.Fatalf("first line %q, %v", line, err)
+			}
+			out.Close() // what head -1 does once it has its line
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(commandTimeout):
+				cmd.Process.Kill()
+				t.Fatal("pocket run kept running after its stdout was closed")
+			}
+			ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			if ws.Signaled() {
+				t.Fatalf("pocket was killed by %v; stderr:\n%s", ws.Signal(), stderr.String())
+			}
+			if got := ws.ExitStatus(); got != tc.want {
+				t.Errorf("exit status %d, want %d; stderr:\n%s", got, tc.want, stderr.String())
+			}
+			if r := mustPocket(t, root, "ps", "-aq"); r.Stdout != "" {
+				t.Errorf("--rm container left: %q", r.Stdout)
+			}
+			if got := volumeNames(t, root); len(got) != 0 {
+				t.Errorf("anonymous volumes left: %q", got)
+			}
+			if left := newCgroups(before); len(left) > 0 {
+				t.Errorf("cgroups left: %q", left)
+			}
+		})
+	}
+}
+
+// newCgroups lists the containers' cgroups (of the pids hierarchy, v1 or
+// v2) that are not in before.
+func newCgroups(before []string) []string {
+	var out []string
+	for _, dir := range []string{"/sys/fs/cgroup/pids/pocket", "/sys/fs/cgroup/pocket"} {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if p := filepath.Join(dir, e.Name()); e.IsDir() && !slices.Contains(before, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
