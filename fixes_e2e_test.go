@@ -5,9 +5,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -118,4 +121,51 @@ func newCgroups(before []string) []string {
 		}
 	}
 	return out
+}
+
+// TestKilledMonitorReclaimedByAnyCommand: a container whose monitor was
+// killed died of SIGKILL with it and shows Exited (137), as Docker shows
+// it; its cgroup, address and port rules go at the next pocket command of
+// any kind, not only at a later ps or rm.
+func TestKilledMonitorReclaimedByAnyCommand(t *testing.T) {
+	root := newRoot(t)
+	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--name", "orphan", "-p", "127.0.0.1::80", "busybox", "sleep", "1000").Stdout)
+	var in []struct{ State struct{ Pid int } }
+	if err := json.Unmarshal([]byte(mustPocket(t, root, "inspect", id).Stdout), &in); err != nil || len(in) != 1 || in[0].State.Pid == 0 {
+		t.Fatalf("inspect: %v %v", err, in)
+	}
+	pid := in[0].State.Pid
+	if err := syscall.Kill(ppid(t, pid), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// The container dies with its monitor (its parent-death signal).
+	eventually(t, "the container's process ends", func() bool {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		return err != nil || bytes.Contains(b, []byte(") Z "))
+	})
+	mustPocket(t, root, "images")
+	if left := newCgroups(nil); slices.ContainsFunc(left, func(p string) bool { return filepath.Base(p) == id }) {
+		t.Errorf("cgroup left after the next command: %q", left)
+	}
+	if strings.Contains(iptablesSave(t), "pocket:"+id) {
+		t.Errorf("port rules left after the next command")
+	}
+	if b, _ := os.ReadFile(filepath.Join(networkState, "network.json")); strings.Contains(string(b), id) {
+		t.Errorf("address allocation left after the next command:\n%s", b)
+	}
+	if got := psStatus(t, root, "orphan"); !strings.HasPrefix(got, "Exited (137) ") {
+		t.Errorf("ps status %q, want Exited (137) ...", got)
+	}
+	var st []struct {
+		State struct {
+			Status   string
+			ExitCode int
+		}
+	}
+	if err := json.Unmarshal([]byte(mustPocket(t, root, "inspect", id).Stdout), &st); err != nil || len(st) != 1 {
+		t.Fatal(err)
+	}
+	if st[0].State.Status != "exited" || st[0].State.ExitCode != 137 {
+		t.Errorf("inspect State = %+v, want exited with 137", st[0].State)
+	}
 }

@@ -130,9 +130,16 @@ func action(min int, fn func(c *cli.Context, s *store.Store) error) cli.ActionFu
 	}
 }
 
-// openStore opens the store named by --root.
+// openStore opens the store named by --root. Every command that opens it
+// first reclaims what containers whose
+// monitor was killed still hold (cheap when none was).
 func openStore(c *cli.Context) (*store.Store, error) {
-	return store.Open(c.String("root"))
+	s, err := store.Open(c.String("root"))
+	if err != nil {
+		return nil, err
+	}
+	run.Reap(s)
+	return s, nil
 }
 
 func registries(c *cli.Context) pull.Registries {

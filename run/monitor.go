@@ -24,6 +24,10 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 		return 125, err
 	}
 	defer unlock()
+	if err := s.MarkRunning(c.spec.ID); err != nil {
+		return c.failed(err)
+	}
+	defer s.UnmarkRunning(c.spec.ID)
 	code, err := c.runOnce(s, st, started)
 	if c.spec.AutoRemove {
 		anon := anonymousVolumes(s, c.spec.ID)
