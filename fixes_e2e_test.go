@@ -169,3 +169,98 @@ func TestKilledMonitorReclaimedByAnyCommand(t *testing.T) {
 		t.Errorf("inspect State = %+v, want exited with 137", st[0].State)
 	}
 }
+
+// TestPullBadLayerBlamesContent: a layer pocket refuses for its content
+// (an unsafe or invalid entry, a corrupt tar) is the image's fault; the
+// error must not send the user to check the network.
+func TestPullBadLayerBlamesContent(t *testing.T) {
+	cases, err := images.Hostile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := 0
+	for _, hc := range cases {
+		t.Run(hc.Name, func(t *testing.T) {
+			if err := testRegistry.Push("library/"+hc.Name+":latest", hc.Image); err != nil {
+				t.Fatal(err)
+			}
+			r := pocket(t, newRoot(t), "pull", hc.Name)
+			t.Logf("%s", r)
+			if r.Code == 0 {
+				return
+			}
+			refused++
+			if strings.Contains(r.Stderr, "network") {
+				t.Errorf("pull of a refused layer blames the network:\n%s", r.Stderr)
+			}
+		})
+	}
+	if refused == 0 {
+		t.Fatal("no hostile image was refused")
+	}
+}
+
+// TestRefusedInput: command lines Docker refuses are refused at once, with
+// Docker's words and status, before anything is pulled or created.
+func TestRefusedInput(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "pull", "-q", "busybox")
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"empty volume source", []string{"run", "--rm", "-v", ":/x", "busybox", "true"}, 125,
+			"invalid spec: :/x: empty section between colons"},
+		{"log level", []string{"--log-level", "bogus", "ps"}, 1,
+			"Unable to parse logging level: bogus"},
+		{"cpus NaN", []string{"run", "--rm", "--cpus", "NaN", "busybox", "true"}, 125,
+			`invalid argument "NaN" for "--cpus" flag: failed to parse NaN as a rational number`},
+		{"memory overflow", []string{"run", "--rm", "-m", "1e30", "busybox", "true"}, 125,
+			`invalid argument "1e30" for "-m, --memory" flag: the value is too large`},
+		{"bad reference", []string{"run", "--rm", "Busybox", "true"}, 125,
+			`invalid reference format "Busybox": repository name (library/Busybox) must be lowercase`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := pocket(t, root, tc.args...)
+			if r.Code != tc.code {
+				t.Errorf("exit %d, want %d: %s", r.Code, tc.code, r)
+			}
+			if ls := lines(r.Stderr); len(ls) != 1 || !strings.Contains(ls[0], tc.want) {
+				t.Errorf("stderr: want one line containing %q: %s", tc.want, r)
+			}
+			if r.Stdout != "" {
+				t.Errorf("stdout: want nothing (no \"Unable to find image\"): %s", r)
+			}
+		})
+	}
+	if r := mustPocket(t, root, "ps", "-aq"); r.Stdout != "" {
+		t.Errorf("containers created by refused command lines: %q", r.Stdout)
+	}
+}
+
+// TestRunMissingLayer: a layer deleted from the store behind pocket's back
+// is named, with the command that fetches it again, instead of overlay's
+// bare "no such file or directory".
+func TestRunMissingLayer(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "pull", "-q", "layered")
+	var in []struct{ RootFS struct{ Layers []string } }
+	if err := json.Unmarshal([]byte(mustPocket(t, root, "image", "inspect", "layered").Stdout), &in); err != nil || len(in) != 1 || len(in[0].RootFS.Layers) == 0 {
+		t.Fatalf("image inspect: %v %v", err, in)
+	}
+	layer := in[0].RootFS.Layers[len(in[0].RootFS.Layers)-1]
+	if err := os.RemoveAll(filepath.Join(root, "layers", strings.TrimPrefix(layer, "sha256:"))); err != nil {
+		t.Fatal(err)
+	}
+	r := pocket(t, root, "run", "--rm", "layered", "true")
+	if r.Code != 125 {
+		t.Errorf("exit %d, want 125: %s", r.Code, r)
+	}
+	if ls := lines(r.Stderr); len(ls) != 1 || !strings.Contains(ls[0], layer) || !strings.Contains(ls[0], "pocket pull layered") {
+		t.Errorf("stderr: want one line naming %s and hinting pocket pull layered: %s", layer, r)
+	}
+	mustPocket(t, root, "pull", "-q", "layered")
+	mustPocket(t, root, "run", "--rm", "layered", "true")
+}

@@ -11,6 +11,18 @@ import (
 
 var hexPrefix = regexp.MustCompile(`^[a-f0-9]{1,64}$`)
 
+// CheckImageRef reports whether ref can name an image for LookupImage: a
+// reference, or a full or prefixed image ID. Callers check before they
+// look up, so that a malformed reference fails at once instead of as a
+// missing image to pull.
+func CheckImageRef(ref string) error {
+	_, err := ParseReference(ref)
+	if err != nil && hexPrefix.MatchString(strings.TrimPrefix(ref, "sha256:")) {
+		return nil
+	}
+	return err
+}
+
 // LookupImage finds an image as Docker does: by name[:tag] (normalized),
 // name@digest, full or prefixed image ID, or sha256:ID.
 func (s *Store) LookupImage(ref string) (*Image, error) {

@@ -105,3 +105,29 @@ func TestFamiliar(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckImageRef(t *testing.T) {
+	for _, tc := range []struct {
+		ref string
+		ok  bool
+	}{
+		{"busybox", true},
+		{"registry.example:5000/app:1", true},
+		{strings.Repeat("ab", 32), true}, // a full image ID
+		{"sha256:" + strings.Repeat("ab", 32), true},
+		{"sha256:abcd", true}, // an ID prefix
+		{"Busybox", false},
+		{"Not//A:valid@@ref", false},
+		{"", false},
+	} {
+		t.Run(tc.ref, func(t *testing.T) {
+			err := CheckImageRef(tc.ref)
+			if (err == nil) != tc.ok {
+				t.Errorf("CheckImageRef(%q) = %v, want ok %v", tc.ref, err, tc.ok)
+			}
+			if err != nil && !errors.Is(err, ErrBadReference) {
+				t.Errorf("CheckImageRef(%q) = %v, want ErrBadReference", tc.ref, err)
+			}
+		})
+	}
+}
