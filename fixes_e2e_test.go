@@ -264,3 +264,27 @@ func TestRunMissingLayer(t *testing.T) {
 	mustPocket(t, root, "pull", "-q", "layered")
 	mustPocket(t, root, "run", "--rm", "layered", "true")
 }
+
+// TestNetworkPublishRange: a range of ports is published in one batch of
+// rules (one iptables-restore, not three iptables execs a port), each rule
+// as before, and all of them go with the container.
+func TestNetworkPublishRange(t *testing.T) {
+	root := newRoot(t)
+	removeAll(t, root)
+	const n = 50
+	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "-p", "127.0.0.1:21000-21049:80-129", "busybox", "sh", "-c", echoServer).Stdout)
+	eventually(t, "the first port of the range answers", func() bool {
+		s, err := readFrom("127.0.0.1:21000")
+		return err == nil && s == "hi\n"
+	})
+	if got := lines(mustPocket(t, root, "port", id).Stdout); len(got) != n || got[n-1] != "129/tcp -> 127.0.0.1:21049" {
+		t.Errorf("port: %d lines, last %q; want %d, the last 129/tcp -> 127.0.0.1:21049", len(got), got[len(got)-1], n)
+	}
+	if got := strings.Count(iptablesSave(t), "pocket:"+id); got != 3*n {
+		t.Errorf("%d rules for the container, want %d (DNAT, hairpin and forward a port)", got, 3*n)
+	}
+	mustPocket(t, root, "rm", "-f", id)
+	if strings.Contains(iptablesSave(t), "pocket:"+id) {
+		t.Errorf("rules of the removed container left")
+	}
+}
