@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -64,7 +63,6 @@ func TestRunClosedStdout(t *testing.T) {
 		{"child", []string{"sh", "-c", "yes; exit $?"}, 141},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := newCgroups(nil)
 			cmd := pocketCmd(t, root, append([]string{"run", "--rm", "-v", "/anon", "busybox"}, tc.cmd...)...)
 			out, err := cmd.StdoutPipe()
 			if err != nil {
@@ -79,6 +77,12 @@ func TestRunClosedStdout(t *testing.T) {
 			if err != nil || line != "y\n" {
 				t.Fatalf("first line %q, %v", line, err)
 			}
+			// The container runs: its ID names its cgroups.
+			entries, err := os.ReadDir(filepath.Join(root, "containers"))
+			if err != nil || len(entries) != 1 {
+				t.Fatalf("containers while running: %v %v", entries, err)
+			}
+			id := entries[0].Name()
 			out.Close() // what head -1 does once it has its line
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
@@ -101,26 +105,28 @@ func TestRunClosedStdout(t *testing.T) {
 			if got := volumeNames(t, root); len(got) != 0 {
 				t.Errorf("anonymous volumes left: %q", got)
 			}
-			if left := newCgroups(before); len(left) > 0 {
+			if left := cgroupsOf(id); len(left) > 0 {
 				t.Errorf("cgroups left: %q", left)
 			}
 		})
 	}
 }
 
-// newCgroups lists the containers' cgroups (of the pids hierarchy, v1 or
-// v2) that are not in before.
-func newCgroups(before []string) []string {
+// cgroupsOf lists the cgroup directories of container id that exist, in
+// the v1 pids hierarchy and under cgroup v2.
+func cgroupsOf(id string) []string {
 	var out []string
 	for _, dir := range []string{"/sys/fs/cgroup/pids/pocket", "/sys/fs/cgroup/pocket"} {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if p := filepath.Join(dir, e.Name()); e.IsDir() && !slices.Contains(before, p) {
-				out = append(out, p)
-			}
+		if p := filepath.Join(dir, id); dirExists(p) {
+			out = append(out, p)
 		}
 	}
 	return out
+}
+
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 // TestKilledMonitorReclaimedByAnyCommand: a container whose monitor was
@@ -144,7 +150,7 @@ func TestKilledMonitorReclaimedByAnyCommand(t *testing.T) {
 		return err != nil || bytes.Contains(b, []byte(") Z "))
 	})
 	mustPocket(t, root, "images")
-	if left := newCgroups(nil); slices.ContainsFunc(left, func(p string) bool { return filepath.Base(p) == id }) {
+	if left := cgroupsOf(id); len(left) > 0 {
 		t.Errorf("cgroup left after the next command: %q", left)
 	}
 	if strings.Contains(iptablesSave(t), "pocket:"+id) {
