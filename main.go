@@ -100,6 +100,7 @@ func app() *cli.App {
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return fmt.Errorf("%w\nSee 'pocket %s --help'.", err, c.Command.Name)
 		},
+		Before: checkLogLevel,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: defaultRoot(), EnvVars: []string{"POCKET_ROOT"}, Usage: "store directory"},
 			&cli.StringSliceFlag{Name: "registry-mirror", EnvVars: []string{"POCKET_REGISTRY_MIRROR"}, Usage: "mirror for Docker Hub references, tried in order (comma-separated)"},
@@ -126,6 +127,17 @@ func app() *cli.App {
 	}
 }
 
+// checkLogLevel refuses a --log-level that is no level, in the Docker
+// CLI's words and with its status 1.
+func checkLogLevel(c *cli.Context) error {
+	switch strings.ToLower(c.String("log-level")) {
+	case "", "trace", "debug", "info", "warn", "warning", "error", "fatal", "panic":
+		return nil
+	}
+	fmt.Fprintf(os.Stderr, "Unable to parse logging level: %s\n", c.String("log-level"))
+	return exitCode(1)
+}
+
 func lsCommand(c *cli.Command) *cli.Command { c.Name, c.Aliases = "ls", []string{"list"}; return c }
 func rmCommand(c *cli.Command) *cli.Command { c.Name, c.Aliases = "rm", nil; return c }
 
@@ -144,9 +156,16 @@ func action(min int, fn func(c *cli.Context, s *store.Store) error) cli.ActionFu
 	}
 }
 
-// openStore opens the store named by --root.
+// openStore opens the store named by --root. Every command that opens it
+// first reclaims what containers whose
+// monitor was killed still hold (cheap when none was).
 func openStore(c *cli.Context) (*store.Store, error) {
-	return store.Open(c.String("root"))
+	s, err := store.Open(c.String("root"))
+	if err != nil {
+		return nil, err
+	}
+	run.Reap(s)
+	return s, nil
 }
 
 func registries(c *cli.Context) pull.Registries {
@@ -366,7 +385,7 @@ func runCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "add-host", Usage: "add HOST:IP to /etc/hosts (IP host-gateway is the bridge's gateway)"},
 			&cli.StringFlag{Name: "memory", Aliases: []string{"m"}, Usage: "memory limit (e.g. 512m)"},
 			&cli.StringFlag{Name: "memory-swap", Usage: "memory plus swap limit; -1 for unlimited swap"},
-			&cli.Float64Flag{Name: "cpus", Usage: "number of CPUs"},
+			&cli.StringFlag{Name: "cpus", Usage: "number of CPUs (e.g. 1.5)"},
 			&cli.Uint64Flag{Name: "cpu-shares", Aliases: []string{"c"}, Usage: "CPU shares (relative weight)"},
 			&cli.Int64Flag{Name: "pids-limit", Usage: "process limit (-1 for unlimited)"},
 			&cli.BoolFlag{Name: "read-only", Usage: "mount the root filesystem read-only"},
@@ -421,7 +440,7 @@ func runOptions(c *cli.Context) (run.Options, error) {
 		Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
 		DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),
 		AddHost:   c.StringSlice("add-host"),
-		Resources: cgroup.Resources{CPUs: c.Float64("cpus"), CPUShares: c.Uint64("cpu-shares"), PidsLimit: c.Int64("pids-limit")},
+		Resources: cgroup.Resources{CPUShares: c.Uint64("cpu-shares"), PidsLimit: c.Int64("pids-limit")},
 		Stdin:     os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 	}
 	// A numeric -u past 32 bits would wrap to another user (4294967296
@@ -439,15 +458,20 @@ func runOptions(c *cli.Context) (run.Options, error) {
 	if o.Ref, err = reference.Parse(o.Image); err != nil && !reference.IsImageID(o.Image) {
 		return o, err
 	}
+	if v := c.String("cpus"); v != "" {
+		if o.Resources.CPUs, err = cgroup.ParseCPUs(v); err != nil {
+			return o, fmt.Errorf("invalid argument %q for \"--cpus\" flag: %w", v, err)
+		}
+	}
 	if v := c.String("memory"); v != "" {
-		if o.Resources.Memory, err = units.RAMInBytes(v); err != nil {
+		if o.Resources.Memory, err = cgroup.ParseSize(v); err != nil {
 			return o, fmt.Errorf("invalid argument %q for \"-m, --memory\" flag: %w", v, err)
 		}
 	}
 	if v := c.String("memory-swap"); v == "-1" {
 		o.Resources.MemorySwap = -1
 	} else if v != "" {
-		if o.Resources.MemorySwap, err = units.RAMInBytes(v); err != nil {
+		if o.Resources.MemorySwap, err = cgroup.ParseSize(v); err != nil {
 			return o, fmt.Errorf("invalid argument %q for \"--memory-swap\" flag: %w", v, err)
 		}
 	}

@@ -401,7 +401,7 @@ func TestNetworkKilledMonitorCleanedUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "ps shows the container exited", func() bool {
-		return strings.HasPrefix(psStatus(t, root, "orphan"), "Exited (255) ")
+		return strings.HasPrefix(psStatus(t, root, "orphan"), "Exited (137) ")
 	})
 	if b, _ := os.ReadFile(state); strings.Contains(string(b), id) {
 		t.Errorf("allocation of the dead container left after ps:\n%s", b)

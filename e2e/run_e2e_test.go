@@ -444,7 +444,7 @@ func TestRunKilledMonitor(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "ps shows the container exited", func() bool {
-		return strings.HasPrefix(psStatus(t, root, "orphan"), "Exited (255) ")
+		return strings.HasPrefix(psStatus(t, root, "orphan"), "Exited (137) ")
 	})
 	mustPocket(t, root, "rm", "orphan")
 	if _, err := os.Stat("/sys/fs/cgroup/pids/pocket/" + id); !os.IsNotExist(err) {

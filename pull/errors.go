@@ -35,6 +35,9 @@ var (
 	// ErrBadArchive is returned for an archive or layout that is not a
 	// docker-save tar or an OCI layout.
 	ErrBadArchive = errors.New("unrecognized image archive")
+	// ErrBadLayer is returned for a layer whose content pocket refuses to
+	// unpack: a corrupt archive, or an entry that is unsafe or invalid.
+	ErrBadLayer = errors.New("invalid layer content")
 	// ErrTerminal is returned when asked to write an archive to a terminal.
 	ErrTerminal = errors.New("cowardly refusing to save to a terminal. Use the -o flag or redirect")
 )
@@ -47,6 +50,11 @@ func describe(err error, ref name.Reference) error {
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, store.ErrDigestMismatch) || errors.Is(err, ErrStalled) {
 		return fmt.Errorf("pull %s: %w", reference.Canonical(ref), err)
+	}
+	if errors.Is(err, ErrBadLayer) {
+		// The registry delivered it intact: the image itself is broken or
+		// hostile, whatever the network.
+		return fmt.Errorf("pull %s: %w (hint: the image is broken or unsafe; ask its publisher for a fixed one)", reference.Canonical(ref), err)
 	}
 	repo := reference.CanonicalRepo(ref.Context())
 	var te *transport.Error
@@ -93,7 +101,7 @@ func definitive(err error) bool {
 // retryable reports whether a layer download that failed with err is worth
 // restarting from scratch.
 func retryable(err error) bool {
-	if localFault(err) {
+	if localFault(err) || errors.Is(err, ErrBadLayer) {
 		return false
 	}
 	if errors.Is(err, ErrStalled) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||

@@ -152,7 +152,7 @@ func fill(ctx context.Context, j layerJob, dir string, meta io.Writer, bar layer
 	tee := io.TeeReader(src, blob)
 	tarStream, err := fs.Decompress(tee)
 	if err != nil {
-		return v1.Hash{}, stalled(mismatch(err, src, tee, blob, j))
+		return v1.Hash{}, stalled(badContent(mismatch(err, src, tee, blob, j), err, src))
 	}
 	defer tarStream.Close()
 	diff := sha256.New()
@@ -165,7 +165,7 @@ func fill(ctx context.Context, j layerJob, dir string, meta io.Writer, bar layer
 		}
 	}
 	if err != nil {
-		return v1.Hash{}, stalled(mismatch(err, src, tee, blob, j))
+		return v1.Hash{}, stalled(badContent(mismatch(err, src, tee, blob, j), err, src))
 	}
 	if err := checkDigest(blob, j); err != nil {
 		return v1.Hash{}, err
@@ -216,6 +216,18 @@ func checkDigest(blob hash.Hash, j layerJob) error {
 }
 
 // watchdog feeds progress and re-arms the stall timer on every byte.
+// badContent marks as ErrBadLayer an unpack error that is the layer's own
+// fault: the source delivered every byte it was asked for, the blob's
+// digest did not contradict it (err is still the unpack error) and the
+// disk did not fail. Such a layer is refused again on every retry, and the
+// network is not to blame.
+func badContent(err, unpackErr error, src *watchdog) error {
+	if err != unpackErr || src.err != nil || localFault(err) || src.ctx.Err() != nil {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrBadLayer, err)
+}
+
 type watchdog struct {
 	r     io.Reader
 	timer *time.Timer

@@ -2,6 +2,7 @@ package run
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -53,10 +54,19 @@ type logWriter struct {
 }
 
 func (w *logWriter) Write(p []byte) (int, error) {
+	var gone error
 	if w.out != nil {
-		// A user who closed their end must not stop the log or the container.
+		// A user who cannot take more output must not stop the log.
 		if _, err := w.out.Write(p); err != nil {
 			w.out = nil
+			// But a user who closed their end, as head does in
+			// `pocket run busybox yes | head -1`, closes the
+			// container's: returning the error makes exec close the
+			// pipe, so the container's next write fails (SIGPIPE) as it
+			// would on the user's pipe, instead of running on unread.
+			if errors.Is(err, syscall.EPIPE) {
+				gone = err
+			}
 		}
 	}
 	w.buf = append(w.buf, p...)
@@ -76,6 +86,10 @@ func (w *logWriter) Write(p []byte) (int, error) {
 	}
 	if len(w.buf) >= maxLogLine {
 		w.flush()
+	}
+	if gone != nil {
+		w.flush()
+		return len(p), gone
 	}
 	return len(p), nil
 }

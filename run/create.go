@@ -173,6 +173,9 @@ func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err 
 	if _, err := s.ImageByID(img.ID); err != nil {
 		return nil, fmt.Errorf("image %s: %w", o.Image, err)
 	}
+	if err := checkLayers(s, img, o.Image); err != nil {
+		return nil, err
+	}
 	if mounts, err = prepareMounts(s, specs, sp.Init.Rootfs.Lower, sp.Init.Rootfs.UserXattr); err != nil {
 		return nil, err
 	}
@@ -235,4 +238,19 @@ func (c *container) prepare(s *store.Store) error {
 		return err
 	}
 	return c.writeState()
+}
+
+// checkLayers makes sure every layer of img is unpacked in the store before
+// anything mounts them: a layer deleted behind pocket's back otherwise
+// shows only as overlay's "no such file or directory", naming no layer.
+func checkLayers(s *store.Store, img *store.Image, ref string) error {
+	for _, l := range img.Layers {
+		if !s.HasLayer(l) {
+			return fmt.Errorf("image %s: layer %s: %w (hint: pocket pull %s fetches it again)", ref, l, store.ErrLayerUnknown, ref)
+		}
+		if _, err := os.Stat(s.LayerDir(l)); err != nil {
+			return fmt.Errorf("image %s: layer %s is damaged: %w (hint: pocket rmi %s, then pocket pull %s)", ref, l, err, ref, ref)
+		}
+	}
+	return nil
 }

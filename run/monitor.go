@@ -24,6 +24,10 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 		return 125, err
 	}
 	defer unlock()
+	if err := s.MarkRunning(c.spec.ID); err != nil {
+		return c.failed(err)
+	}
+	defer s.UnmarkRunning(c.spec.ID)
 	code, err := c.runOnce(s, st, started)
 	if c.spec.AutoRemove {
 		anon := anonymousVolumes(s, c.spec.ID)
@@ -50,6 +54,12 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	// Listening before the state says "running", so that whoever reads
 	// that can reach the monitor; closed after the exited state is
 	// written (see signalContainer).
+	releaseVolumes, err := useVolumes(s, c.spec.Mounts)
+	if err != nil {
+		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
+	}
+	defer releaseVolumes()
+
 	ctl, err := listenControl(c.dir)
 	if err != nil {
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))

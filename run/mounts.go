@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -32,6 +33,10 @@ func ParseVolume(spec string) (MountSpec, error) {
 	parts := strings.Split(spec, ":")
 	bad := func(why string) (MountSpec, error) {
 		return MountSpec{}, fmt.Errorf("invalid volume specification %q: %s", spec, why)
+	}
+	// "-v $UNSET:/x" must not quietly become an anonymous volume.
+	if len(parts) > 1 && slices.Contains(parts, "") {
+		return MountSpec{}, badMount("invalid spec: %s: empty section between colons", spec)
 	}
 	var m MountSpec
 	switch len(parts) {

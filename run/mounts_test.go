@@ -26,6 +26,9 @@ func TestParseVolume(t *testing.T) {
 		{spec: "a:/b:ro:x", wantErr: "too many colons"},
 		{spec: "", wantErr: "empty container path"},
 		{spec: "/h:/c:nocopy", wantErr: "nocopy applies to volumes"},
+		{spec: ":/x", wantErr: "invalid spec: :/x: empty section between colons"},
+		{spec: "vol::ro", wantErr: "invalid spec: vol::ro: empty section between colons"},
+		{spec: "/h:/c:", wantErr: "invalid spec: /h:/c:: empty section between colons"},
 	} {
 		t.Run(tc.spec, func(t *testing.T) {
 			got, err := ParseVolume(tc.spec)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"syscall"
 
 	"pocket/store"
@@ -17,6 +18,12 @@ import (
 // container's exit status (0..255); detached, it prints the ID and returns 0.
 // An error is pocket's own (status 125, or 126/127 via ExitError).
 func Run(ctx context.Context, s *store.Store, o Options) (int, error) {
+	// A write to a closed stdout must fail with EPIPE, not kill pocket
+	// (Go's default for fd 1 and 2) and leave the container, its cgroup
+	// and --rm undone; logWriter passes the EPIPE on to the container.
+	// Notify, not Ignore: an ignored signal would stay ignored in the
+	// container's command across exec.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	reap()
 	c, err := create(ctx, s, &o)
 	if err != nil {

@@ -155,7 +155,9 @@ func (p *process) wait() int {
 		return 128 + int(ws.Signal())
 	}
 	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) && st.ExitCode() == 0 {
+	// EPIPE is the user's closed output (see logWriter), not pocket's
+	// failure.
+	if err != nil && !errors.As(err, &ee) && !errors.Is(err, syscall.EPIPE) && st.ExitCode() == 0 {
 		return 125
 	}
 	return st.ExitCode()

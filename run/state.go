@@ -150,18 +150,25 @@ func loadID(s *store.Store, id string) (*container, error) {
 		c.spec.ID = id
 	}
 	if c.state.Status == statusRunning && !monitorAlive(s, id) {
-		// The monitor died without recording the end (SIGKILL, reboot);
-		// its container died with it (Pdeathsig, PID namespace).
-		c.state.Status = statusExited
-		c.state.Pid = 0
-		if c.state.ExitCode == 0 {
-			c.state.ExitCode = 255
-		}
-		if c.state.FinishedAt.IsZero() {
-			c.state.FinishedAt = c.state.StartedAt
-		}
+		c.state.monitorDied()
 	}
 	return c, nil
+}
+
+// monitorDied is the state of a running container whose monitor died
+// without recording the end (SIGKILL, reboot): its container died with it
+// of SIGKILL (Pdeathsig, PID namespace), so it exited 137, as Docker
+// shows a container killed with its shim.
+func (st *State) monitorDied() {
+	st.Status = statusExited
+	st.Pid = 0
+	st.Net = nil
+	if st.ExitCode == 0 {
+		st.ExitCode = 128 + 9
+	}
+	if st.FinishedAt.IsZero() {
+		st.FinishedAt = st.StartedAt
+	}
 }
 
 func (c *container) writeState() error { return writeJSON(c.dir, stateFile, &c.state) }

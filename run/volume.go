@@ -82,6 +82,7 @@ type mountPlan struct {
 	volumes []string   // every volume the container references, for its record
 	created []string   // volumes this call created, removed by undo on failure
 	points  []MountPoint
+	filling []func() // volume locks held while they are filled
 }
 
 // prepareMounts turns parsed mounts into ns mounts: it creates missing -v
@@ -93,6 +94,15 @@ type mountPlan struct {
 func prepareMounts(s *store.Store, specs []MountSpec, lower []string, userXattr bool) (*mountPlan, error) {
 	p := &mountPlan{}
 	var copies []copyUp
+	// A volume is filled only while it is locked against its users, and
+	// not at all while a running container uses it (see copyTree).
+	fill := map[string]bool{}
+	defer func() {
+		for _, release := range p.filling {
+			release()
+		}
+		p.filling = nil
+	}()
 	for _, m := range specs {
 		switch m.Type {
 		case "tmpfs":
@@ -115,7 +125,17 @@ func prepareMounts(s *store.Store, specs []MountSpec, lower []string, userXattr 
 			if !slices.Contains(p.volumes, v.Name) {
 				p.volumes = append(p.volumes, v.Name)
 			}
-			if !m.NoCopy {
+			if _, seen := fill[v.Name]; !seen && !m.NoCopy {
+				release, ok, err := s.FillVolume(v.Name)
+				if err != nil {
+					return p, fmt.Errorf("mount %s: %w", m.Target, err)
+				}
+				fill[v.Name] = ok
+				if ok {
+					p.filling = append(p.filling, release)
+				}
+			}
+			if fill[v.Name] && !m.NoCopy {
 				copies = append(copies, copyUp{target: m.Target, dst: v.Mountpoint})
 			}
 			p.mounts = append(p.mounts, ns.Mount{Type: "bind", Source: v.Mountpoint, Target: m.Target, Readonly: m.ReadOnly})
@@ -215,6 +235,31 @@ func sortMounts(ms []ns.Mount) []ns.Mount {
 	depth := func(p string) int { return strings.Count(path.Clean(p), "/") }
 	slices.SortStableFunc(ms, func(a, b ns.Mount) int { return depth(a.Target) - depth(b.Target) })
 	return ms
+}
+
+// useVolumes marks the container's volumes in use until release, so that
+// no other container fills them meanwhile; it waits for a fill under way.
+func useVolumes(s *store.Store, mounts []MountPoint) (release func(), err error) {
+	var held []func()
+	release = func() {
+		for _, r := range held {
+			r()
+		}
+	}
+	done := map[string]bool{}
+	for _, m := range mounts {
+		if m.Type != "volume" || m.Name == "" || done[m.Name] {
+			continue
+		}
+		done[m.Name] = true
+		r, err := s.UseVolume(m.Name)
+		if err != nil {
+			release()
+			return func() {}, fmt.Errorf("volume %s: %w", m.Name, err)
+		}
+		held = append(held, r)
+	}
+	return release, nil
 }
 
 // anonymousVolumes lists the anonymous volumes a container references; they

@@ -44,6 +44,7 @@ func Open(root string) (*Store, error) {
 		{"blobs/sha256", 0o700},
 		{"layers", shared},
 		{"containers", shared},
+		{"running", 0o700},
 		{"volumes", shared},
 		{"locks", 0o700},
 		{"tmp", 0o700},

@@ -208,3 +208,29 @@ func (s *Store) PruneVolumes(all bool) ([]string, int64, error) {
 	}
 	return names, freed, nil
 }
+
+// volumeLock names the flock that says who uses a volume: every running
+// container holds it shared, filling a fresh volume holds it exclusively.
+func volumeLock(name string) string { return "volume-" + name }
+
+// UseVolume marks a volume in use by a running container until release
+// is called. It waits while the volume is being filled.
+func (s *Store) UseVolume(name string) (release func(), err error) {
+	f, err := s.lock(volumeLock(name), shared, true)
+	if err != nil {
+		return func() {}, err
+	}
+	return unlocker(f), nil
+}
+
+// FillVolume takes a volume for filling with an image's content. ok is
+// false, without waiting, while a running container uses the volume: its
+// content is that container's to change, and a directory it swaps for a
+// symlink mid-copy must never redirect the copy.
+func (s *Store) FillVolume(name string) (release func(), ok bool, err error) {
+	f, err := s.lock(volumeLock(name), exclusive, false)
+	if err != nil || f == nil {
+		return func() {}, false, err
+	}
+	return unlocker(f), true, nil
+}

@@ -119,3 +119,37 @@ func TestPruneVolumes(t *testing.T) {
 		})
 	}
 }
+
+// TestFillVolume: a volume is filled only while no running container uses
+// it, and users wait for a fill under way.
+func TestFillVolume(t *testing.T) {
+	s := newStore(t)
+	release, ok, err := s.FillVolume("data")
+	if err != nil || !ok {
+		t.Fatalf("FillVolume of an unused volume = %v, %v; want ok", ok, err)
+	}
+	used := make(chan func())
+	go func() {
+		r, err := s.UseVolume("data")
+		if err != nil {
+			t.Error(err)
+		}
+		used <- r
+	}()
+	release()
+	r1 := <-used
+	r2, err := s.UseVolume("data") // users share it
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := s.FillVolume("data"); ok || err != nil {
+		t.Errorf("FillVolume of a volume in use = %v, %v; want not ok", ok, err)
+	}
+	r1()
+	r2()
+	release, ok, err = s.FillVolume("data")
+	if err != nil || !ok {
+		t.Fatalf("FillVolume once its users are gone = %v, %v; want ok", ok, err)
+	}
+	release()
+}
