@@ -117,13 +117,23 @@ func TestHardeningSessionKeyring(t *testing.T) {
 			t.Fatalf("the host program cannot read the host key itself: %s", host)
 		}
 
-		for _, args := range [][]string{{"read", desc}, {"read-id", strconv.Itoa(id)}} {
-			r := s.pocket(t, append([]string{"run", "--rm", "keyring", "keyring"}, args...)...)
-			if r.Code == 0 || strings.Contains(r.Stdout, secret) {
-				t.Errorf("container ran keyring %v: it reached the host's session key\n%s", args, r)
+		// With the default seccomp profile keyctl and add_key fail with
+		// EPERM; unconfined, the container's own session keyring is what
+		// keeps the host's keys out of reach.
+		unconfined := []string{"--security-opt", "seccomp=unconfined"}
+		for _, opts := range [][]string{nil, unconfined} {
+			for _, args := range [][]string{{"read", desc}, {"read-id", strconv.Itoa(id)}} {
+				run := append(append(append([]string{"run", "--rm"}, opts...), "keyring", "keyring"), args...)
+				r := s.pocket(t, run...)
+				if r.Code == 0 || strings.Contains(r.Stdout, secret) {
+					t.Errorf("container ran keyring %v %v: it reached the host's session key\n%s", opts, args, r)
+				}
 			}
 		}
-		s.must(t, "run", "--rm", "keyring", "keyring", "add", left, "from the container")
+		if r := s.pocket(t, "run", "--rm", "keyring", "keyring", "add", left, "from the container"); r.Code == 0 || !strings.Contains(r.Stderr, "operation not permitted") {
+			t.Errorf("add_key under the default seccomp profile: want EPERM\n%s", r)
+		}
+		s.must(t, append(append([]string{"run", "--rm"}, unconfined...), "keyring", "keyring", "add", left, "from the container")...)
 		if kid, err := unix.KeyctlSearch(unix.KEY_SPEC_SESSION_KEYRING, "user", left, 0); !errors.Is(err, unix.ENOKEY) {
 			t.Errorf("a key the container added is in the host's session keyring (key %d, %v)", kid, err)
 		}
