@@ -43,6 +43,11 @@ func ensurePackages(a arch, cache string) (kernel, error) {
 	if err := unpack(cache, root, img+":"+a.goarch, "busybox-static:"+a.goarch); err != nil {
 		return kernel{}, err
 	}
+	// modules.dep is made at install time; depmod reads foreign modules.
+	version := strings.TrimPrefix(img, "linux-image-")
+	if out, err := exec.Command("depmod", "-b", root, version).CombinedOutput(); err != nil {
+		return kernel{}, fmt.Errorf("depmod -b %s %s: %v: %s", root, version, err, out)
+	}
 	return hostKernel(root, a.goarch)
 }
 
@@ -56,7 +61,7 @@ func hostKernel(root, goarch string) (kernel, error) {
 	img := images[len(images)-1]
 	v := strings.TrimPrefix(filepath.Base(img), "vmlinuz-")
 	k := kernel{version: v, image: img, modules: filepath.Join(root, "lib", "modules", v), busybox: filepath.Join(root, "bin", "busybox")}
-	for _, p := range []string{k.modules, k.busybox} {
+	for _, p := range []string{filepath.Join(k.modules, "modules.dep"), k.busybox} {
 		if _, err := os.Stat(p); err != nil {
 			return kernel{}, err
 		}
@@ -148,6 +153,9 @@ func dependency(pkg, prefix string) (string, error) {
 // unpack downloads pkgs into cache and extracts them below root.
 func unpack(cache, root string, pkgs ...string) error {
 	debs := filepath.Join(cache, "debs")
+	if err := os.RemoveAll(debs); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(debs, 0o755); err != nil {
 		return err
 	}
