@@ -18,19 +18,19 @@ type kernel struct {
 	busybox string // a static busybox for the guest
 }
 
-// ensurePackages installs what the guest needs: for the host's own
-// architecture the Debian packages themselves; for a foreign one the
-// emulator, with the kernel and busybox unpacked from their packages into
-// cache (installing them would replace the host's busybox).
+// ensurePackages installs the emulator and unpacks the guest's kernel and
+// busybox from their Debian packages into cache (for a foreign
+// architecture after adding it to dpkg). They are not installed: a kernel
+// package's initramfs trigger takes minutes, and busybox-static:arm64
+// would replace the host's busybox.
 func ensurePackages(a arch, cache string) (kernel, error) {
 	if err := install(a.packages...); err != nil {
 		return kernel{}, err
 	}
-	if !a.foreign {
-		return hostKernel("/", a.goarch)
-	}
-	if err := addArch(a.goarch); err != nil {
-		return kernel{}, err
+	if a.foreign {
+		if err := addArch(a.goarch); err != nil {
+			return kernel{}, err
+		}
 	}
 	root := filepath.Join(cache, "root")
 	if k, err := hostKernel(root, a.goarch); err == nil {
@@ -38,6 +38,9 @@ func ensurePackages(a arch, cache string) (kernel, error) {
 	}
 	img, err := dependency("linux-image-"+a.goarch+":"+a.goarch, "linux-image-")
 	if err != nil {
+		return kernel{}, err
+	}
+	if err := os.RemoveAll(root); err != nil {
 		return kernel{}, err
 	}
 	if err := unpack(cache, root, img+":"+a.goarch, "busybox-static:"+a.goarch); err != nil {
@@ -55,7 +58,7 @@ func ensurePackages(a arch, cache string) (kernel, error) {
 func hostKernel(root, goarch string) (kernel, error) {
 	images, _ := filepath.Glob(filepath.Join(root, "boot", "vmlinuz-*-"+goarch))
 	if len(images) == 0 {
-		return kernel{}, fmt.Errorf("no Debian %s kernel in %s/boot (hint: apt-get install linux-image-%s)", goarch, root, goarch)
+		return kernel{}, fmt.Errorf("no Debian %s kernel in %s/boot", goarch, root)
 	}
 	sort.Slice(images, func(i, j int) bool { return versionLess(images[i], images[j]) })
 	img := images[len(images)-1]
