@@ -135,9 +135,23 @@ func testID(t *testing.T) string {
 	return fmt.Sprintf("t%d-%s", os.Getpid(), strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()))
 }
 
+// makeTestParent creates testParent on a unified host: there New takes an
+// existing parent (the root, or a rootless user's delegated subtree) as
+// it is, while v1 creates missing ones. cleanParents removes it.
+func makeTestParent(t *testing.T) {
+	t.Helper()
+	if cgroups.Mode() != cgroups.Unified {
+		return
+	}
+	if err := os.MkdirAll(filepath.Join(v2Root, testParent), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // newTest creates a cgroup and deletes it, and the test parents, after the test.
 func newTest(t *testing.T, r Resources) *Cgroup {
 	t.Helper()
+	makeTestParent(t)
 	c, err := New(testParent, testID(t), r)
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -333,6 +347,7 @@ func TestDevicesV1(t *testing.T) {
 // removes the cgroup once it has exited.
 func TestAddLoadDelete(t *testing.T) {
 	needRoot(t)
+	makeTestParent(t)
 	c, err := New(testParent, testID(t), Resources{PidsLimit: 100})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
@@ -105,8 +106,9 @@ func inNewNetns() int {
 // has no address, so nothing sent that way leaves the namespace. Name
 // lookups go to 127.0.0.1, where nothing answers: a name outside the
 // tests (Docker Hub, after the mirror) fails at once, as it does on a host
-// without internet, instead of timing out on the dead-end route.
-func testNetns() error {
+// without internet, instead of timing out on the dead-end route. Without
+// withRoute (the test VMs: no veth module, no pasta) there is lo alone.
+func testNetns(withRoute bool) error {
 	if err := testResolvConf(); err != nil {
 		return err
 	}
@@ -116,6 +118,9 @@ func testNetns() error {
 	}
 	if err != nil {
 		return fmt.Errorf("bring up lo: %w", err)
+	}
+	if !withRoute {
+		return nil
 	}
 	la := netlink.NewLinkAttrs()
 	la.Name = "ext0"
@@ -161,8 +166,18 @@ func testResolvConf() error {
 	return nil
 }
 
+// prebuiltEnv names a directory holding a prebuilt pocket binary ("pocket")
+// and, optionally, the hello-world image as a `docker save` archive
+// ("hello-world.tar"):
+// the test VMs (testdata/vm) run this test binary where there is no Go
+// toolchain, no docker-registry and no veth module. Then the registry is
+// go-containerregistry's, in this process, the namespace has lo alone, and
+// the other test images are built from the guest's own /bin/busybox.
+const prebuiltEnv = "POCKET_E2E_PREBUILT"
+
 func setup(m *testing.M) (int, error) {
-	if err := testNetns(); err != nil {
+	prebuilt := os.Getenv(prebuiltEnv)
+	if err := testNetns(prebuilt == ""); err != nil {
 		return 0, err
 	}
 	tmp, err := os.MkdirTemp("", "pocket-e2e-")
@@ -170,29 +185,43 @@ func setup(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(tmp)
-	pocketBin = filepath.Join(tmp, "pocket")
 	networkState = filepath.Join(tmp, "network")
-	// The command is the module's root package, one directory up.
-	build := exec.Command("go", "build", "-trimpath", "-o", pocketBin, ".")
-	build.Dir = ".."
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("go build pocket: %v\n%s", err, out)
+	if prebuilt != "" {
+		pocketBin = filepath.Join(prebuilt, "pocket")
+		testRegistry, err = testregistry.StartInProcess()
+	} else {
+		pocketBin = filepath.Join(tmp, "pocket")
+		// The command is the module's root package, one directory up.
+		build := exec.Command("go", "build", "-trimpath", "-o", pocketBin, ".")
+		build.Dir = ".."
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("go build pocket: %v\n%s", err, out)
+		}
+		testRegistry, err = testregistry.Start(filepath.Join(tmp, "registry"))
 	}
-	testRegistry, err = testregistry.Start(filepath.Join(tmp, "registry"))
 	if err != nil {
 		return 0, err
 	}
 	defer testRegistry.Stop()
-	if err := pushTestImages(testRegistry); err != nil {
+	if err := pushTestImages(testRegistry, prebuilt); err != nil {
 		return 0, err
 	}
 	return m.Run(), nil
 }
 
-func pushTestImages(r *testregistry.Registry) error {
+func pushTestImages(r *testregistry.Registry, prebuilt string) error {
 	for _, ti := range testImages {
 		v, err := ti.image()
+		if prebuilt != "" && ti.ref == "library/hello-world:latest" {
+			// images.Hello needs the go command; a foreign guest has no
+			// hello-world (testdata/vm builds it for the host only).
+			archive := filepath.Join(prebuilt, "hello-world.tar")
+			if _, serr := os.Stat(archive); serr != nil {
+				continue
+			}
+			v, err = tarball.ImageFromPath(archive, nil)
+		}
 		if err != nil {
 			return fmt.Errorf("build %s: %w", ti.ref, err)
 		}

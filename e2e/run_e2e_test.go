@@ -294,30 +294,17 @@ func TestRunIsolation(t *testing.T) {
 	}
 }
 
+// TestRunLimits: what the kernel does with the limits (see also
+// cgroup_e2e_test.go, which reads them on v1 and v2).
 func TestRunLimits(t *testing.T) {
 	root := newRoot(t)
-	r := mustPocket(t, root, "run", "--rm", "-m", "32m", "--pids-limit", "20", "busybox",
-		"cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/pids/pids.max")
-	if r.Stdout != "33554432\n20\n" {
-		t.Errorf("limits inside: want 33554432 and 20\n%s", r)
-	}
-
 	// The shell doubles a string until the OOM killer ends it.
-	r = pocket(t, root, "run", "--name", "hog", "-m", "32m", "busybox", "sh", "-c", "x=a; while true; do x=$x$x; done")
-	if r.Code != 137 {
-		t.Errorf("memory hog: exit %d, want 137\n%s", r.Code, r)
-	}
-	var in []struct{ State struct{ OOMKilled bool } }
-	if err := json.Unmarshal([]byte(mustPocket(t, root, "inspect", "hog").Stdout), &in); err != nil || len(in) != 1 {
-		t.Fatalf("inspect hog: %v", err)
-	}
-	if !in[0].State.OOMKilled {
-		t.Error("inspect: OOMKilled is false after the OOM kill")
-	}
+	r := pocket(t, root, "run", "--name", "hog", "--network", "none", "-m", "32m", "busybox", "sh", "-c", "x=a; while true; do x=$x$x; done")
+	checkOOM(t, r, func() result { return mustPocket(t, root, "inspect", "hog") })
 	mustPocket(t, root, "rm", "hog")
 
 	// A fork bomb hits the pids limit: fork fails, the shell reports it.
-	r = pocket(t, root, "run", "--rm", "--pids-limit", "20", "busybox", "sh", "-c", "for i in $(seq 40); do sleep 30 & done; echo survived")
+	r = pocket(t, root, "run", "--rm", "--network", "none", "--pids-limit", "20", "busybox", "sh", "-c", "for i in $(seq 40); do sleep 30 & done; echo survived")
 	if !strings.Contains(r.Stderr, "can't fork") || r.Code != 2 {
 		t.Errorf("fork bomb: want \"can't fork\" and exit 2\n%s", r)
 	}
@@ -434,7 +421,10 @@ func TestRunDetachedFollowAndForceRemove(t *testing.T) {
 
 func TestRunKilledMonitor(t *testing.T) {
 	root := newRoot(t)
-	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--name", "orphan", "busybox", "sleep", "1000").Stdout)
+	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--name", "orphan", "--network", "none", "--pids-limit", "20", "busybox", "sleep", "1000").Stdout)
+	if len(containerCgroupDirs(t, "", id)) == 0 {
+		t.Fatalf("running container %s has no cgroup", id)
+	}
 	var in []struct{ State struct{ Pid int } }
 	if err := json.Unmarshal([]byte(mustPocket(t, root, "inspect", id).Stdout), &in); err != nil || len(in) != 1 || in[0].State.Pid == 0 {
 		t.Fatalf("inspect: %v %v", err, in)
@@ -447,9 +437,7 @@ func TestRunKilledMonitor(t *testing.T) {
 		return strings.HasPrefix(psStatus(t, root, "orphan"), "Exited (137) ")
 	})
 	mustPocket(t, root, "rm", "orphan")
-	if _, err := os.Stat("/sys/fs/cgroup/pids/pocket/" + id); !os.IsNotExist(err) {
-		t.Errorf("cgroup of the container left behind: %v", err)
-	}
+	checkNoCgroup(t, "", id, "SIGKILL of the monitor and rm")
 	if r := mustPocket(t, root, "ps", "-aq"); r.Stdout != "" {
 		t.Errorf("ps -a after rm: %q", r.Stdout)
 	}

@@ -1,11 +1,15 @@
 // Package testregistry runs a real Docker distribution registry (Debian's
-// docker-registry) on loopback for pocket's end-to-end tests and benchmarks.
+// docker-registry) on loopback for pocket's end-to-end tests and benchmarks,
+// or go-containerregistry's in-process one where docker-registry cannot run
+// (the test VMs).
 package testregistry
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -16,6 +20,7 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
@@ -33,6 +38,21 @@ type Registry struct {
 	Dir  string // storage, config and log
 	cmd  *exec.Cmd
 	done chan error
+	srv  *http.Server // the in-process registry
+}
+
+// StartInProcess serves go-containerregistry's registry (blobs in memory)
+// from this process on a free loopback port: for the test VMs, whose
+// initramfs has neither docker-registry nor its configuration.
+func StartInProcess() (*Registry, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	host := l.Addr().String()
+	r := &Registry{Host: host, URL: "http://" + host, srv: &http.Server{Handler: ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))}}
+	go r.srv.Serve(l)
+	return r, nil
 }
 
 const config = `version: 0.1
@@ -170,6 +190,9 @@ func (r *Registry) PushIndex(ref string, idx v1.ImageIndex) error {
 
 // Stop terminates the registry and waits for it.
 func (r *Registry) Stop() error {
+	if r != nil && r.srv != nil {
+		return r.srv.Close()
+	}
 	if r == nil || r.cmd == nil || r.cmd.Process == nil {
 		return nil
 	}
