@@ -11,8 +11,9 @@ func killCommand() *cli.Command {
 	return &cli.Command{
 		Name: "kill", Usage: "kill running containers", ArgsUsage: "CONTAINER [CONTAINER...]",
 		Flags: []cli.Flag{&cli.StringFlag{Name: "signal", Aliases: []string{"s"}, Value: "KILL", Usage: "signal to send"}},
-		Action: func(c *cli.Context) error {
-			return each(c, func(s *store.Store, id string) error { return run.Kill(s, id, c.String("signal")) })
-		},
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
+			sig := c.String("signal")
+			return forEach(c, func(id string) ([]string, error) { return echo(id, run.Kill(s, id, sig)) })
+		}),
 	}
 }

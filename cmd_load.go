@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -20,13 +18,7 @@ func loadCommand() *cli.Command {
 		},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
 			names, err := pull.Load(signalContext(), s, c.String("input"), pull.Options{Quiet: c.Bool("quiet"), Out: os.Stdout})
-			for _, n := range names {
-				if strings.HasPrefix(n, "sha256:") {
-					fmt.Println("Loaded image ID: " + n)
-				} else {
-					fmt.Println("Loaded image: " + n)
-				}
-			}
+			printLoaded(os.Stdout, names)
 			return err
 		}),
 	}

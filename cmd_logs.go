@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pocket/run"
+	"pocket/store"
 )
 
 func logsCommand() *cli.Command {
@@ -16,21 +17,18 @@ func logsCommand() *cli.Command {
 			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "follow log output"},
 			&cli.StringFlag{Name: "tail", Aliases: []string{"n"}, Value: "all", Usage: "number of lines to show from the end"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := args(c, 1, "CONTAINER"); err != nil {
-				return err
-			}
-			tail := -1
-			if t := c.String("tail"); t != "all" {
-				if _, err := fmt.Sscan(t, &tail); err != nil || tail < 0 {
-					return fmt.Errorf("invalid argument %q for \"-n, --tail\" flag", t)
-				}
-			}
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
-			return run.Logs(signalContext(), s, c.Args().First(), run.LogsOptions{Follow: c.Bool("follow"), Tail: tail, Stdout: os.Stdout, Stderr: os.Stderr})
-		},
+		Action: actionWith(1, logsOptions, func(c *cli.Context, s *store.Store, o run.LogsOptions) error {
+			return run.Logs(signalContext(), s, c.Args().First(), o)
+		}),
 	}
+}
+
+// logsOptions turns `pocket logs`'s flags into run.LogsOptions.
+func logsOptions(c *cli.Context) (run.LogsOptions, error) {
+	o := run.LogsOptions{Follow: c.Bool("follow"), Stdout: os.Stdout, Stderr: os.Stderr}
+	var err error
+	if o.Tail, err = run.ParseTail(c.String("tail")); err != nil {
+		return o, fmt.Errorf("invalid argument %q for \"-n, --tail\" flag", c.String("tail"))
+	}
+	return o, nil
 }

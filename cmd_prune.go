@@ -1,52 +1,49 @@
 package main
 
-import (
-	"errors"
-	"fmt"
+// The prune commands in one file: five groups' `prune`, each one call of
+// run.PruneUnused and one printPruned, differing only in what they select.
 
-	units "github.com/docker/go-units"
+import (
+	"os"
+
 	"github.com/urfave/cli/v2"
 
 	"pocket/run"
 	"pocket/store"
 )
 
-func imagePruneCommand() *cli.Command {
-	return &cli.Command{
-		Name: "prune", Usage: "remove unused images",
-		Flags: []cli.Flag{
-			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
-			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"},
-		},
-		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			deleted, reclaimed, err := s.PruneImages(c.Bool("all"))
-			if len(deleted) > 0 {
-				fmt.Println("Deleted Images:")
-				for _, d := range deleted {
-					fmt.Println("deleted: " + d)
-				}
-				fmt.Println()
-			}
-			fmt.Printf("Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
-			return err
-		}),
-	}
+// forceFlag is Docker's -f of every prune; pocket never prompts.
+func forceFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"}
+}
+
+// prune is a prune command's body: the report is printed even with an
+// error, for what went before it.
+func prune(s *store.Store, o run.PruneOptions) error {
+	r, err := run.PruneUnused(s, o)
+	printPruned(os.Stdout, r)
+	return err
 }
 
 func containerPruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove all stopped containers",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"}},
+		Flags: []cli.Flag{forceFlag()},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			ids, err := run.Prune(s)
-			if len(ids) > 0 {
-				fmt.Println("Deleted Containers:")
-				for _, id := range ids {
-					fmt.Println(id)
-				}
-				fmt.Println()
-			}
-			return err
+			return prune(s, run.PruneOptions{Containers: true})
+		}),
+	}
+}
+
+func imagePruneCommand() *cli.Command {
+	return &cli.Command{
+		Name: "prune", Usage: "remove unused images",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
+			forceFlag(),
+		},
+		Action: action(0, func(c *cli.Context, s *store.Store) error {
+			return prune(s, run.PruneOptions{Images: true, AllImages: c.Bool("all")})
 		}),
 	}
 }
@@ -54,11 +51,22 @@ func containerPruneCommand() *cli.Command {
 func networkPruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove the bridge and pocket's iptables rules if no container uses them",
-		Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"}},
+		Flags: []cli.Flag{forceFlag()},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			names, err := run.PruneNetworks(s)
-			printDeleted("Deleted Networks:", names)
-			return err
+			return prune(s, run.PruneOptions{Networks: true})
+		}),
+	}
+}
+
+func volumePruneCommand() *cli.Command {
+	return &cli.Command{
+		Name: "prune", Usage: "remove volumes no container uses (anonymous ones unless --all)",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove named volumes too"},
+			forceFlag(),
+		},
+		Action: action(0, func(c *cli.Context, s *store.Store) error {
+			return prune(s, run.PruneOptions{Volumes: true, AllVolumes: c.Bool("all")})
 		}),
 	}
 }
@@ -68,20 +76,10 @@ func systemPruneCommand() *cli.Command {
 		Name: "prune", Usage: "remove stopped containers, unused networks and dangling images",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
-			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"},
+			forceFlag(),
 		},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			ids, cerr := run.Prune(s)
-			printDeleted("Deleted Containers:", ids)
-			names, nerr := run.PruneNetworks(s)
-			printDeleted("Deleted Networks:", names)
-			deleted, reclaimed, ierr := s.PruneImages(c.Bool("all"))
-			for i := range deleted {
-				deleted[i] = "deleted: " + deleted[i]
-			}
-			printDeleted("Deleted Images:", deleted)
-			fmt.Printf("Total reclaimed space: %s\n", units.HumanSize(float64(reclaimed)))
-			return errors.Join(cerr, nerr, ierr)
+			return prune(s, run.PruneOptions{Containers: true, Networks: true, Images: true, AllImages: c.Bool("all")})
 		}),
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"pocket/store"
 )
 
+// rmContainerCommand is `pocket rm` and `pocket container rm` (`rm` of the
+// image group is rmi).
 func rmContainerCommand() *cli.Command {
 	return &cli.Command{
 		Name: "rm", Usage: "remove containers", ArgsUsage: "CONTAINER [CONTAINER...]",
@@ -14,8 +16,9 @@ func rmContainerCommand() *cli.Command {
 			&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "kill and remove a running container"},
 			&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "remove its anonymous volumes"},
 		},
-		Action: func(c *cli.Context) error {
-			return each(c, func(s *store.Store, id string) error { return run.Remove(s, id, c.Bool("force"), c.Bool("volumes")) })
-		},
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
+			force, volumes := c.Bool("force"), c.Bool("volumes")
+			return forEach(c, func(id string) ([]string, error) { return echo(id, run.Remove(s, id, force, volumes)) })
+		}),
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"pocket/pull"
 	"pocket/reference"
 	"pocket/run"
+	"pocket/store"
 )
 
 func runCommand() *cli.Command {
@@ -57,24 +58,13 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "pull", Value: "missing", Usage: "pull image before running (always, missing, never)"},
 			platformFlag(),
 		},
-		Action: func(c *cli.Context) error {
-			if err := args(c, 1, "IMAGE [COMMAND] [ARG...]"); err != nil {
-				return err
-			}
-			o, err := runOptions(c)
-			if err != nil {
-				return err
-			}
-			s, err := openStore(c)
-			if err != nil {
-				return err
-			}
+		Action: actionWith(1, runOptions, func(c *cli.Context, s *store.Store, o run.Options) error {
 			code, err := run.Run(context.Background(), s, o)
 			if err != nil {
 				return err
 			}
 			return exitCode(code)
-		},
+		}),
 	}
 }
 

@@ -13,10 +13,9 @@ func stopCommand() *cli.Command {
 	return &cli.Command{
 		Name: "stop", Usage: "stop running containers", ArgsUsage: "CONTAINER [CONTAINER...]",
 		Flags: []cli.Flag{&cli.IntFlag{Name: "time", Aliases: []string{"t"}, Value: 10, Usage: "seconds to wait before killing"}},
-		Action: func(c *cli.Context) error {
-			return each(c, func(s *store.Store, id string) error {
-				return run.Stop(s, id, time.Duration(c.Int("time"))*time.Second)
-			})
-		},
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
+			timeout := time.Duration(c.Int("time")) * time.Second
+			return forEach(c, func(id string) ([]string, error) { return echo(id, run.Stop(s, id, timeout)) })
+		}),
 	}
 }

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"errors"
-	"fmt"
+	"strconv"
 
 	"github.com/urfave/cli/v2"
 
@@ -14,16 +13,13 @@ func waitCommand() *cli.Command {
 	return &cli.Command{
 		Name: "wait", Usage: "block until containers stop, then print their exit codes", ArgsUsage: "CONTAINER [CONTAINER...]",
 		Action: action(1, func(c *cli.Context, s *store.Store) error {
-			var errs []error
-			for _, id := range c.Args().Slice() {
+			return forEach(c, func(id string) ([]string, error) {
 				code, err := run.Wait(signalContext(), s, id)
 				if err != nil {
-					errs = append(errs, err)
-					continue
+					return nil, err
 				}
-				fmt.Println(code)
-			}
-			return errors.Join(errs...)
+				return []string{strconv.Itoa(code)}, nil
+			})
 		}),
 	}
 }

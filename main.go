@@ -141,7 +141,7 @@ func rmCommand(c *cli.Command) *cli.Command { c.Name, c.Aliases = "rm", nil; ret
 // positional arguments (named by the command's ArgsUsage when missing).
 func action(min int, fn func(c *cli.Context, s *store.Store) error) cli.ActionFunc {
 	return func(c *cli.Context) error {
-		if err := args(c, min, c.Command.ArgsUsage); err != nil {
+		if err := argsAtLeast(c, min); err != nil {
 			return err
 		}
 		s, err := openStore(c)
@@ -149,6 +149,25 @@ func action(min int, fn func(c *cli.Context, s *store.Store) error) cli.ActionFu
 			return err
 		}
 		return fn(c, s)
+	}
+}
+
+// actionWith is action for a command whose flags parse into options o
+// first, before the store is opened: a flag refused touches nothing.
+func actionWith[O any](min int, opts func(*cli.Context) (O, error), fn func(c *cli.Context, s *store.Store, o O) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if err := argsAtLeast(c, min); err != nil {
+			return err
+		}
+		o, err := opts(c)
+		if err != nil {
+			return err
+		}
+		s, err := openStore(c)
+		if err != nil {
+			return err
+		}
+		return fn(c, s, o)
 	}
 }
 
@@ -168,11 +187,25 @@ func registries(c *cli.Context) pull.Registries {
 	return pull.Registries{Mirrors: c.StringSlice("registry-mirror"), Insecure: c.StringSlice("insecure-registry")}
 }
 
-// args checks the count of positional arguments as Docker does.
-func args(c *cli.Context, min int, usage string) error {
+// argsAtLeast, argsExactly and argsAtMost check the count of positional
+// arguments in Docker's words, with the command's ArgsUsage.
+func argsAtLeast(c *cli.Context, min int) error {
 	if c.NArg() < min {
-		name := commandPath(c)
-		return fmt.Errorf("%q requires at least %d argument(s)\nUsage: %s %s", name, min, name, usage)
+		return fmt.Errorf("%q requires at least %d argument(s)\nUsage: %s %s", commandPath(c), min, commandPath(c), c.Command.ArgsUsage)
+	}
+	return nil
+}
+
+func argsExactly(c *cli.Context, n int) error {
+	if c.NArg() != n {
+		return fmt.Errorf("%q requires exactly %d arguments\nUsage: %s %s", commandPath(c), n, commandPath(c), c.Command.ArgsUsage)
+	}
+	return nil
+}
+
+func argsAtMost(c *cli.Context, n int) error {
+	if c.NArg() > n {
+		return fmt.Errorf("%q requires at most %d argument\nUsage: %s %s", commandPath(c), n, commandPath(c), c.Command.ArgsUsage)
 	}
 	return nil
 }
@@ -192,25 +225,31 @@ func platformFlag() cli.Flag {
 	return &cli.StringFlag{Name: "platform", EnvVars: []string{"DOCKER_DEFAULT_PLATFORM"}, Usage: "os/arch[/variant] to pull"}
 }
 
-// each runs fn for every argument, printing the argument on success as
-// Docker's stop, kill and rm do, and joining the errors.
-func each(c *cli.Context, fn func(s *store.Store, id string) error) error {
-	if err := args(c, 1, c.Command.ArgsUsage); err != nil {
-		return err
-	}
-	s, err := openStore(c)
-	if err != nil {
-		return err
-	}
+// forEach calls fn for every positional argument, as Docker's CLI does
+// for the commands that take several objects: it prints the lines fn
+// returns, even with an error (rmi untags before it fails), and joins the
+// errors.
+func forEach(c *cli.Context, fn func(arg string) ([]string, error)) error {
 	var errs []error
-	for _, id := range c.Args().Slice() {
-		if err := fn(s, id); err != nil {
-			errs = append(errs, err)
-			continue
+	for _, arg := range c.Args().Slice() {
+		lines, err := fn(arg)
+		for _, l := range lines {
+			fmt.Println(l)
 		}
-		fmt.Println(id)
+		if err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
+}
+
+// echo is forEach's fn result for the commands that print the argument
+// once done with it: stop, kill, rm and volume rm.
+func echo(arg string, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []string{arg}, nil
 }
 
 // signalContext is cancelled by SIGINT or SIGTERM, so a pull or a follow
