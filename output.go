@@ -1,7 +1,8 @@
 package main
 
 // What pocket prints: Docker's tables, one JSON object a line for
-// --format json, and inspect's JSON arrays. The CLI itself is main.go.
+// --format json, inspect's JSON arrays and prune reports. The commands
+// are main.go and cmd_*.go.
 
 import (
 	"encoding/json"
@@ -19,36 +20,57 @@ import (
 	"pocket/store"
 )
 
-// inspectAll prints Docker-shaped JSON for each reference (an array, as Docker).
-func inspectAll(refs []string, one func(string) (any, error)) error {
-	var out []any
+// inspectAll prints Docker-shaped JSON for each reference (an array, as
+// Docker), each found by one.
+func inspectAll[T any](s *store.Store, refs []string, one func(*store.Store, string) (T, error)) error {
+	out := []any{}
 	var errs []error
 	for _, r := range refs {
-		v, err := one(r)
+		v, err := one(s, r)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		out = append(out, v)
 	}
-	if out == nil {
-		out = []any{}
-	}
 	b, _ := json.MarshalIndent(out, "", "    ")
 	fmt.Println(string(b))
 	return errors.Join(errs...)
 }
 
-// printDeleted prints a prune's section as Docker does, if it has lines.
-func printDeleted(title string, lines []string) {
-	if len(lines) == 0 {
-		return
+// printPruned prints what a prune removed as Docker does: a section for
+// each kind that has lines, then the total space reclaimed where the prune
+// measured it. Every prune command prints through here.
+func printPruned(w io.Writer, r run.PruneReport) {
+	section := func(title string, lines []string, prefix string) {
+		if len(lines) == 0 {
+			return
+		}
+		fmt.Fprintln(w, title)
+		for _, l := range lines {
+			fmt.Fprintln(w, prefix+l)
+		}
+		fmt.Fprintln(w)
 	}
-	fmt.Println(title)
-	for _, l := range lines {
-		fmt.Println(l)
+	section("Deleted Containers:", r.Containers, "")
+	section("Deleted Networks:", r.Networks, "")
+	section("Deleted Volumes:", r.Volumes, "")
+	section("Deleted Images:", r.Images, "deleted: ")
+	if r.Measured {
+		fmt.Fprintf(w, "Total reclaimed space: %s\n", units.HumanSize(float64(r.Reclaimed)))
 	}
-	fmt.Println()
+}
+
+// printLoaded says what load stored as Docker does: by name, or by ID for
+// an image that came without one.
+func printLoaded(w io.Writer, names []string) {
+	for _, n := range names {
+		if strings.HasPrefix(n, "sha256:") {
+			fmt.Fprintln(w, "Loaded image ID: "+n)
+		} else {
+			fmt.Fprintln(w, "Loaded image: "+n)
+		}
+	}
 }
 
 func printVolumes(w io.Writer, rows []run.VolumeSummary, quiet bool, format string) error {

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"pocket/pull"
+	"pocket/reference"
+	"pocket/store"
+)
+
+func pullCommand() *cli.Command {
+	return &cli.Command{
+		Name: "pull", Usage: "download an image from a registry", ArgsUsage: "IMAGE",
+		Flags: []cli.Flag{&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image reference"}, platformFlag()},
+		Action: action(1, func(c *cli.Context, s *store.Store) error {
+			ref, err := reference.Parse(c.Args().First())
+			if err != nil {
+				return err
+			}
+			o := pull.Options{Registries: registries(c), Platform: c.String("platform"), Quiet: c.Bool("quiet"), Out: os.Stdout}
+			_, err = pull.Pull(signalContext(), s, ref, o)
+			return err
+		}),
+	}
+}

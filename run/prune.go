@@ -1,0 +1,62 @@
+package run
+
+import (
+	"errors"
+
+	"pocket/store"
+)
+
+// PruneOptions picks what PruneUnused removes: one kind for `container
+// prune`, `network prune`, `image prune` and `volume prune`, several for
+// `system prune`.
+type PruneOptions struct {
+	Containers bool // every stopped container
+	Networks   bool // the bridge and pocket's iptables chains, when no container uses them
+	Images     bool // dangling images
+	AllImages  bool // with Images: every image no container uses
+	Volumes    bool // anonymous volumes no container uses
+	AllVolumes bool // with Volumes: named ones too
+}
+
+// PruneReport is what a prune removed, in Docker's sections.
+type PruneReport struct {
+	Containers []string // IDs
+	Networks   []string // names
+	Volumes    []string // names
+	Images     []string // image IDs
+	// Reclaimed is the space the image and volume prunes freed, in bytes.
+	// Measured says one of them ran: Docker prints no total for a
+	// network prune.
+	Reclaimed int64
+	Measured  bool
+}
+
+// PruneUnused removes what o selects, in the order of Docker's system
+// prune: containers first, so the bridge, images and volumes only they held
+// go in the same call. It goes on past an error, reports what it removed
+// and returns the errors joined.
+func PruneUnused(s *store.Store, o PruneOptions) (PruneReport, error) {
+	var r PruneReport
+	var errs []error
+	if o.Containers {
+		ids, err := Prune(s)
+		r.Containers = ids
+		errs = append(errs, err)
+	}
+	if o.Networks {
+		names, err := PruneNetworks(s)
+		r.Networks = names
+		errs = append(errs, err)
+	}
+	if o.Volumes {
+		names, n, err := VolumePrune(s, o.AllVolumes)
+		r.Volumes, r.Reclaimed, r.Measured = names, r.Reclaimed+n, true
+		errs = append(errs, err)
+	}
+	if o.Images {
+		ids, n, err := s.PruneImages(o.AllImages)
+		r.Images, r.Reclaimed, r.Measured = ids, r.Reclaimed+n, true
+		errs = append(errs, err)
+	}
+	return r, errors.Join(errs...)
+}
