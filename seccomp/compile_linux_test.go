@@ -257,6 +257,8 @@ func TestDefaultProfileARM64(t *testing.T) {
 	}{
 		{"read", call{auditA64, a("read"), nil}, allow},
 		{"mkdirat", call{auditA64, a("mkdirat"), nil}, allow},
+		{"newfstatat (stat)", call{auditA64, 79, nil}, allow},
+		{"fstat", call{auditA64, 80, nil}, allow},
 		{"keyctl", call{auditA64, a("keyctl"), nil}, eperm},
 		{"clone CLONE_NEWUSER", call{auditA64, a("clone"), []uint64{unix.CLONE_NEWUSER}}, eperm},
 		{"clone fork", call{auditA64, a("clone"), []uint64{uint64(unix.SIGCHLD)}}, allow},

@@ -1,11 +1,17 @@
 package seccomp
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/elastic/go-seccomp-bpf/arch"
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestTables: zsyscalls_linux.go is what go generate makes of go-seccomp-bpf's
@@ -21,6 +27,10 @@ func TestTables(t *testing.T) {
 		t.Run(string(tc.abi.name), func(t *testing.T) {
 			if !slices.IsSortedFunc(tc.abi.table, func(x, y syscallNr) int { return strings.Compare(x.name, y.name) }) {
 				t.Error("the table is not sorted by name")
+			}
+			if tc.abi == abiAARCH64 {
+				checkXSys(t, tc.abi, "arm64")
+				return
 			}
 			names := map[string]bool{}
 			for _, s := range tc.abi.table {
@@ -41,5 +51,33 @@ func TestTables(t *testing.T) {
 		if got, _ := abiX32.lookup(name); got != x32Bit|want {
 			t.Errorf("x32 %s = %#x, want %#x", name, got, x32Bit|want)
 		}
+	}
+}
+
+// checkXSys compares a table with golang.org/x/sys/unix's, which is made
+// from the kernel's headers: arm64's comes from there, as go-seccomp-bpf's
+// names 79 "fstatat" (the kernel and Docker's profiles: "newfstatat", so
+// every stat(2) was refused) and lists 32-bit *_time64 calls arm64 lacks.
+func checkXSys(t *testing.T, a *abi, goarch string) {
+	t.Helper()
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "golang.org/x/sys").Output()
+	if err != nil {
+		t.Fatalf("find golang.org/x/sys: %v", err)
+	}
+	src, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(dir)), "unix", "zsysnum_linux_"+goarch+".go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]uint32{}
+	for _, m := range regexp.MustCompile(`(?m)^\s*SYS_(\w+)\s*=\s*(\d+)$`).FindAllStringSubmatch(string(src), -1) {
+		nr, _ := strconv.Atoi(m[2])
+		want[strings.ToLower(m[1])] = uint32(nr)
+	}
+	got := map[string]uint32{}
+	for _, s := range a.table {
+		got[s.name] = s.nr
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s table against golang.org/x/sys (-want +got):\n%s (hint: go generate ./seccomp)", goarch, diff)
 	}
 }

@@ -13,7 +13,12 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/elastic/go-seccomp-bpf/arch"
 )
@@ -37,7 +42,18 @@ func main() {
 		{"syscallsARM", arch.ARM},
 	} {
 		byName := map[string]int{}
+		if t.info == arch.AARCH64 {
+			// go-seccomp-bpf's arm64 table names 79 "fstatat" where the
+			// kernel and libseccomp (so Docker's profiles) say
+			// "newfstatat", and lists the 32-bit *_time64 calls, which
+			// arm64 does not have: take the kernel's own names, as
+			// golang.org/x/sys generates them from its headers.
+			byName = xsysTable("arm64")
+		}
 		for nr, name := range t.info.SyscallNumbers {
+			if t.info == arch.AARCH64 {
+				break
+			}
 			old, dup := byName[name]
 			// go-seccomp-bpf's x32 table keeps the 64-bit-only entries of
 			// syscall_64.tbl beside their x32 replacements (rt_sigaction
@@ -64,4 +80,23 @@ func main() {
 	if err := os.WriteFile(out, src, 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// xsysTable reads golang.org/x/sys/unix's syscall numbers for goarch
+// (zsysnum_linux_GOARCH.go, generated from the kernel's headers).
+func xsysTable(goarch string) map[string]int {
+	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "golang.org/x/sys").Output()
+	if err != nil {
+		log.Fatalf("find golang.org/x/sys: %v", err)
+	}
+	src, err := os.ReadFile(filepath.Join(strings.TrimSpace(string(dir)), "unix", "zsysnum_linux_"+goarch+".go"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, m := range regexp.MustCompile(`(?m)^\s*SYS_(\w+)\s*=\s*(\d+)$`).FindAllStringSubmatch(string(src), -1) {
+		nr, _ := strconv.Atoi(m[2])
+		out[strings.ToLower(m[1])] = nr
+	}
+	return out
 }
