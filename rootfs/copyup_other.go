@@ -1,12 +1,12 @@
 //go:build !linux
 
-package run
+package rootfs
 
-// populate needs Linux (an overlay mount in a private mount namespace);
+// Populate needs Linux (an overlay mount in a private mount namespace);
 // elsewhere only a container without volumes to fill gets this far.
-func populate(lower []string, userXattr bool, copies []copyUp) error {
+func Populate(lower []string, userXattr bool, copies []CopyUp) error {
 	if len(copies) == 0 {
 		return nil
 	}
-	return errOS
+	return ErrOS
 }

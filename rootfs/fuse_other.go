@@ -1,16 +1,19 @@
 //go:build !linux
 
-package run
+package rootfs
 
 import "pocket/ns"
 
-type fuseMount struct{}
+// FuseMount is a rootfs fuse-overlayfs serves; Linux only.
+type FuseMount struct{}
 
-func mountRootfs(rs ns.Rootfs) (*fuseMount, error) {
+// Mount fails for a premounted rootfs: fuse-overlayfs needs Linux.
+func Mount(rs ns.Rootfs) (*FuseMount, error) {
 	if rs.Premounted {
-		return nil, errOS
+		return nil, ErrOS
 	}
 	return nil, nil
 }
 
-func (m *fuseMount) unmount() error { return nil }
+// Unmount does nothing.
+func (m *FuseMount) Unmount() error { return nil }
