@@ -22,6 +22,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pocket/ns"
+	"pocket/privilege"
 	"pocket/pull"
 	"pocket/run"
 	"pocket/store"
@@ -73,7 +74,7 @@ type exitCode int
 func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
 
 func defaultRoot() string {
-	if os.Geteuid() == 0 && !ns.Rootless() {
+	if !privilege.Rootless() {
 		return "/var/lib/pocket"
 	}
 	if d := os.Getenv("XDG_DATA_HOME"); d != "" {

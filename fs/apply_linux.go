@@ -276,7 +276,9 @@ func timespec(t time.Time) unix.Timespec {
 }
 
 // isRealRoot reports whether the process is root in the initial user
-// namespace, where device nodes can be created and used.
+// namespace, where device nodes can be created and used. It is no answer
+// to "rootless?" (the caller gives that in Options.Rootless) but a safety
+// net for a caller that passes the zero Options without being root.
 func isRealRoot() bool {
 	if os.Geteuid() != 0 {
 		return false

@@ -16,6 +16,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"pocket/fs"
+	"pocket/privilege"
 	"pocket/store"
 )
 
@@ -156,7 +157,7 @@ func fill(ctx context.Context, j layerJob, dir string, meta io.Writer, bar layer
 	}
 	defer tarStream.Close()
 	diff := sha256.New()
-	_, err = fs.Unpack(io.TeeReader(tarStream, diff), dir, meta, fs.ProcessOptions())
+	_, err = fs.Unpack(io.TeeReader(tarStream, diff), dir, meta, fs.OptionsFor(privilege.Rootless()))
 	if err == nil {
 		// Whatever follows the tar (padding, the compression trailer) is
 		// part of the digested blob: read it all.

@@ -4,29 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"slices"
-	"strings"
 
 	"pocket/ns"
-	"pocket/pull"
+	"pocket/plan"
 	"pocket/store"
 )
-
-// validName is Docker's container name rule.
-var validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
-
-// checkName validates a --name.
-func checkName(name string) error {
-	if !validName.MatchString(strings.TrimPrefix(name, "/")) {
-		return fmt.Errorf("%w %q: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", ErrBadName, name)
-	}
-	return nil
-}
 
 // newID is a random 64-hex container ID.
 func newID() string {
@@ -35,106 +20,10 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-// validate checks every option that needs no image, so that nothing is
-// pulled or created for a command line that cannot run, and returns the
-// security plan it makes on the way.
-func validate(o *Options) (ns.Security, error) {
-	if o.Name != "" {
-		if err := checkName(o.Name); err != nil {
-			return ns.Security{}, err
-		}
-	}
-	if err := validateNetwork(o); err != nil {
-		return ns.Security{}, err
-	}
-	sec, err := security(o)
-	if err != nil {
-		return sec, err
-	}
-	if err := checkResources(o.Resources); err != nil {
-		return sec, err
-	}
-	if _, err := tmpfsMounts(o.Tmpfs); err != nil {
-		return sec, err
-	}
-	if _, err := planDevices(o); err != nil {
-		return sec, err
-	}
-	if _, err := planMounts(o, nil); err != nil {
-		return sec, err
-	}
-	switch o.Pull {
-	case "", "missing", "always", "never":
-	default:
-		return sec, fmt.Errorf("%w: --pull %q (hint: always, missing or never)", ErrBadOption, o.Pull)
-	}
-	if o.Workdir != "" {
-		if _, err := workdir(o.Workdir, ""); err != nil {
-			return sec, err
-		}
-	}
-	return sec, nil
-}
-
-// tmpfsMounts parses --tmpfs PATH[:OPTIONS] with Docker's defaults
-// noexec,nosuid,nodev, which an exec, suid or dev option lifts.
-func tmpfsMounts(flags []string) ([]ns.Mount, error) {
-	var out []ns.Mount
-	for _, f := range flags {
-		p, opts, _ := strings.Cut(f, ":")
-		if !filepath.IsAbs(p) {
-			return nil, fmt.Errorf("%w: --tmpfs %q: the path must be absolute", ErrBadOption, f)
-		}
-		m := ns.Mount{Type: "tmpfs", Source: "tmpfs", Target: filepath.Clean(p), Options: []string{"noexec", "nosuid", "nodev"}}
-		if opts != "" {
-			for _, o := range strings.Split(opts, ",") {
-				switch o {
-				case "exec", "suid", "dev":
-					m.Options = slices.DeleteFunc(m.Options, func(d string) bool { return d == "no"+o })
-				case "noexec", "nosuid", "nodev", "rw", "":
-				case "ro":
-					m.Readonly = true
-				default:
-					m.Options = append(m.Options, o)
-				}
-			}
-		}
-		out = append(out, m)
-	}
-	return out, nil
-}
-
-// image finds the image to run, pulling it as --pull asks. An IMAGE that
-// is no reference, or names no stored image, may be an image ID.
-func image(ctx context.Context, s *store.Store, o *Options) (*store.Image, error) {
-	if o.Ref == nil {
-		return s.LookupID(o.Image)
-	}
-	if o.Pull == "always" {
-		return pull.Pull(ctx, s, o.Ref, o.PullOpts)
-	}
-	img, err := s.LookupImage(o.Ref)
-	if errors.Is(err, store.ErrImageUnknown) {
-		// Docker's order: a name first, then an ID or ID prefix ("3f2a").
-		if byID, ierr := s.LookupID(o.Image); !errors.Is(ierr, store.ErrImageUnknown) {
-			return byID, ierr
-		}
-	}
-	if err == nil || !errors.Is(err, store.ErrImageUnknown) {
-		return img, err
-	}
-	if o.Pull == "never" {
-		return nil, fmt.Errorf("%w: %s (hint: pull it or use --pull missing)", store.ErrImageUnknown, o.Image)
-	}
-	if o.PullOpts.Out != nil {
-		fmt.Fprintf(o.PullOpts.Out, "Unable to find image '%s' locally\n", o.Image)
-	}
-	return pull.Pull(ctx, s, o.Ref, o.PullOpts)
-}
-
 // create makes a container in the "created" state: its record and
-// directory with config.json, state.json and the files init mounts.
-func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err error) {
+// directory with config.json, state.json and the files init mounts. It
+// takes the plan, never the options.
+func create(ctx context.Context, s *store.Store, p *plan.Plan) (_ *container, err error) {
 	var mounts *mountPlan
 	// Deferred first so it runs after release: removing a volume waits
 	// for every Hold.
@@ -143,11 +32,7 @@ func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err 
 			mounts.undo(s)
 		}
 	}()
-	sec, err := validate(o)
-	if err != nil {
-		return nil, err
-	}
-	img, err := image(ctx, s, o)
+	img, err := image(ctx, s, p)
 	if err != nil {
 		return nil, err
 	}
@@ -155,15 +40,11 @@ func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err 
 	if err != nil {
 		return nil, err
 	}
-	sp, err := newSpec(s, img, cfg.Config, o, sec)
+	sp, err := newSpec(s, img, cfg.Config, p)
 	if err != nil {
 		return nil, err
 	}
-
-	specs, err := planMounts(o, cfg.Config.Volumes)
-	if err != nil {
-		return nil, err
-	}
+	specs := p.Volumes(cfg.Config.Volumes)
 	release, err := s.Hold()
 	if err != nil {
 		return nil, err
@@ -171,9 +52,9 @@ func create(ctx context.Context, s *store.Store, o *Options) (_ *container, err 
 	defer release()
 	// The image may have been removed between lookup and Hold.
 	if _, err := s.ImageByID(img.ID); err != nil {
-		return nil, fmt.Errorf("image %s: %w", o.Image, err)
+		return nil, fmt.Errorf("image %s: %w", p.Flags.Image, err)
 	}
-	if err := checkLayers(s, img, o.Image); err != nil {
+	if err := checkLayers(s, img, p.Flags.Image); err != nil {
 		return nil, err
 	}
 	if mounts, err = prepareMounts(s, specs, sp.Init.Rootfs.Lower, sp.Init.Rootfs.UserXattr); err != nil {

@@ -3,6 +3,8 @@ package run
 import (
 	"errors"
 	"fmt"
+
+	"pocket/plan"
 )
 
 var (
@@ -13,15 +15,16 @@ var (
 	ErrNotRunning = errors.New("container is not running")
 	// ErrRunning is returned when removing a running container without force.
 	ErrRunning = errors.New("container is running")
-	// ErrBadName is returned for a container name Docker would reject.
-	ErrBadName = errors.New("invalid container name")
-	// ErrBadOption is returned for a run option pocket does not accept.
-	ErrBadOption = errors.New("invalid option")
-	// ErrNetworkUnsupported is returned for a network mode other than
-	// bridge, none or host.
-	ErrNetworkUnsupported = errors.New("network mode is not supported yet")
-	// ErrBadMount is returned for a -v, --mount or --tmpfs that cannot be set up.
-	ErrBadMount = errors.New("invalid mount")
+	// ErrBadName is plan.ErrBadName: a container name Docker would reject.
+	ErrBadName = plan.ErrBadName
+	// ErrBadOption is plan.ErrBadOption: a run option pocket does not accept.
+	ErrBadOption = plan.ErrBadOption
+	// ErrNetworkUnsupported is plan.ErrNetworkUnsupported: a network mode
+	// other than bridge, none or host.
+	ErrNetworkUnsupported = plan.ErrNetworkUnsupported
+	// ErrBadMount is plan.ErrBadMount: a -v, --mount or --tmpfs that cannot
+	// be set up.
+	ErrBadMount = plan.ErrBadMount
 	// ErrBadSignal is returned for a signal name or number that does not exist.
 	ErrBadSignal = errors.New("invalid signal")
 )
@@ -33,11 +36,3 @@ func notRunning(id string) error { return &notRunningError{id} }
 
 func (e *notRunningError) Error() string        { return fmt.Sprintf("container %s is not running", e.id) }
 func (e *notRunningError) Is(target error) bool { return target == ErrNotRunning }
-
-// networkError names the unsupported network mode.
-type networkError struct{ mode string }
-
-func (e *networkError) Error() string {
-	return fmt.Sprintf("network %s is not supported yet (hint: --network bridge, none or host)", e.mode)
-}
-func (e *networkError) Is(target error) bool { return target == ErrNetworkUnsupported }

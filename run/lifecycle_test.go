@@ -1,32 +1,12 @@
 package run
 
 import (
-	"errors"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"pocket/ns"
 )
-
-func TestCheckName(t *testing.T) {
-	for name, ok := range map[string]bool{
-		"web": true, "a1": true, "my_app.v2-x": true, "/slash": true, "A": false, "a": false,
-		"_lead": false, ".lead": false, "has space": false, "ümlaut": false, "": false, "a/b": false,
-	} {
-		t.Run(name, func(t *testing.T) {
-			err := checkName(name)
-			if (err == nil) != ok {
-				t.Errorf("checkName(%q) = %v, want ok %v", name, err, ok)
-			}
-			if err != nil && !errors.Is(err, ErrBadName) {
-				t.Errorf("error %v is not ErrBadName", err)
-			}
-		})
-	}
-}
 
 func TestParseSignal(t *testing.T) {
 	tests := []struct {
@@ -87,33 +67,6 @@ func TestShortCommand(t *testing.T) {
 	}
 	if got := shortCommand([]string{"sh", "-c", "while true; do sleep 1; done"}); got != "sh -c while true; d…" {
 		t.Errorf("long = %q", got)
-	}
-}
-
-func TestTmpfsMounts(t *testing.T) {
-	tests := []struct {
-		flag    string
-		want    ns.Mount
-		wantErr bool
-	}{
-		{flag: "/run", want: ns.Mount{Type: "tmpfs", Source: "tmpfs", Target: "/run", Options: []string{"noexec", "nosuid", "nodev"}}},
-		{flag: "/run:size=64m,exec", want: ns.Mount{Type: "tmpfs", Source: "tmpfs", Target: "/run", Options: []string{"nosuid", "nodev", "size=64m"}}},
-		{flag: "/data/:ro,mode=1777", want: ns.Mount{Type: "tmpfs", Source: "tmpfs", Target: "/data", Options: []string{"noexec", "nosuid", "nodev", "mode=1777"}, Readonly: true}},
-		{flag: "rel", wantErr: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.flag, func(t *testing.T) {
-			got, err := tmpfsMounts([]string{tt.flag})
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
-			}
-			if err != nil {
-				return
-			}
-			if diff := cmp.Diff([]ns.Mount{tt.want}, got); diff != "" {
-				t.Errorf("mounts (-want +got):\n%s", diff)
-			}
-		})
 	}
 }
 

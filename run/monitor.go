@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"pocket/ns"
+	"pocket/rootfs"
 	"pocket/store"
 )
 
@@ -66,13 +67,13 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	}
 	defer ctl.close()
 
-	rootfs, err := mountRootfs(c.spec.Init.Rootfs)
+	fuse, err := rootfs.Mount(c.spec.Init.Rootfs)
 	if err != nil {
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
 	cg, err := newCgroup(id, c.spec.Resources)
 	if err != nil {
-		rootfs.unmount()
+		fuse.Unmount()
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
 	c.spec.Init.Cgroups = cgroupMounts(id)
@@ -85,7 +86,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	if err != nil {
 		nc.disconnect()
 		deleteCgroup(cg)
-		rootfs.unmount()
+		fuse.Unmount()
 		return c.failed(err)
 	}
 	c.state = State{Status: statusRunning, Pid: p.pid(), MonitorPid: os.Getpid(), StartedAt: time.Now().UTC(), Net: nc.state}
@@ -94,7 +95,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		p.abort()
 		nc.disconnect()
 		deleteCgroup(cg)
-		rootfs.unmount()
+		fuse.Unmount()
 		return 125, err
 	}
 	sig.to(p.pid())
@@ -115,7 +116,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	if err := deleteCgroup(cg); err != nil {
 		errs = append(errs, err)
 	}
-	if err := rootfs.unmount(); err != nil {
+	if err := fuse.Unmount(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.writeState(); err != nil {

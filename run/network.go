@@ -3,29 +3,24 @@ package run
 import (
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/moby/sys/userns"
-	"golang.org/x/sys/unix"
 
 	"pocket/network"
+	"pocket/plan"
+	"pocket/privilege"
 	"pocket/store"
 )
 
-// Network modes.
+// Network modes (plan's).
 const (
-	netBridge = "bridge"
-	netNone   = "none"
-	netHost   = "host"
+	netBridge = plan.NetBridge
+	netNone   = plan.NetNone
+	netHost   = plan.NetHost
 )
-
-// hostGateway is Docker's --add-host value for the bridge's gateway.
-const hostGateway = "host-gateway"
 
 // netSpec is what a container asks of the network (config.json).
 type netSpec struct {
@@ -54,7 +49,7 @@ func owner(s *store.Store, id string) network.Owner {
 // pocket has used the bridge since boot: it is host-wide, as the bridge is,
 // and shared by every store. Rootless pocket never uses it.
 func bridgeState() (string, bool) {
-	if rootless() {
+	if privilege.Rootless() {
 		return "", false
 	}
 	dir := network.StateDir()
@@ -62,111 +57,14 @@ func bridgeState() (string, bool) {
 	return dir, err == nil
 }
 
-// rootless reports whether pocket runs without real root: a non-zero
-// effective uid, or uid 0 in a user namespace (rootless pocket, see
-// ns.EnterUserNS), where bridges and iptables are out of reach.
-func rootless() bool {
-	return os.Geteuid() != 0 || userns.RunningInUserNS()
-}
-
-// errNoTun is why rootless bridge networking cannot work although a tool
-// is installed: both need a tap device.
-var errNoTun = errors.New("rootless networking needs /dev/net/tun, which this user may not open (hint: give it its usual mode, chmod 0666 /dev/net/tun)")
-
-// rootlessNetwork reports why user-mode networking cannot work for
-// rootless pocket: neither pasta nor slirp4netns installed, or no access
-// to /dev/net/tun; nil means it can.
-func rootlessNetwork() error {
-	for _, t := range []string{"pasta", "slirp4netns"} {
-		if _, err := exec.LookPath(t); err == nil {
-			if unix.Access("/dev/net/tun", unix.R_OK|unix.W_OK) != nil {
-				return errNoTun
-			}
-			return nil
-		}
-	}
-	return network.ErrNoRootlessTool
-}
-
-// validateNetwork resolves --network (bridge by default; rootless, none
-// unless a user-mode tool is installed) and checks the options that go
-// with it.
-func validateNetwork(o *Options) error {
-	switch o.Network {
-	case "":
-		o.Network = netBridge
-		if rootless() && rootlessNetwork() != nil {
-			o.Network = netNone
-		}
-	case "default":
-		o.Network = netBridge
-	case netBridge, netNone, netHost:
-	default:
-		return &networkError{o.Network}
-	}
-	if o.Network == netBridge && rootless() {
-		if err := rootlessNetwork(); err != nil {
-			return fmt.Errorf("network bridge: %w", err)
-		}
-	}
-	if o.Network != netBridge && (len(o.Publish) > 0 || o.PublishAll) {
-		return fmt.Errorf("%w: conflicting options: port publishing and the container type network mode (hint: use --network bridge or drop -p/-P)", ErrBadOption)
-	}
-	if _, err := parsePublish(o.Publish); err != nil {
-		return err
-	}
-	for _, d := range o.DNS {
-		if net.ParseIP(d) == nil {
-			return fmt.Errorf("%w: --dns %q is not an IP address (hint: --dns 1.1.1.1)", ErrBadOption, d)
-		}
-	}
-	for _, h := range o.AddHost {
-		if _, _, err := splitHost(h); err != nil {
-			return err
-		}
-		if _, ip, _ := splitHost(h); ip == hostGateway && (o.Network != netBridge || rootless()) {
-			return fmt.Errorf("%w: --add-host %q: host-gateway needs the bridge network as root (hint: give the address)", ErrBadOption, h)
-		}
-	}
-	return nil
-}
-
-func parsePublish(specs []string) ([]network.Port, error) {
-	ps, err := network.ParsePorts(specs)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w (hint: -p [HOSTIP:][HOSTPORT:]CONTAINERPORT[/tcp|udp], e.g. -p 8080:80)", ErrBadOption, err)
-	}
-	return ps, nil
-}
-
-// splitHost splits --add-host HOST:IP (or Docker's newer HOST=IP); the
-// host may not hold a colon, the address may (IPv6).
-func splitHost(s string) (host, ip string, err error) {
-	i := strings.IndexAny(s, ":=")
-	if i > 0 {
-		host, ip = s[:i], strings.Trim(s[i+1:], "[]")
-	}
-	if host == "" || (ip != hostGateway && net.ParseIP(ip) == nil) {
-		return "", "", fmt.Errorf("%w: --add-host %q (hint: HOST:IP, e.g. db:10.0.0.5 or gw:host-gateway)", ErrBadOption, s)
-	}
-	return host, ip, nil
-}
-
-// newNetSpec is the container's network request: -p, then -P for the
-// image's exposed ports not already published.
-func newNetSpec(o *Options, cfg v1.Config) (netSpec, error) {
+// newNetSpec is the container's network request.
+func newNetSpec(p *plan.Plan, cfg v1.Config) (netSpec, error) {
+	o := &p.Flags
 	ns := netSpec{DNS: o.DNS, DNSSearch: o.DNSSearch, DNSOptions: o.DNSOptions, AddHost: o.AddHost,
-		Rootless: o.Network == netBridge && rootless()}
-	ports, err := parsePublish(o.Publish)
+		Rootless: p.Network.Rootless}
+	ports, err := p.Ports(cfg)
 	if err != nil {
 		return ns, err
-	}
-	if o.PublishAll {
-		all, err := network.PublishAll(cfg.ExposedPorts, ports)
-		if err != nil {
-			return ns, fmt.Errorf("-P: %w", err)
-		}
-		ports = append(ports, all...)
 	}
 	ns.Ports = ports
 	return ns, nil
@@ -251,11 +149,11 @@ func (n *netConn) writeHosts(gw string) error {
 		b.WriteString(defaultHosts)
 	}
 	for _, h := range sp.Net.AddHost {
-		name, ip, err := splitHost(h)
+		name, ip, err := plan.SplitHost(h)
 		if err != nil {
 			return err
 		}
-		if ip == hostGateway {
+		if ip == plan.HostGateway {
 			ip = gw
 		}
 		fmt.Fprintf(&b, "%s\t%s\n", ip, name)
@@ -332,116 +230,4 @@ func reap() {
 func ownerAlive(o network.Owner) bool {
 	held, err := store.LockHeld(o.Root, monitorLock(o.ID))
 	return held || err != nil
-}
-
-// PruneNetworks is `pocket network prune`: it reclaims what dead
-// containers of any store hold, then removes the bridge and pocket's
-// iptables chains if no container of any store uses them. It returns the
-// removed network's name.
-func PruneNetworks(s *store.Store) ([]string, error) {
-	dir := network.StateDir()
-	if rootless() {
-		return nil, nil
-	}
-	reap()
-	_, before := net.InterfaceByName(network.BridgeName)
-	if err := network.Prune(dir); err != nil {
-		return nil, fmt.Errorf("prune networks: %w", err)
-	}
-	if _, after := net.InterfaceByName(network.BridgeName); before == nil && after != nil {
-		return []string{network.BridgeName}, nil
-	}
-	return nil, nil
-}
-
-// Ports is `pocket port`: one line per published port of a running
-// container, "80/tcp -> 0.0.0.0:8080", or with private ("80" or "80/udp")
-// just that port's host addresses.
-func Ports(s *store.Store, id, private string) ([]string, error) {
-	c, err := load(s, id)
-	if err != nil {
-		return nil, err
-	}
-	var ports []network.Port
-	if c.state.Status == statusRunning && c.state.Net != nil {
-		ports = c.state.Net.Ports
-	}
-	var want *network.Port
-	if private != "" {
-		ps, err := network.ParsePorts([]string{private})
-		if err != nil || len(ps) != 1 || strings.Contains(private, ":") {
-			return nil, fmt.Errorf("%w: port %q (hint: PRIVATE_PORT[/PROTO], e.g. 80/tcp)", ErrBadOption, private)
-		}
-		want = &ps[0]
-	}
-	var out []string
-	for _, p := range ports {
-		host := net.JoinHostPort(hostIP(p), fmt.Sprint(p.HostPort))
-		switch {
-		case want == nil:
-			out = append(out, fmt.Sprintf("%d/%s -> %s", p.ContainerPort, p.Proto, host))
-		case want.ContainerPort == p.ContainerPort && want.Proto == p.Proto:
-			out = append(out, host)
-		}
-	}
-	if want != nil && len(out) == 0 {
-		return nil, fmt.Errorf("no public port '%d/%s' published for %s", want.ContainerPort, want.Proto, id)
-	}
-	return out, nil
-}
-
-func hostIP(p network.Port) string {
-	if p.HostIP == "" {
-		return "0.0.0.0"
-	}
-	return p.HostIP
-}
-
-// portsText is ps's PORTS column.
-func portsText(st State) string {
-	if st.Status != statusRunning || st.Net == nil {
-		return ""
-	}
-	var s []string
-	for _, p := range st.Net.Ports {
-		s = append(s, p.String())
-	}
-	return strings.Join(s, ", ")
-}
-
-// NetworkSettings is inspect's NetworkSettings.
-type NetworkSettings struct {
-	IPAddress   string                    `json:"IPAddress"`
-	Gateway     string                    `json:"Gateway"`
-	IPPrefixLen int                       `json:"IPPrefixLen"`
-	Ports       map[string][]PortBinding  `json:"Ports"`
-	Networks    map[string]EndpointConfig `json:"Networks"`
-}
-
-// PortBinding is one host side of a published port.
-type PortBinding struct {
-	HostIP   string `json:"HostIp"`
-	HostPort string `json:"HostPort"`
-}
-
-// EndpointConfig is a container's place on one network.
-type EndpointConfig struct {
-	IPAddress   string `json:"IPAddress"`
-	Gateway     string `json:"Gateway"`
-	IPPrefixLen int    `json:"IPPrefixLen"`
-}
-
-func networkSettings(c *container) *NetworkSettings {
-	ns := &NetworkSettings{Ports: map[string][]PortBinding{}, Networks: map[string]EndpointConfig{}}
-	var ep EndpointConfig
-	if st := c.state.Net; c.state.Status == statusRunning && st != nil {
-		ep = EndpointConfig{IPAddress: st.IP, Gateway: st.Gateway, IPPrefixLen: st.Prefix}
-		for _, p := range st.Ports {
-			k := fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto)
-			ns.Ports[k] = append(ns.Ports[k], PortBinding{HostIP: hostIP(p), HostPort: fmt.Sprint(p.HostPort)})
-		}
-	}
-	ns.IPAddress, ns.Gateway, ns.IPPrefixLen = ep.IPAddress, ep.Gateway, ep.IPPrefixLen
-	ns.Networks[c.spec.Network] = ep
-	return ns
 }

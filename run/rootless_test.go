@@ -1,83 +1,48 @@
 package run
 
 import (
-	"errors"
+	"path/filepath"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"pocket/cgroup"
+	"pocket/fs"
+	"pocket/plan"
+	"pocket/privilege"
+	"pocket/store"
 )
 
-func TestDelegatedParent(t *testing.T) {
-	writable := map[string]bool{
-		"/user.slice/user-1000.slice/user@1000.service":                     true,
-		"/user.slice/user-1000.slice/user@1000.service/app.slice":           true,
-		"/user.slice/user-1000.slice/user@1000.service/app.slice/app.scope": true,
+// TestUnpackAndMountAgree: pull unpacks layers with fs.OptionsFor and
+// the answer of privilege.Rootless; the container's overlay mount reads
+// them with the options newSpec derives from plan.Probe. Opaque
+// directories written as user.overlay.opaque are invisible to an overlay
+// mounted without userxattr (and trusted.* ones cannot be written in a
+// user namespace), so both must come from the same answer.
+func TestUnpackAndMountAgree(t *testing.T) {
+	if got, want := plan.Probe().Rootless, privilege.Rootless(); got != want {
+		t.Errorf("plan.Probe().Rootless = %v, privilege.Rootless() = %v: the mount and pull's unpacking ask different questions", got, want)
 	}
-	tests := []struct {
-		name   string
-		self   string
-		want   string
-		wantOK bool
-	}{
-		{"systemd delegation: topmost writable ancestor",
-			"0::/user.slice/user-1000.slice/user@1000.service/app.slice/app.scope\n",
-			"/user.slice/user-1000.slice/user@1000.service", true},
-		{"hybrid host: v1 lines ignored",
-			"12:memory:/user.slice\n0::/user.slice/user-1000.slice/user@1000.service/app.slice\n",
-			"/user.slice/user-1000.slice/user@1000.service", true},
-		{"own cgroup not writable", "0::/user.slice/user-1000.slice/session-1.scope\n", "", false},
-		{"root cgroup", "0::/\n", "", false},
-		{"cgroup v1 only", "4:pids:/user.slice\n", "", false},
+	s, err := store.Open(filepath.Join(t.TempDir(), "root"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := delegatedParent([]byte(tt.self), func(g string) bool { return writable[g] })
-			if diff := cmp.Diff([]any{tt.want, tt.wantOK}, []any{got, ok}); diff != "" {
-				t.Errorf("delegatedParent (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
-func TestCheckRootlessResources(t *testing.T) {
-	tests := []struct {
-		name string
-		r    cgroup.Resources
-		want string
-	}{
-		{"no limits", cgroup.Resources{}, ""},
-		{"memory", cgroup.Resources{Memory: 64 << 20}, "--memory"},
-		{"pids", cgroup.Resources{PidsLimit: 10}, "--pids-limit"},
-		{"cpus", cgroup.Resources{CPUs: 1}, "--cpus"},
-		{"cpu shares", cgroup.Resources{CPUShares: 512}, "--cpu-shares"},
-		{"swap", cgroup.Resources{MemorySwap: -1}, "--memory-swap"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := checkRootlessResources(tt.r)
-			got := ""
-			var e *noCgroupError
-			if errors.As(err, &e) {
-				got = e.flag
-			} else if err != nil {
-				t.Fatalf("unexpected error %v", err)
-			}
-			if got != tt.want {
-				t.Errorf("refused flag %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestKernelAtLeast(t *testing.T) {
-	for _, tt := range []struct {
-		release string
-		want    bool
-	}{{"6.1.0-18-amd64", true}, {"5.11.0", true}, {"5.10.209", false}, {"4.19.0", false}, {"weird", true}} {
-		if got := kernelAtLeast(tt.release, 5, 11); got != tt.want {
-			t.Errorf("kernelAtLeast(%q, 5, 11) = %v, want %v", tt.release, got, tt.want)
+	img := &store.Image{ID: v1.Hash{Algorithm: "sha256", Hex: "00"}}
+	for _, rootless := range []bool{false, true} {
+		p, err := plan.Parse(Options{Network: "none"}, plan.Host{Rootless: rootless, Cgroup: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp, err := newSpec(s, img, v1.Config{Cmd: []string{"true"}}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unpack := fs.OptionsFor(rootless)
+		if userXattr := unpack.OpaqueXattr == fs.UserOpaqueXattr; sp.Init.Rootfs.UserXattr != userXattr {
+			t.Errorf("rootless %v: overlay userxattr %v, but layers unpacked with opaque xattr %q",
+				rootless, sp.Init.Rootfs.UserXattr, unpack.OpaqueXattr)
+		}
+		if sp.Init.UserNS != unpack.Rootless {
+			t.Errorf("rootless %v: init in a user namespace %v, unpacking rootless %v", rootless, sp.Init.UserNS, unpack.Rootless)
 		}
 	}
 }

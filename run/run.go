@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"pocket/plan"
 	"pocket/store"
 )
 
@@ -25,7 +26,11 @@ func Run(ctx context.Context, s *store.Store, o Options) (int, error) {
 	// container's command across exec.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	reap()
-	c, err := create(ctx, s, &o)
+	p, err := plan.Parse(o, plan.Probe())
+	if err != nil {
+		return 125, err
+	}
+	c, err := create(ctx, s, p)
 	if err != nil {
 		return 125, err
 	}

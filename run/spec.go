@@ -7,44 +7,31 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"pocket/ns"
+	"pocket/plan"
+	"pocket/rootfs"
 	"pocket/store"
 )
 
 // newSpec resolves a container's configuration from its image and the
-// command line (Docker's create).
-func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options, sec ns.Security) (*spec, error) {
+// plan (Docker's create).
+func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*spec, error) {
+	o := &p.Flags
 	ep, cmd, argv, err := command(cfg, o.Entrypoint, o.Args)
 	if err != nil {
 		return nil, err
 	}
-	env, err := userEnv(cfg.Env, o.Env, o.EnvFiles, os.LookupEnv)
-	if err != nil {
-		return nil, err
-	}
-	wd, err := workdir(o.Workdir, cfg.WorkingDir)
-	if err != nil {
-		return nil, err
-	}
-	tmpfs, err := tmpfsMounts(o.Tmpfs)
-	if err != nil {
-		return nil, err
-	}
-	devs, err := planDevices(o)
-	if err != nil {
-		return nil, err
-	}
-	res := o.Resources
-	res.Devices = devs.cgroup
+	env := p.ConfigEnv(cfg.Env)
+	wd := p.WorkingDir(cfg.WorkingDir)
 	sp := &spec{
 		ID: newID(), Name: o.Name, Image: img.ID, ImageName: o.Image, Created: time.Now().UTC(),
 		Entrypoint: ep, Cmd: cmd, Env: env, WorkingDir: wd, User: o.User,
 		Hostname: o.Hostname, Tty: o.TTY, OpenStdin: o.Interactive, AutoRemove: o.Remove,
-		StopSignal: cfg.StopSignal, Network: o.Network, Resources: res,
+		StopSignal: cfg.StopSignal, Network: p.Network.Mode, Resources: p.Resources,
 		ReadOnly: o.ReadOnly, Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
-		Devices: devs.mappings, DeviceCgroupRules: devs.rules,
+		Devices: p.Devices.Mappings, DeviceCgroupRules: p.Devices.Rules,
 		SecurityOpt: o.SecurityOpt,
 	}
-	if sp.Net, err = newNetSpec(o, cfg); err != nil {
+	if sp.Net, err = newNetSpec(p, cfg); err != nil {
 		return nil, err
 	}
 	if sp.User == "" {
@@ -56,7 +43,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options, sec ns
 	}
 	if sp.Hostname == "" {
 		sp.Hostname = sp.ID[:12]
-		if sp.Network == "host" {
+		if sp.Network == netHost {
 			// Docker gives a host-network container the host's name.
 			if h, err := os.Hostname(); err == nil {
 				sp.Hostname = h
@@ -68,21 +55,24 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, o *Options, sec ns
 		lower = append(lower, s.LayerDir(img.Layers[i]))
 	}
 	sp.Init = ns.Config{
-		ID:     sp.ID,
-		Rootfs: ns.Rootfs{Lower: lower, ReadOnly: o.ReadOnly},
+		ID: sp.ID,
+		// Rootless, pull unpacked the layers for overlay's userxattr
+		// (fs.OptionsFor, from the same privilege.Rootless): the mount
+		// must use it too. The overlay kind was chosen once, by plan.Probe,
+		// so a container keeps one upper directory format for its life.
+		Rootfs: ns.Rootfs{Lower: lower, ReadOnly: o.ReadOnly, UserXattr: p.Host.Rootless, Premounted: p.Overlay == rootfs.Fuse},
 		Process: ns.Process{
 			Args: argv, Env: processEnv(env, sp.Hostname, o.TTY), Cwd: wd, User: sp.User,
 			Terminal: o.TTY, Init: o.Init,
 		},
 		Hostname: sp.Hostname,
-		Mounts:   tmpfs,
-		Devices:  devs.nodes,
-		Security: sec,
-		Network:  initNetwork(o.Network),
-	}
-	inUserNS(&sp.Init)
-	if err := setOverlay(&sp.Init); err != nil {
-		return nil, err
+		Mounts:   p.Tmpfs,
+		Devices:  p.Devices.Nodes,
+		Security: p.Security,
+		Network:  initNetwork(sp.Network),
+		// In a user namespace init bind-mounts /dev nodes instead of
+		// making them.
+		UserNS: p.Host.Rootless,
 	}
 	return sp, nil
 }

@@ -3,78 +3,16 @@ package run
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"slices"
 	"strings"
 
 	"pocket/ns"
+	"pocket/plan"
+	"pocket/rootfs"
 	"pocket/store"
 )
-
-// mountError is a mount that cannot be set up, in Docker's words; it
-// matches ErrBadMount.
-type mountError struct{ msg string }
-
-func badMount(format string, a ...any) error { return &mountError{fmt.Sprintf(format, a...)} }
-
-func (e *mountError) Error() string { return e.msg }
-func (e *mountError) Unwrap() error { return ErrBadMount }
-
-// planMounts parses -v and --mount and adds an anonymous volume for each
-// VOLUME of the image that no user mount (--tmpfs included) already
-// targets. It touches nothing, so validate can run it before a pull with
-// imageVolumes nil.
-func planMounts(o *Options, imageVolumes map[string]struct{}) ([]MountSpec, error) {
-	var specs []MountSpec
-	for _, v := range o.Volumes {
-		m, err := ParseVolume(v)
-		if err != nil {
-			return nil, err
-		}
-		specs = append(specs, m)
-	}
-	for _, v := range o.Mounts {
-		m, err := ParseMount(v)
-		if err != nil {
-			return nil, err
-		}
-		specs = append(specs, m)
-	}
-	// Every target is compared cleaned: "/data/" and "/data" are one.
-	taken := map[string]bool{}
-	for _, t := range o.Tmpfs {
-		m, err := ParseTmpfs(t)
-		if err != nil {
-			return nil, err
-		}
-		taken[m.Target] = true
-	}
-	for i := range specs {
-		specs[i].Target = path.Clean(specs[i].Target)
-		if taken[specs[i].Target] {
-			return nil, badMount("duplicate mount point: %s", specs[i].Target)
-		}
-		taken[specs[i].Target] = true
-	}
-	var extra []string
-	for v := range imageVolumes {
-		t := path.Clean(v)
-		// The image config is hostile: a VOLUME it cannot mount is
-		// ignored, as Docker's "/" or relative entries would fail there.
-		if !path.IsAbs(t) || t == "/" || taken[t] {
-			continue
-		}
-		taken[t] = true
-		extra = append(extra, t)
-	}
-	slices.Sort(extra)
-	for _, t := range extra {
-		specs = append(specs, MountSpec{Type: "volume", Target: t})
-	}
-	return specs, nil
-}
 
 // mountPlan is what prepareMounts set up for one container.
 type mountPlan struct {
@@ -91,9 +29,9 @@ type mountPlan struct {
 // way Docker populates a fresh volume. lower is the image's layers,
 // topmost first. On error the volumes it created are listed in the plan
 // for undo, which must run once the caller's store Hold is released.
-func prepareMounts(s *store.Store, specs []MountSpec, lower []string, userXattr bool) (*mountPlan, error) {
+func prepareMounts(s *store.Store, specs []plan.MountSpec, lower []string, userXattr bool) (*mountPlan, error) {
 	p := &mountPlan{}
-	var copies []copyUp
+	var copies []rootfs.CopyUp
 	// A volume is filled only while it is locked against its users, and
 	// not at all while a running container uses it (see copyTree).
 	fill := map[string]bool{}
@@ -136,15 +74,15 @@ func prepareMounts(s *store.Store, specs []MountSpec, lower []string, userXattr 
 				}
 			}
 			if fill[v.Name] && !m.NoCopy {
-				copies = append(copies, copyUp{target: m.Target, dst: v.Mountpoint})
+				copies = append(copies, rootfs.CopyUp{Target: m.Target, Dst: v.Mountpoint})
 			}
 			p.mounts = append(p.mounts, ns.Mount{Type: "bind", Source: v.Mountpoint, Target: m.Target, Readonly: m.ReadOnly})
 			p.points = append(p.points, mountPoint(m, v.Name, v.Mountpoint))
 		default:
-			return p, badMount("unknown mount type %q", m.Type)
+			return p, plan.BadMount("unknown mount type %q", m.Type)
 		}
 	}
-	if err := populate(lower, userXattr, copies); err != nil {
+	if err := rootfs.Populate(lower, userXattr, copies); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -165,7 +103,7 @@ type MountPoint struct {
 
 // mountPoint describes m as Docker's inspect does: a named volume's mode
 // defaults to "z", a bind mount's propagation to rprivate.
-func mountPoint(m MountSpec, volume, source string) MountPoint {
+func mountPoint(m plan.MountSpec, volume, source string) MountPoint {
 	mp := MountPoint{Type: m.Type, Source: source, Destination: m.Target, Mode: m.Mode, RW: !m.ReadOnly}
 	switch m.Type {
 	case "volume":
@@ -184,18 +122,18 @@ func mountPoint(m MountSpec, volume, source string) MountPoint {
 
 // bindSource checks a bind mount's host path. -v creates a missing
 // directory, as docker run does; --mount refuses it, as Docker does.
-func bindSource(m MountSpec) error {
+func bindSource(m plan.MountSpec) error {
 	_, err := os.Stat(m.Source)
 	switch {
 	case err == nil:
 		return nil
 	case !errors.Is(err, os.ErrNotExist):
-		return badMount("bind source %s: %v", m.Source, err)
+		return plan.BadMount("bind source %s: %v", m.Source, err)
 	case !m.Create:
-		return badMount("invalid mount config for type \"bind\": bind source path does not exist: %s (hint: create it, or use -v, which creates it)", m.Source)
+		return plan.BadMount("invalid mount config for type \"bind\": bind source path does not exist: %s (hint: create it, or use -v, which creates it)", m.Source)
 	}
 	if err := os.MkdirAll(m.Source, 0o755); err != nil {
-		return badMount("create bind source %s: %v", m.Source, err)
+		return plan.BadMount("create bind source %s: %v", m.Source, err)
 	}
 	return nil
 }
@@ -290,18 +228,4 @@ func removeVolumes(s *store.Store, names []string) error {
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// isEmptyDir reports whether dir has no entries.
-func isEmptyDir(dir string) (bool, error) {
-	f, err := os.Open(dir)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	_, err = f.Readdirnames(1)
-	if errors.Is(err, io.EOF) {
-		return true, nil
-	}
-	return false, err
 }

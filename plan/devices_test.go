@@ -1,4 +1,4 @@
-package run
+package plan
 
 import (
 	"errors"
@@ -68,9 +68,6 @@ func rules(rs []specs.LinuxDeviceCgroup) []string {
 }
 
 func TestPlanDevices(t *testing.T) {
-	if ns.Rootless() {
-		t.Skip("plans a rootful container")
-	}
 	defaults := rules(cgroup.DeviceRules())
 	null := func(path string) ns.Device {
 		t.Helper()
@@ -81,48 +78,48 @@ func TestPlanDevices(t *testing.T) {
 		return d
 	}
 
-	p, err := planDevices(&Options{})
+	p, err := planDevices(&Options{}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(defaults, rules(p.cgroup)); diff != "" {
+	if diff := cmp.Diff(defaults, rules(p.Cgroup)); diff != "" {
 		t.Errorf("default rules (-want +got):\n%s", diff)
 	}
-	if len(p.nodes) != 0 || len(p.mappings) != 0 {
-		t.Errorf("default: nodes %v, mappings %v, want none", p.nodes, p.mappings)
+	if len(p.Nodes) != 0 || len(p.Mappings) != 0 {
+		t.Errorf("default: nodes %v, mappings %v, want none", p.Nodes, p.Mappings)
 	}
 
-	p, err = planDevices(&Options{Devices: []string{"/dev/null:/dev/n:r"}, DeviceCgroupRules: []string{"b 7:* rwm"}})
+	p, err = planDevices(&Options{Devices: []string{"/dev/null:/dev/n:r"}, DeviceCgroupRules: []string{"b 7:* rwm"}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// --device, then --device-cgroup-rule, between Docker's and runc's rules.
 	want := slices.Concat(defaults[:8], []string{"c 1:3 r", "b 7:* rwm"}, defaults[8:])
-	if diff := cmp.Diff(want, rules(p.cgroup)); diff != "" {
+	if diff := cmp.Diff(want, rules(p.Cgroup)); diff != "" {
 		t.Errorf("rules (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]ns.Device{null("/dev/n")}, p.nodes); diff != "" {
+	if diff := cmp.Diff([]ns.Device{null("/dev/n")}, p.Nodes); diff != "" {
 		t.Errorf("nodes (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]DeviceMapping{{"/dev/null", "/dev/n", "r"}}, p.mappings); diff != "" {
+	if diff := cmp.Diff([]DeviceMapping{{"/dev/null", "/dev/n", "r"}}, p.Mappings); diff != "" {
 		t.Errorf("mappings (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"b 7:* rwm"}, p.rules); diff != "" {
+	if diff := cmp.Diff([]string{"b 7:* rwm"}, p.Rules); diff != "" {
 		t.Errorf("rules for inspect (-want +got):\n%s", diff)
 	}
 
-	p, err = planDevices(&Options{Privileged: true, Devices: []string{"/dev/null:/dev/n:r"}})
+	p, err = planDevices(&Options{Privileged: true, Devices: []string{"/dev/null:/dev/n:r"}}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"a *:* rwm"}, rules(p.cgroup)); diff != "" {
+	if diff := cmp.Diff([]string{"a *:* rwm"}, rules(p.Cgroup)); diff != "" {
 		t.Errorf("privileged rules (-want +got):\n%s", diff)
 	}
-	if p.mappings[0].CgroupPermissions != "rwm" {
-		t.Errorf("privileged --device permissions %q, want rwm as Docker", p.mappings[0].CgroupPermissions)
+	if p.Mappings[0].CgroupPermissions != "rwm" {
+		t.Errorf("privileged --device permissions %q, want rwm as Docker", p.Mappings[0].CgroupPermissions)
 	}
 	paths := map[string]bool{}
-	for _, d := range p.nodes {
+	for _, d := range p.Nodes {
 		if paths[d.Path] {
 			t.Errorf("%s made twice", d.Path)
 		}
@@ -132,7 +129,7 @@ func TestPlanDevices(t *testing.T) {
 		}
 	}
 	if !paths["/dev/null"] || !paths["/dev/n"] {
-		t.Errorf("privileged nodes %v lack the host's /dev/null or the --device", p.nodes)
+		t.Errorf("privileged nodes %v lack the host's /dev/null or the --device", p.Nodes)
 	}
 
 	for _, o := range []Options{
@@ -140,7 +137,7 @@ func TestPlanDevices(t *testing.T) {
 		{DeviceCgroupRules: []string{"c 1:3"}},
 		{Devices: []string{"/etc/passwd"}},
 	} {
-		if _, err := planDevices(&o); !errors.Is(err, ErrBadOption) {
+		if _, err := planDevices(&o, false); !errors.Is(err, ErrBadOption) {
 			t.Errorf("planDevices(%+v) = %v, want ErrBadOption", o, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package run
+package plan
 
 import (
 	"errors"
@@ -24,15 +24,15 @@ type DeviceMapping struct {
 	CgroupPermissions string `json:"CgroupPermissions"`
 }
 
-// devicePlan is what --device, --device-cgroup-rule and --privileged ask
+// Devices is what --device, --device-cgroup-rule and --privileged ask
 // of a container's devices.
-type devicePlan struct {
-	mappings []DeviceMapping // --device, for inspect
-	rules    []string        // --device-cgroup-rule as given, for inspect
-	nodes    []ns.Device     // made in the container besides the defaults
-	// cgroup is the device cgroup's rules; nil for rootless pocket, which
+type Devices struct {
+	Mappings []DeviceMapping // --device, for inspect
+	Rules    []string        // --device-cgroup-rule as given, for inspect
+	Nodes    []ns.Device     // made in the container besides the defaults
+	// Cgroup is the device cgroup's rules; nil for rootless pocket, which
 	// has no device cgroup (see planDevices).
-	cgroup []specs.LinuxDeviceCgroup
+	Cgroup []specs.LinuxDeviceCgroup
 }
 
 // planDevices turns the device flags into the nodes to make and the device
@@ -48,9 +48,8 @@ type devicePlan struct {
 // which the user may open only as the host's permissions allow. What it
 // cannot honour (a --device-cgroup-rule, --device permissions narrower
 // than rw) is refused, never ignored.
-func planDevices(o *Options) (*devicePlan, error) {
-	rootless := ns.Rootless()
-	p := &devicePlan{}
+func planDevices(o *Options, rootless bool) (*Devices, error) {
+	p := &Devices{}
 	var extra []specs.LinuxDeviceCgroup
 	for _, s := range o.Devices {
 		m, err := parseDevice(s)
@@ -75,8 +74,8 @@ func planDevices(o *Options) (*devicePlan, error) {
 				Allow: true, Type: n.Type, Major: &n.Major, Minor: &n.Minor, Access: m.CgroupPermissions,
 			})
 		}
-		p.mappings = append(p.mappings, m)
-		p.nodes = append(p.nodes, nodes...)
+		p.Mappings = append(p.Mappings, m)
+		p.Nodes = append(p.Nodes, nodes...)
 	}
 	for _, s := range o.DeviceCgroupRules {
 		r, err := cgroup.ParseDeviceRule(s)
@@ -88,22 +87,22 @@ func planDevices(o *Options) (*devicePlan, error) {
 				"(hint: run pocket as root; rootless, pass the device with --device)", ErrBadOption, s)
 		}
 		extra = append(extra, r)
-		p.rules = append(p.rules, s)
+		p.Rules = append(p.Rules, s)
 	}
 	if o.Privileged {
 		host, err := hostDevices("/dev", "/dev")
 		if err != nil {
 			return nil, fmt.Errorf("--privileged: the host's devices: %w", err)
 		}
-		p.nodes = append(privilegedDevices(host), p.nodes...)
+		p.Nodes = append(privilegedDevices(host), p.Nodes...)
 	}
-	p.nodes = dedupDevices(p.nodes)
+	p.Nodes = dedupDevices(p.Nodes)
 	switch {
 	case rootless:
 	case o.Privileged:
-		p.cgroup = cgroup.AllDevices()
+		p.Cgroup = cgroup.AllDevices()
 	default:
-		p.cgroup = cgroup.DeviceRules(extra...)
+		p.Cgroup = cgroup.DeviceRules(extra...)
 	}
 	return p, nil
 }

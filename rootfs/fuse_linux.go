@@ -1,4 +1,4 @@
-package run
+package rootfs
 
 import (
 	"errors"
@@ -15,20 +15,20 @@ import (
 	"pocket/ns"
 )
 
-// fuseMount is a rootfs fuse-overlayfs serves for the monitor. It lives
+// FuseMount is a rootfs fuse-overlayfs serves for the monitor. It lives
 // in the monitor's mount namespace (rootless pocket's own, private to this
 // pocket process), which init's copies; it is unmounted when the
 // container ends, and with the namespace at the latest.
-type fuseMount struct {
+type FuseMount struct {
 	target string
 	cmd    *exec.Cmd
 	done   chan struct{} // closed when the daemon has exited
 	stderr *tailBuffer
 }
 
-// mountRootfs mounts rs with fuse-overlayfs when init is told it is
+// Mount mounts rs with fuse-overlayfs when init is told it is
 // premounted; otherwise init mounts overlayfs itself and it returns nil.
-func mountRootfs(rs ns.Rootfs) (*fuseMount, error) {
+func Mount(rs ns.Rootfs) (*FuseMount, error) {
 	if !rs.Premounted {
 		return nil, nil
 	}
@@ -41,7 +41,7 @@ func mountRootfs(rs ns.Rootfs) (*fuseMount, error) {
 	// In the foreground (-f), so that the daemon is our child: we know when
 	// it has ended, and Pdeathsig ends it if we die. Its own process
 	// group keeps a terminal's ^C for the container.
-	m := &fuseMount{target: rs.Target, done: make(chan struct{}), stderr: &tailBuffer{max: 4096}}
+	m := &FuseMount{target: rs.Target, done: make(chan struct{}), stderr: &tailBuffer{max: 4096}}
 	m.cmd = exec.Command(fuseOverlayfs, "-f", "-o", opts, rs.Target)
 	m.cmd.Stdout, m.cmd.Stderr = m.stderr, m.stderr
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -68,7 +68,7 @@ func mountRootfs(rs ns.Rootfs) (*fuseMount, error) {
 }
 
 // failed is the error of a daemon that exited before mounting.
-func (m *fuseMount) failed() error {
+func (m *FuseMount) failed() error {
 	// One line: its lines joined, without libfuse's notes on options
 	// this kernel ignores.
 	var said []string
@@ -88,9 +88,9 @@ func (m *fuseMount) failed() error {
 	return fmt.Errorf("mount rootfs %s with %s: %s%s", m.target, fuseOverlayfs, msg, hint)
 }
 
-// unmount ends the mount and waits for its daemon, which exits once the
+// Unmount ends the mount and waits for its daemon, which exits once the
 // kernel closes the FUSE connection. Nil-safe.
-func (m *fuseMount) unmount() error {
+func (m *FuseMount) Unmount() error {
 	if m == nil {
 		return nil
 	}

@@ -1,14 +1,11 @@
-package run
+package rootfs
 
 import (
 	"fmt"
 	"os"
 	"os/exec"
 
-	"github.com/moby/sys/userns"
 	"golang.org/x/sys/unix"
-
-	"pocket/ns"
 )
 
 // Rootless pocket mounts the container's rootfs with native overlayfs
@@ -23,17 +20,17 @@ const envOverlay = "POCKET_OVERLAY"
 // fuseOverlayfs is the FUSE overlay program pocket runs.
 const fuseOverlayfs = "fuse-overlayfs"
 
-// overlayKind is how a container's rootfs gets mounted.
-type overlayKind int
+// Overlay is how a container's rootfs gets mounted.
+type Overlay int
 
 const (
-	overlayNative overlayKind = iota // init mounts overlayfs itself
-	overlayFuse                      // the monitor mounts it with fuse-overlayfs
+	Native Overlay = iota // init mounts overlayfs itself
+	Fuse                  // the monitor mounts it with fuse-overlayfs (see Mount)
 )
 
 // overlayHost is what the choice depends on.
 type overlayHost struct {
-	rootless      bool   // in a user namespace
+	rootless      bool   // privilege.Rootless: in a user namespace
 	release       string // uname -r
 	env           string // $POCKET_OVERLAY
 	fuseInstalled bool   // fuse-overlayfs is on $PATH
@@ -43,36 +40,38 @@ type overlayHost struct {
 // kernel that mounts it in a user namespace, fuse-overlayfs when the user
 // asks for it or the kernel is older, and otherwise an error naming both
 // fixes. As root POCKET_OVERLAY is ignored: native overlay always works.
-func chooseOverlay(h overlayHost) (overlayKind, error) {
+// The caller wraps the error in its own "invalid option".
+func chooseOverlay(h overlayHost) (Overlay, error) {
 	if !h.rootless {
-		return overlayNative, nil
+		return Native, nil
 	}
 	switch h.env {
 	case "", "overlay", "native":
 	case fuseOverlayfs:
 		if !h.fuseInstalled {
-			return 0, fmt.Errorf("%w: %s=%s but %s is not installed (hint: sudo apt-get install fuse-overlayfs, or unset %s)",
-				ErrBadOption, envOverlay, h.env, fuseOverlayfs, envOverlay)
+			return 0, fmt.Errorf("%s=%s but %s is not installed (hint: sudo apt-get install fuse-overlayfs, or unset %s)",
+				envOverlay, h.env, fuseOverlayfs, envOverlay)
 		}
-		return overlayFuse, nil
+		return Fuse, nil
 	default:
-		return 0, fmt.Errorf("%w: %s=%q: want fuse-overlayfs or overlay (or unset)", ErrBadOption, envOverlay, h.env)
+		return 0, fmt.Errorf("%s=%q: want fuse-overlayfs or overlay (or unset)", envOverlay, h.env)
 	}
 	if kernelAtLeast(h.release, 5, 11) {
-		return overlayNative, nil
+		return Native, nil
 	}
 	if h.fuseInstalled {
-		return overlayFuse, nil
+		return Fuse, nil
 	}
-	return 0, fmt.Errorf("%w: rootless containers need overlayfs in a user namespace, which Linux %s lacks, or fuse-overlayfs "+
-		"(hint: upgrade to Linux 5.11 or later, or sudo apt-get install fuse-overlayfs, or run pocket as root)", ErrBadOption, h.release)
+	return 0, fmt.Errorf("rootless containers need overlayfs in a user namespace, which Linux %s lacks, or fuse-overlayfs "+
+		"(hint: upgrade to Linux 5.11 or later, or sudo apt-get install fuse-overlayfs, or run pocket as root)", h.release)
 }
 
-// hostOverlay is chooseOverlay for this process.
-func hostOverlay() (overlayKind, error) {
-	h := overlayHost{rootless: userns.RunningInUserNS(), env: os.Getenv(envOverlay)}
+// ChooseOverlay is chooseOverlay for this host; rootless is the caller's
+// answer (privilege.Rootless), the same it unpacks layers by.
+func ChooseOverlay(rootless bool) (Overlay, error) {
+	h := overlayHost{rootless: rootless, env: os.Getenv(envOverlay)}
 	if !h.rootless {
-		return overlayNative, nil
+		return Native, nil
 	}
 	var u unix.Utsname
 	if err := unix.Uname(&u); err == nil {
@@ -90,16 +89,4 @@ func kernelAtLeast(release string, major, minor int) bool {
 		return true // unknown: let the mount say
 	}
 	return ma > major || (ma == major && mi >= minor)
-}
-
-// setOverlay records in c how the rootfs is mounted; the choice is made
-// once, at create, so a container keeps the same upper directory format
-// for its whole life.
-func setOverlay(c *ns.Config) error {
-	k, err := hostOverlay()
-	if err != nil {
-		return err
-	}
-	c.Rootfs.Premounted = k == overlayFuse
-	return nil
 }

@@ -1,4 +1,4 @@
-package run
+package plan
 
 import (
 	"strings"
@@ -97,29 +97,5 @@ func TestParseTmpfs(t *testing.T) {
 	}
 	if _, err := ParseTmpfs("run"); err == nil {
 		t.Error("relative --tmpfs accepted")
-	}
-}
-
-func TestMountPoint(t *testing.T) {
-	for _, tc := range []struct {
-		spec           string
-		volume, source string
-		want           MountPoint
-	}{
-		{"/data", "abc", "/v/abc/_data", MountPoint{Type: "volume", Name: "abc", Source: "/v/abc/_data", Destination: "/data", Driver: "local", RW: true}},
-		{"cache:/c", "cache", "/v/cache/_data", MountPoint{Type: "volume", Name: "cache", Source: "/v/cache/_data", Destination: "/c", Driver: "local", Mode: "z", RW: true}},
-		{"cache:/c:ro", "cache", "/v/cache/_data", MountPoint{Type: "volume", Name: "cache", Source: "/v/cache/_data", Destination: "/c", Driver: "local", Mode: "ro"}},
-		{"/h:/c", "", "/h", MountPoint{Type: "bind", Source: "/h", Destination: "/c", RW: true, Propagation: "rprivate"}},
-		{"/h:/c:ro,rslave", "", "/h", MountPoint{Type: "bind", Source: "/h", Destination: "/c", Mode: "ro,rslave", Propagation: "rslave"}},
-	} {
-		t.Run(tc.spec, func(t *testing.T) {
-			m, err := ParseVolume(tc.spec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff(tc.want, mountPoint(m, tc.volume, tc.source)); d != "" {
-				t.Errorf("mountPoint(%q) (-want +got):\n%s", tc.spec, d)
-			}
-		})
 	}
 }

@@ -1,4 +1,4 @@
-package run
+package rootfs
 
 import (
 	"errors"
@@ -13,22 +13,22 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// populate copies image content into empty volumes, as Docker does when a
+// Populate copies image content into empty volumes, as Docker does when a
 // fresh volume is mounted over a directory of the image. The image is read
 // through a read-only overlay of its layers (the kernel applies whiteouts
 // and opaque directories), mounted in a private mount namespace so that
 // nothing is ever mounted on the host. Each target is resolved inside that
 // rootfs, as ns resolves it at mount time: an image symlink such as
 // /data -> /etc never reaches the host's /etc.
-func populate(lower []string, userXattr bool, copies []copyUp) error {
+func Populate(lower []string, userXattr bool, copies []CopyUp) error {
 	if len(copies) == 0 || len(lower) == 0 {
 		return nil
 	}
-	var todo []copyUp
+	var todo []CopyUp
 	for _, c := range copies {
-		empty, err := isEmptyDir(c.dst)
+		empty, err := isEmptyDir(c.Dst)
 		if err != nil {
-			return fmt.Errorf("volume %s: %w", c.dst, err)
+			return fmt.Errorf("volume %s: %w", c.Dst, err)
 		}
 		if empty {
 			todo = append(todo, c)
@@ -40,22 +40,22 @@ func populate(lower []string, userXattr bool, copies []copyUp) error {
 	return withImage(lower, userXattr, func(root string) error {
 		for _, c := range todo {
 			// The same volume may be mounted twice; copy into it once.
-			if empty, err := isEmptyDir(c.dst); err != nil || !empty {
+			if empty, err := isEmptyDir(c.Dst); err != nil || !empty {
 				continue
 			}
-			src, err := securejoin.SecureJoin(root, c.target)
+			src, err := securejoin.SecureJoin(root, c.Target)
 			if err != nil {
-				return fmt.Errorf("copy image content at %s: %w", c.target, err)
+				return fmt.Errorf("copy image content at %s: %w", c.Target, err)
 			}
 			fi, err := os.Lstat(src)
 			if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || (err == nil && !fi.IsDir()) {
 				continue // nothing to copy: ns creates the mount point
 			}
 			if err != nil {
-				return fmt.Errorf("copy image content at %s: %w", c.target, err)
+				return fmt.Errorf("copy image content at %s: %w", c.Target, err)
 			}
-			if err := copyTree(src, c.dst); err != nil {
-				return fmt.Errorf("copy image content at %s into its volume: %w", c.target, err)
+			if err := copyTree(src, c.Dst); err != nil {
+				return fmt.Errorf("copy image content at %s into its volume: %w", c.Target, err)
 			}
 		}
 		return nil

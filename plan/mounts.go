@@ -1,4 +1,4 @@
-package run
+package plan
 
 import (
 	"fmt"
@@ -36,7 +36,7 @@ func ParseVolume(spec string) (MountSpec, error) {
 	}
 	// "-v $UNSET:/x" must not quietly become an anonymous volume.
 	if len(parts) > 1 && slices.Contains(parts, "") {
-		return MountSpec{}, badMount("invalid spec: %s: empty section between colons", spec)
+		return MountSpec{}, BadMount("invalid spec: %s: empty section between colons", spec)
 	}
 	var m MountSpec
 	switch len(parts) {

@@ -1,0 +1,98 @@
+package plan
+
+import (
+	"fmt"
+	"os"
+
+	"pocket/cgroup"
+	"pocket/ns"
+	"pocket/rootfs"
+)
+
+// Plan is `pocket run`'s command line parsed and checked, in one step
+// (Parse), before anything is pulled or created. What comes after (the
+// image lookup, the container's spec, its start) reads the plan and never
+// parses or changes the options again (umoci's cmd/umoci/utils_ux.go).
+type Plan struct {
+	// Flags is the command line as given: what needs no parsing (-t, -i,
+	// --rm, the command) and what inspect shows as typed.
+	Flags Options
+	// Host is what the host allows, asked once.
+	Host      Host
+	Pull      string // missing (also ""), always or never
+	Network   Network
+	Security  ns.Security      // capabilities, no_new_privs, the compiled seccomp filter
+	Resources cgroup.Resources // the limits with the device cgroup's rules
+	Devices   *Devices
+	Tmpfs     []ns.Mount  // --tmpfs
+	Mounts    []MountSpec // -v and --mount, targets cleaned; see Volumes
+	taken     map[string]bool
+	Workdir   string   // -w cleaned; "" for the image's
+	Env       []string // --env-file lines then -e flags, host values looked up
+	Overlay   rootfs.Overlay
+}
+
+// Parse checks every option that needs no image, so that nothing is
+// pulled or created for a command line that cannot run, and returns what
+// they ask for. The checks run in the order Docker's errors come in;
+// every error is pocket's own (exit status 125).
+func Parse(o Options, h Host) (*Plan, error) {
+	p := &Plan{Flags: o, Host: h, Pull: o.Pull, Overlay: h.Overlay}
+	if o.Name != "" {
+		if err := checkName(o.Name); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if p.Network, err = parseNetwork(&o, h); err != nil {
+		return nil, err
+	}
+	if p.Security, err = security(&o); err != nil {
+		return nil, err
+	}
+	if err := checkResources(o.Resources, h); err != nil {
+		return nil, err
+	}
+	if p.Tmpfs, err = tmpfsMounts(o.Tmpfs); err != nil {
+		return nil, err
+	}
+	if p.Devices, err = planDevices(&o, h.Rootless); err != nil {
+		return nil, err
+	}
+	p.Resources = o.Resources
+	p.Resources.Devices = p.Devices.Cgroup
+	if p.Mounts, p.taken, err = userMounts(&o); err != nil {
+		return nil, err
+	}
+	switch o.Pull {
+	case "", "missing", "always", "never":
+	default:
+		return nil, fmt.Errorf("%w: --pull %q (hint: always, missing or never)", ErrBadOption, o.Pull)
+	}
+	if o.Workdir != "" {
+		if p.Workdir, err = workdir(o.Workdir); err != nil {
+			return nil, err
+		}
+	}
+	if p.Env, err = userEnv(o.Env, o.EnvFiles, os.LookupEnv); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkResources refuses a limit Docker refuses or one that cannot be
+// applied: rootless pocket without a delegated cgroup v2 subtree has
+// nowhere to put it, and a limit is never silently ignored. A rootfs the
+// host cannot mount is refused here too, as before any pull.
+func checkResources(r cgroup.Resources, h Host) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	if h.overlayErr != nil {
+		return fmt.Errorf("%w: %w", ErrBadOption, h.overlayErr)
+	}
+	if h.Cgroup {
+		return nil
+	}
+	return cgroup.Unlimited(r)
+}
