@@ -61,6 +61,10 @@ func status(err error) int {
 		return int(code)
 	}
 	fmt.Fprintf(os.Stderr, "pocket: %v\n", err)
+	var f failure
+	if errors.As(err, &f) {
+		return 1
+	}
 	var ee *run.ExitError
 	if errors.As(err, &ee) {
 		return ee.Code
@@ -72,6 +76,22 @@ func status(err error) int {
 type exitCode int
 
 func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
+// failure is an error of a command that exits 1 when it fails, as the
+// Docker CLI's push, login and logout do.
+type failure struct{ error }
+
+func (f failure) Unwrap() error { return f.error }
+
+// failWith1 makes every error of fn exit 1.
+func failWith1(fn cli.ActionFunc) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if err := fn(c); err != nil {
+			return failure{err}
+		}
+		return nil
+	}
+}
 
 func defaultRoot() string {
 	if !privilege.Rootless() {
@@ -105,9 +125,10 @@ func app() *cli.App {
 			&cli.StringFlag{Name: "log-level", Value: "warn", EnvVars: []string{"POCKET_LOG_LEVEL"}, Usage: "debug, info, warn or error"},
 		},
 		Commands: []*cli.Command{
-			pullCommand(), imagesCommand(), rmiCommand(), tagCommand(), saveCommand(), loadCommand(),
+			pullCommand(), pushCommand(), imagesCommand(), rmiCommand(), tagCommand(), saveCommand(), loadCommand(),
+			loginCommand(), logoutCommand(),
 			{Name: "image", Usage: "manage images", Subcommands: []*cli.Command{
-				pullCommand(), lsCommand(imagesCommand()), rmCommand(rmiCommand()), tagCommand(), saveCommand(), loadCommand(),
+				pullCommand(), pushCommand(), lsCommand(imagesCommand()), rmCommand(rmiCommand()), tagCommand(), saveCommand(), loadCommand(),
 				imagePruneCommand(), imageInspectCommand(),
 			}},
 			runCommand(), psCommand(), logsCommand(), stopCommand(), killCommand(), rmContainerCommand(),

@@ -38,6 +38,13 @@ var (
 	// ErrBadLayer is returned for a layer whose content pocket refuses to
 	// unpack: a corrupt archive, or an entry that is unsafe or invalid.
 	ErrBadLayer = errors.New("invalid layer content")
+	// ErrUnauthorized is returned when a registry wants credentials it
+	// did not get, or refuses those it got.
+	ErrUnauthorized = errors.New("unauthorized: authentication required")
+	// ErrDenied is returned when the credentials do not allow the push.
+	ErrDenied = errors.New("denied: requested access to the resource is denied")
+	// ErrBadCredentials is returned by login for a refused user or password.
+	ErrBadCredentials = errors.New("unauthorized: incorrect username or password")
 	// ErrTerminal is returned when asked to write an archive to a terminal.
 	ErrTerminal = errors.New("cowardly refusing to save to a terminal. Use the -o flag or redirect")
 )
@@ -90,6 +97,43 @@ func describe(err error, ref name.Reference) error {
 		hint = "check the network, or set --registry-mirror"
 	}
 	return fmt.Errorf("pull %s: %w (hint: %s)", reference.Canonical(ref), err, hint)
+}
+
+// describePush turns a registry error into one line naming the
+// repository, with a hint to log in when the registry wants credentials.
+func describePush(err error, ref name.Reference) error {
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("push %s: %w", reference.Canonical(ref), err)
+	}
+	login := "pocket login " + ref.Context().RegistryStr()
+	if reference.IsDockerHub(ref.Context()) {
+		login = "pocket login"
+	}
+	var te *transport.Error
+	if errors.As(err, &te) {
+		codes := map[transport.ErrorCode]bool{}
+		for _, d := range te.Errors {
+			codes[d.Code] = true
+		}
+		switch {
+		case codes[transport.DeniedErrorCode] || te.StatusCode == http.StatusForbidden:
+			return fmt.Errorf("push %s: %w (hint: %s, as a user allowed to push there)", reference.Canonical(ref), ErrDenied, login)
+		case codes[transport.UnauthorizedErrorCode] || te.StatusCode == http.StatusUnauthorized:
+			return fmt.Errorf("push %s: %w (hint: %s)", reference.Canonical(ref), ErrUnauthorized, login)
+		case te.StatusCode == http.StatusTooManyRequests || codes[transport.TooManyRequestsErrorCode]:
+			return fmt.Errorf("push %s: %w (hint: wait, or %s)", reference.Canonical(ref), ErrRateLimited, login)
+		}
+	}
+	hint := "check the network and the registry address"
+	switch {
+	case localFault(err):
+		hint = "fix the store's disk or permissions"
+	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
+		hint = "the registry speaks plain HTTP: add --insecure-registry " + ref.Context().RegistryStr()
+	case strings.Contains(err.Error(), "x509:") || strings.Contains(err.Error(), "tls:"):
+		hint = "trust the registry's CA in " + CertsDir + "/" + ref.Context().RegistryStr() + "/ca.crt"
+	}
+	return fmt.Errorf("push %s: %w (hint: %s)", reference.Canonical(ref), err, hint)
 }
 
 // definitive reports whether err is the registry's own answer about the

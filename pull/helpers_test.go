@@ -49,7 +49,16 @@ func TestMain(m *testing.M) {
 	// Docker Hub must never be reached by accident from a test.
 	os.Setenv("HTTPS_PROXY", "http://127.0.0.1:9")
 	os.Setenv("HTTP_PROXY", "http://127.0.0.1:9")
-	os.Exit(m.Run())
+	// Nor the credentials of whoever runs the tests.
+	dir, err := os.MkdirTemp("", "pocket-pull-test-")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("DOCKER_CONFIG", dir)
+	CertsDir = dir + "/certs.d"
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 // testRegistry is go-containerregistry's in-process registry on loopback,

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"pocket/reference"
 	"pocket/store"
@@ -73,6 +74,13 @@ func Pull(ctx context.Context, s *store.Store, r name.Reference, o Options) (*st
 	img, err := s.AddImage(ri.rawMan, ri.rawCfg, tag, repoDigest)
 	if err != nil {
 		return nil, fmt.Errorf("pull %s: %w", reference.Canonical(r), err)
+	}
+	if img.Manifest != (v1.Hash{}) {
+		// Where the compressed blobs are, for push (the store keeps
+		// them unpacked only).
+		if err := s.AddSource(img.ID, img.Manifest, store.SourceRepo(ri.at.ref.Context())); err != nil {
+			return nil, fmt.Errorf("pull %s: %w", reference.Canonical(r), err)
+		}
 	}
 	prog.line("Digest: %s", ri.digest)
 	if fetched == 0 && before != nil && before.ID == img.ID {

@@ -90,7 +90,7 @@ func TestPullThroughMirrorUsesDockerHubNames(t *testing.T) {
 
 var cmpImage = cmp.FilterPath(func(p cmp.Path) bool {
 	f := p.String()
-	return f == "Manifest" || f == "Created" || f == "Size" || f == "Added"
+	return f == "Manifest" || f == "Sources" || f == "Created" || f == "Size" || f == "Added"
 }, cmp.Ignore())
 
 func TestMirrorFallback(t *testing.T) {

@@ -31,17 +31,28 @@ type remoteImage struct {
 	config   *v1.ConfigFile
 }
 
+// retryStatus are the replies worth retrying a request for.
+var retryStatus = []int{http.StatusRequestTimeout, http.StatusTooManyRequests,
+	http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+
+// remoteOptions are every registry request's: Docker's credentials
+// (~/.docker/config.json or $DOCKER_CONFIG, credential helpers included),
+// certs.d's TLS settings, retries with backoff on 5xx, 429 and resets.
+func remoteOptions(ctx context.Context) []remote.Option {
+	return []remote.Option{
+		remote.WithContext(ctx),
+		remote.WithAuthFromKeychain(authn.DefaultKeychain),
+		remote.WithTransport(newCertsTransport()),
+		remote.WithUserAgent("pocket"),
+		remote.WithRetryBackoff(retryBackoff),
+		remote.WithRetryStatusCodes(retryStatus...),
+	}
+}
+
 // newPuller shares authentication (bearer tokens) across every request of
 // one pull.
 func newPuller(ctx context.Context) (*remote.Puller, error) {
-	return remote.NewPuller(
-		remote.WithContext(ctx),
-		remote.WithAuthFromKeychain(authn.DefaultKeychain),
-		remote.WithUserAgent("pocket"),
-		remote.WithRetryBackoff(retryBackoff),
-		remote.WithRetryStatusCodes(http.StatusRequestTimeout, http.StatusTooManyRequests,
-			http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout),
-	)
+	return remote.NewPuller(remoteOptions(ctx)...)
 }
 
 // resolve finds ref's image for platform, trying each endpoint in order and

@@ -6,7 +6,8 @@
 //	blobs/sha256/<hex>        manifests and image configs, by digest
 //	layers/<diffID hex>/diff  one unpacked layer tree (an overlay lowerdir)
 //	layers/<diffID hex>/tar-split.json.gz  what it takes to rebuild the exact tar
-//	images.json               the image index: names and digests to image IDs
+//	images.json               the image index: names and digests to image IDs,
+//	                          and the repositories holding each manifest's blobs
 //	containers/<id>/          one directory a container (run owns its files)
 //	volumes/<name>/_data      named and anonymous volumes
 //	locks/                    flock files; tmp/ holds work in progress

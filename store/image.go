@@ -75,8 +75,10 @@ func (s *Store) AddImage(manifest, config []byte, refs ...name.Reference) (*Imag
 			img = &Image{ID: id, Added: time.Now().UTC(), Names: []string{}, Digests: []string{}}
 			ix.Images = append(ix.Images, img)
 		}
-		if mdigest != (v1.Hash{}) {
+		if mdigest != (v1.Hash{}) && mdigest != img.Manifest {
+			// Sources vouch for the blobs of one manifest only.
 			img.Manifest = mdigest
+			img.Sources = nil
 		}
 		img.Layers = slices.Clone(cfg.RootFS.DiffIDs)
 		img.Created = cfg.Created.Time.UTC()

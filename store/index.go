@@ -22,6 +22,12 @@ type Image struct {
 	Created  time.Time `json:"created"`  // from the config
 	Size     int64     `json:"size"`     // unpacked bytes of all layers
 	Added    time.Time `json:"added"`    // when it entered the store
+	// Sources are repositories known to hold every blob of Manifest (the
+	// registry's compressed layers, which the store does not keep): where
+	// it was pulled from and where it was pushed to, as SourceRepo spells
+	// them. push mounts or re-fetches the original blobs from them, so an
+	// image travels with its manifest digest unchanged.
+	Sources []string `json:"sources,omitempty"`
 }
 
 // index is images.json. It is read and rewritten whole under locks/images.

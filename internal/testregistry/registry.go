@@ -6,6 +6,7 @@ package testregistry
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -72,9 +73,32 @@ http:
   addr: %s
 `
 
+// Options configure a registry that Start would run open and in plain HTTP.
+type Options struct {
+	// CertFile and KeyFile, when set, make it serve TLS only.
+	CertFile, KeyFile string
+	// Htpasswd, when set, is an htpasswd file (bcrypt) of the users it
+	// accepts; anyone else gets 401.
+	Htpasswd string
+}
+
+func (o Options) config() string {
+	var b strings.Builder
+	if o.CertFile != "" {
+		fmt.Fprintf(&b, "  tls:\n    certificate: %s\n    key: %s\n", o.CertFile, o.KeyFile)
+	}
+	if o.Htpasswd != "" {
+		fmt.Fprintf(&b, "auth:\n  htpasswd:\n    realm: pocket-test\n    path: %s\n", o.Htpasswd)
+	}
+	return b.String()
+}
+
 // Start runs `docker-registry serve` with storage under dir on a free
 // loopback port and returns once GET /v2/ answers.
-func Start(dir string) (*Registry, error) {
+func Start(dir string) (*Registry, error) { return StartWith(dir, Options{}) }
+
+// StartWith is Start with TLS or authentication.
+func StartWith(dir string, o Options) (*Registry, error) {
 	bin, err := exec.LookPath(Binary)
 	if err != nil {
 		return nil, ErrMissing
@@ -84,7 +108,7 @@ func Start(dir string) (*Registry, error) {
 	}
 	var last error
 	for attempt := 0; attempt < 5; attempt++ {
-		r, err := start(bin, dir)
+		r, err := start(bin, dir, o)
 		if err == nil {
 			return r, nil
 		}
@@ -93,14 +117,14 @@ func Start(dir string) (*Registry, error) {
 	return nil, last
 }
 
-func start(bin, dir string) (*Registry, error) {
+func start(bin, dir string, o Options) (*Registry, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	host := fmt.Sprintf("127.0.0.1:%d", port)
 	cfg := filepath.Join(dir, "config.yml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, config, filepath.Join(dir, "storage"), host), 0o644); err != nil {
+	if err := os.WriteFile(cfg, append(fmt.Appendf(nil, config, filepath.Join(dir, "storage"), host), o.config()...), 0o644); err != nil {
 		return nil, err
 	}
 	logf, err := os.Create(filepath.Join(dir, "registry.log"))
@@ -115,6 +139,12 @@ func start(bin, dir string) (*Registry, error) {
 		return nil, fmt.Errorf("start docker-registry: %w", err)
 	}
 	r := &Registry{Host: host, URL: "http://" + host, Dir: dir, cmd: cmd, done: make(chan error, 1)}
+	client := http.DefaultClient
+	if o.CertFile != "" {
+		r.URL = "https://" + host
+		// Only to see it answer: the tests check its certificate themselves.
+		client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	}
 	go func() { r.done <- cmd.Wait() }()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -125,10 +155,10 @@ func start(bin, dir string) (*Registry, error) {
 			return nil, fmt.Errorf("docker-registry exited: %v: %s", err, lastLines(string(log), 5))
 		default:
 		}
-		resp, err := http.Get(r.URL + "/v2/")
+		resp, err := client.Get(r.URL + "/v2/")
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == http.StatusOK || (o.Htpasswd != "" && resp.StatusCode == http.StatusUnauthorized) {
 				return r, nil
 			}
 		}

@@ -1,0 +1,233 @@
+package pull
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"pocket/store"
+)
+
+// manifestDigest asks a registry for ref's manifest digest.
+func manifestDigest(t *testing.T, ref string) v1.Hash {
+	t.Helper()
+	r, err := name.ParseReference(ref, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := remote.Head(r)
+	if err != nil {
+		t.Fatalf("HEAD %s: %v", ref, err)
+	}
+	return d.Digest
+}
+
+func push(t *testing.T, s *store.Store, ref string, o PushOptions) (string, error) {
+	t.Helper()
+	var out, warn bytes.Buffer
+	o.Out, o.Err = &out, &warn
+	err := Push(context.Background(), s, mustRef(t, ref), o)
+	return out.String() + warn.String(), err
+}
+
+// wantLines asserts that every layer of ids has status in out.
+func wantStatus(t *testing.T, out string, ids []v1.Hash, status string) {
+	t.Helper()
+	for _, id := range ids {
+		if !strings.Contains(out, id.Hex[:12]+": "+status+"\n") {
+			t.Errorf("output lacks %q:\n%s", id.Hex[:12]+": "+status, out)
+		}
+	}
+}
+
+func TestPushKeepsManifestDigest(t *testing.T) {
+	src, dst := newRegistry(t), newRegistry(t)
+	img := simpleImage(t, "push", 3)
+	src.push(t, "library/app:1", img)
+	want, _ := img.Digest()
+	s := openStore(t)
+	if _, err := Pull(context.Background(), s, mustRef(t, src.host+"/library/app:1"), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ids := diffIDs(t, img)
+
+	// To another registry: every blob re-fetched from the source.
+	if err := s.Tag(src.host+"/library/app:1", mustRef(t, dst.host+"/team/app:1")); err != nil {
+		t.Fatal(err)
+	}
+	out, err := push(t, s, dst.host+"/team/app:1", PushOptions{})
+	if err != nil {
+		t.Fatalf("push: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(out, "The push refers to repository ["+dst.host+"/team/app]\n") {
+		t.Errorf("first line:\n%s", out)
+	}
+	wantStatus(t, out, ids, "Preparing")
+	wantStatus(t, out, ids, "Pushed")
+	raw, _ := img.RawManifest()
+	if !strings.Contains(out, "1: digest: "+want.String()+" size: ") || !strings.HasSuffix(out, " size: "+itoa(len(raw))+"\n") {
+		t.Errorf("no digest line for %s size %d:\n%s", want, len(raw), out)
+	}
+	if got := manifestDigest(t, dst.host+"/team/app:1"); got != want {
+		t.Errorf("pushed manifest %s, want the source's %s", got, want)
+	}
+
+	// Again: nothing to send.
+	out, err = push(t, s, dst.host+"/team/app:1", PushOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, out, ids, "Layer already exists")
+
+	// To another repository of the same registry: mounted from the first.
+	// (go-containerregistry's registry shares blobs between repositories
+	// and cannot mount: the hook plays a registry that does; the e2e test
+	// has docker-registry do it.)
+	var mounts []string
+	dst.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+		switch {
+		case r.Method == http.MethodHead && strings.HasPrefix(r.URL.Path, "/v2/other/app/blobs/") && !strings.Contains(r.URL.Path, configDigest(t, img).Hex):
+			w.WriteHeader(http.StatusNotFound)
+			return true
+		case r.Method == http.MethodPost && r.URL.Query().Get("mount") != "":
+			mounts = append(mounts, r.URL.Query().Get("from"))
+			w.WriteHeader(http.StatusCreated)
+			return true
+		}
+		return false
+	})
+	if err := s.Tag(src.host+"/library/app:1", mustRef(t, dst.host+"/other/app:2")); err != nil {
+		t.Fatal(err)
+	}
+	out, err = push(t, s, dst.host+"/other/app:2", PushOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, out, ids, "Mounted from team/app")
+	if got := manifestDigest(t, dst.host+"/other/app:2"); got != want {
+		t.Errorf("pushed manifest %s, want %s", got, want)
+	}
+	if len(mounts) != len(ids) || mounts[0] != "team/app" {
+		t.Errorf("mount requests from %v, want one per layer from team/app", mounts)
+	}
+}
+
+func itoa(n int) string { return formatInt(n) }
+
+func formatInt(n int) string {
+	var b []byte
+	for n > 0 || len(b) == 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
+
+func TestPushAllTags(t *testing.T) {
+	src, dst := newRegistry(t), newRegistry(t)
+	a, b := simpleImage(t, "a", 1), simpleImage(t, "b", 1)
+	src.push(t, "x/a:1", a)
+	src.push(t, "x/b:1", b)
+	s := openStore(t)
+	for _, r := range []string{"x/a:1", "x/b:1"} {
+		if _, err := Pull(context.Background(), s, mustRef(t, src.host+"/"+r), Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Tag(src.host+"/x/a:1", mustRef(t, dst.host+"/y/app:v1"))
+	s.Tag(src.host+"/x/b:1", mustRef(t, dst.host+"/y/app:v2"))
+	out, err := push(t, s, dst.host+"/y/app", PushOptions{AllTags: true})
+	if err != nil {
+		t.Fatalf("push -a: %v\n%s", err, out)
+	}
+	for tag, img := range map[string]v1.Image{"v1": a, "v2": b} {
+		want, _ := img.Digest()
+		if got := manifestDigest(t, dst.host+"/y/app:"+tag); got != want {
+			t.Errorf("%s: %s, want %s", tag, got, want)
+		}
+		if !strings.Contains(out, tag+": digest: "+want.String()) {
+			t.Errorf("no digest line for %s:\n%s", tag, out)
+		}
+	}
+}
+
+func TestPushRecompressesWithoutSource(t *testing.T) {
+	src, dst := newRegistry(t), newRegistry(t)
+	img := simpleImage(t, "gone", 2)
+	src.push(t, "x/gone:1", img)
+	s := openStore(t)
+	if _, err := Pull(context.Background(), s, mustRef(t, src.host+"/x/gone:1"), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	// The source loses its blobs.
+	src.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if strings.Contains(r.URL.Path, "/blobs/") {
+			w.WriteHeader(http.StatusNotFound)
+			return true
+		}
+		return false
+	})
+	s.Tag(src.host+"/x/gone:1", mustRef(t, dst.host+"/x/gone:1"))
+	out, err := push(t, s, dst.host+"/x/gone:1", PushOptions{})
+	if err != nil {
+		t.Fatalf("push: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "WARNING: layer ") {
+		t.Errorf("no warning about compressing again:\n%s", out)
+	}
+	first := manifestDigest(t, dst.host+"/x/gone:1")
+	// The new manifest is the image's now: a push elsewhere gives it again.
+	s.Tag(src.host+"/x/gone:1", mustRef(t, dst.host+"/x/again:1"))
+	out, err = push(t, s, dst.host+"/x/again:1", PushOptions{})
+	if err != nil {
+		t.Fatalf("push: %v\n%s", err, out)
+	}
+	if got := manifestDigest(t, dst.host+"/x/again:1"); got != first {
+		t.Errorf("second push %s, want %s", got, first)
+	}
+	wantStatus(t, out, diffIDs(t, img), "Layer already exists")
+}
+
+func TestPushErrors(t *testing.T) {
+	dst := newRegistry(t)
+	s := openStore(t)
+	src := newRegistry(t)
+	src.push(t, "x/a:1", simpleImage(t, "e", 1))
+	if _, err := Pull(context.Background(), s, mustRef(t, src.host+"/x/a:1"), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Tag(src.host+"/x/a:1", mustRef(t, dst.host+"/x/a:1"))
+
+	if _, err := push(t, s, dst.host+"/x/missing:1", PushOptions{}); err == nil || !strings.Contains(err.Error(), "does not exist locally") {
+		t.Errorf("push of a missing image: %v", err)
+	}
+	for _, tt := range []struct {
+		code int
+		body string
+		want error
+	}{
+		{http.StatusUnauthorized, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, ErrUnauthorized},
+		{http.StatusForbidden, `{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}`, ErrDenied},
+	} {
+		dst.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+			if r.URL.Path == "/v2/" {
+				return false
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(tt.code)
+			w.Write([]byte(tt.body))
+			return true
+		})
+		_, err := push(t, s, dst.host+"/x/a:1", PushOptions{})
+		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), "(hint: pocket login "+dst.host) {
+			t.Errorf("HTTP %d: %v, want %v with a login hint", tt.code, err, tt.want)
+		}
+	}
+}
