@@ -49,6 +49,7 @@ func TestImportDirection(t *testing.T) {
 		{"pocket/cgroup", []string{"pocket/"}},
 		{"pocket/network", []string{"pocket/"}},
 		{"pocket/seccomp", []string{"pocket/"}},
+		{"pocket/version", []string{"pocket/"}},
 		{"pocket/store", []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/network", "pocket/pull"}},
 		{"pocket/pull", []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/network"}},
 		// Test helpers build images and run registries from the outside,
