@@ -31,6 +31,7 @@ type versionInfo struct {
 func versionCommand() *cli.Command {
 	return &cli.Command{
 		Name: "version", Usage: "show the pocket version information",
+		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format the output with a Go template ({{.Client.Version}}), or json"},
 		},

@@ -76,20 +76,15 @@ func (f *helpFlag) Apply(set *flag.FlagSet) error {
 }
 
 // setUsage gives every command below cmds Docker's answer to a bad
-// flag, every command group its answer to no or an unknown command, and
-// every command whose usage names no arguments Docker's refusal of any
-// (cli.NoArgs: `pocket ps x` is an error, not `pocket ps`).
+// flag, and every command group its answer to no or an unknown command.
 func setUsage(cmds []*cli.Command) {
 	for _, c := range cmds {
 		c.OnUsageError = flagError
 		// Only pocket itself has a help command: `pocket pull help`
 		// pulls "help", as in Docker.
 		c.HideHelpCommand = true
-		switch {
-		case len(c.Subcommands) > 0 && c.Action == nil:
+		if len(c.Subcommands) > 0 && c.Action == nil {
 			c.Action = groupAction
-		case len(c.Subcommands) == 0 && c.ArgsUsage == "" && c.Before == nil:
-			c.Before = func(c *cli.Context) error { return argsAtMost(c, 0) }
 		}
 		setUsage(c.Subcommands)
 	}
@@ -229,6 +224,10 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
+
+// noArgs is the Before of a command that takes no arguments (Docker's
+// cli.NoArgs): `pocket ps x` is refused before the store is opened.
+func noArgs(c *cli.Context) error { return argsAtMost(c, 0) }
 
 // noArgsError is Docker's error for arguments to a command that takes
 // none (cli.NoArgs).
