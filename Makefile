@@ -5,7 +5,14 @@
 GO      ?= go
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
-GOFLAGS_BUILD = -trimpath -ldflags '-s -w'
+# `pocket version` and `pocket --version` say what was built: the tag (or
+# dev), the commit, the time. A plain `go build` falls back to what Go
+# records from git (pocket/version).
+VERSION   ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
+GITCOMMIT ?= $(shell git rev-parse --short=7 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+BUILDTIME ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS   = -s -w -X pocket/version.Version=$(VERSION) -X pocket/version.GitCommit=$(GITCOMMIT) -X pocket/version.BuildTime=$(BUILDTIME)
+GOFLAGS_BUILD = -trimpath -ldflags '$(LDFLAGS)'
 export CGO_ENABLED = 0
 export PATH := $(PATH):/usr/local/go/bin
 

@@ -28,7 +28,8 @@ func prune(s *store.Store, o run.PruneOptions) error {
 func containerPruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove all stopped containers",
-		Flags: []cli.Flag{forceFlag()},
+		Before: noArgs,
+		Flags:  []cli.Flag{forceFlag()},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
 			return prune(s, run.PruneOptions{Containers: true})
 		}),
@@ -38,6 +39,7 @@ func containerPruneCommand() *cli.Command {
 func imagePruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove unused images",
+		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
 			forceFlag(),
@@ -51,7 +53,8 @@ func imagePruneCommand() *cli.Command {
 func networkPruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove the bridge and pocket's iptables rules if no container uses them",
-		Flags: []cli.Flag{forceFlag()},
+		Before: noArgs,
+		Flags:  []cli.Flag{forceFlag()},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
 			return prune(s, run.PruneOptions{Networks: true})
 		}),
@@ -61,6 +64,7 @@ func networkPruneCommand() *cli.Command {
 func volumePruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove volumes no container uses (anonymous ones unless --all)",
+		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove named volumes too"},
 			forceFlag(),
@@ -74,6 +78,7 @@ func volumePruneCommand() *cli.Command {
 func systemPruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove stopped containers, unused networks and dangling images",
+		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
 			forceFlag(),

@@ -12,6 +12,7 @@ import (
 func psCommand() *cli.Command {
 	return &cli.Command{
 		Name: "ps", Usage: "list containers",
+		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "show all containers (default shows just running)"},
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only display container IDs"},

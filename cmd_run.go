@@ -58,13 +58,13 @@ func runCommand() *cli.Command {
 			&cli.StringFlag{Name: "pull", Value: "missing", Usage: "pull image before running (always, missing, never)"},
 			platformFlag(),
 		},
-		Action: actionWith(1, runOptions, func(c *cli.Context, s *store.Store, o run.Options) error {
+		Action: startsContainer(actionWith(1, runOptions, func(c *cli.Context, s *store.Store, o run.Options) error {
 			code, err := run.Run(context.Background(), s, o)
 			if err != nil {
 				return err
 			}
 			return exitCode(code)
-		}),
+		})),
 	}
 }
 

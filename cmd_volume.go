@@ -36,6 +36,7 @@ func volumeCreateCommand() *cli.Command {
 func volumeLsCommand() *cli.Command {
 	return &cli.Command{
 		Name: "ls", Aliases: []string{"list"}, Usage: "list volumes",
+		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only show volume names"},
 			&cli.StringFlag{Name: "format", Usage: "\"json\" for one JSON object a line"},

@@ -26,6 +26,7 @@ import (
 	"pocket/pull"
 	"pocket/run"
 	"pocket/store"
+	"pocket/version"
 )
 
 func main() {
@@ -45,13 +46,15 @@ func main() {
 	}
 	// A non-root user becomes root in a user namespace of its own before
 	// anything else (the init and monitor above already run inside one).
+	// pocket's own failure, before any command: 125, as Docker's.
 	if err := ns.EnterUserNS(); err != nil {
-		os.Exit(status(err))
+		os.Exit(status(&codedError{code: 125, err: err}))
 	}
 	os.Exit(status(app().Run(os.Args)))
 }
 
-// status turns an error into Docker's exit status and prints it on one line.
+// status turns an error into Docker's exit status and prints it: 1, or
+// the status the error carries (125 from run, a container's own).
 func status(err error) int {
 	if err == nil {
 		return 0
@@ -59,6 +62,11 @@ func status(err error) int {
 	var code exitCode
 	if errors.As(err, &code) {
 		return int(code)
+	}
+	var ce *cliError
+	if errors.As(err, &ce) {
+		fmt.Fprintln(os.Stderr, ce.msg)
+		return ce.code
 	}
 	fmt.Fprintf(os.Stderr, "pocket: %v\n", err)
 	var f failure
@@ -69,7 +77,11 @@ func status(err error) int {
 	if errors.As(err, &ee) {
 		return ee.Code
 	}
-	return 125
+	var coded *codedError
+	if errors.As(err, &coded) {
+		return coded.code
+	}
+	return 1
 }
 
 // exitCode is a silent exit with a status (a container's own).
@@ -105,24 +117,27 @@ func defaultRoot() string {
 }
 
 func app() *cli.App {
-	// -h is `run --hostname`, as in Docker; help is --help only.
-	cli.HelpFlag = &cli.BoolFlag{Name: "help", Usage: "show help"}
-	return &cli.App{
+	// -h is `run --hostname`, as in Docker; help is --help there.
+	cli.HelpFlag = &helpFlag{&cli.BoolFlag{Name: "help", Usage: "show help"}}
+	cli.VersionPrinter = printShortVersion
+	cli.VersionFlag = &cli.BoolFlag{Name: "version", Aliases: []string{"v"}, Usage: "print the version and quit"}
+	a := &cli.App{
 		Name:                      "pocket",
 		Usage:                     "run containers from OCI and Docker images, without a daemon",
 		UseShortOptionHandling:    true,
 		DisableSliceFlagSeparator: true,
 		HideHelpCommand:           true,
 		ExitErrHandler:            func(*cli.Context, error) {},
-		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return fmt.Errorf("%w\nSee 'pocket %s --help'.", err, c.Command.Name)
-		},
-		Before: checkLogLevel,
+		Version:                   version.Get().Version,
+		OnUsageError:              flagError,
+		Action:                    groupAction,
+		Before:                    checkLogLevel,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "root", Value: defaultRoot(), EnvVars: []string{"POCKET_ROOT"}, Usage: "store directory"},
 			&cli.StringSliceFlag{Name: "registry-mirror", EnvVars: []string{"POCKET_REGISTRY_MIRROR"}, Usage: "mirror for Docker Hub references, tried in order (comma-separated)"},
 			&cli.StringSliceFlag{Name: "insecure-registry", EnvVars: []string{"POCKET_INSECURE_REGISTRIES"}, Usage: "registry HOST[:PORT] reached over plain HTTP (comma-separated)"},
 			&cli.StringFlag{Name: "log-level", Value: "warn", EnvVars: []string{"POCKET_LOG_LEVEL"}, Usage: "debug, info, warn or error"},
+			cli.HelpFlag, // urfave/cli adds it only without a help command
 		},
 		Commands: []*cli.Command{
 			pullCommand(), pushCommand(), imagesCommand(), rmiCommand(), tagCommand(), saveCommand(), loadCommand(),
@@ -140,9 +155,11 @@ func app() *cli.App {
 			}},
 			{Name: "network", Usage: "manage the container network", Subcommands: []*cli.Command{networkPruneCommand()}},
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
-			volumeCommand(),
+			volumeCommand(), versionCommand(), helpCommand(),
 		},
 	}
+	setUsage(a.Commands)
+	return a
 }
 
 // checkLogLevel refuses a --log-level that is no level, in the Docker
@@ -210,24 +227,27 @@ func registries(c *cli.Context) pull.Registries {
 }
 
 // argsAtLeast, argsExactly and argsAtMost check the count of positional
-// arguments in Docker's words, with the command's ArgsUsage.
+// arguments in Docker's words, with the command's usage line.
 func argsAtLeast(c *cli.Context, min int) error {
 	if c.NArg() < min {
-		return fmt.Errorf("%q requires at least %d argument(s)\nUsage: %s %s", commandPath(c), min, commandPath(c), c.Command.ArgsUsage)
+		return argsError(c, "at least "+plural(min, "argument"), "See")
 	}
 	return nil
 }
 
 func argsExactly(c *cli.Context, n int) error {
 	if c.NArg() != n {
-		return fmt.Errorf("%q requires exactly %d arguments\nUsage: %s %s", commandPath(c), n, commandPath(c), c.Command.ArgsUsage)
+		return argsError(c, plural(n, "argument"), "Run")
 	}
 	return nil
 }
 
 func argsAtMost(c *cli.Context, n int) error {
 	if c.NArg() > n {
-		return fmt.Errorf("%q requires at most %d argument\nUsage: %s %s", commandPath(c), n, commandPath(c), c.Command.ArgsUsage)
+		if n == 0 {
+			return noArgsError(c)
+		}
+		return argsError(c, "at most "+plural(n, "argument"), "Run")
 	}
 	return nil
 }

@@ -364,7 +364,7 @@ func TestRunDetachedLifecycle(t *testing.T) {
 	if r := mustPocket(t, root, "logs", "web"); r.Stderr != "oops\n" {
 		t.Errorf("logs stderr = %q, want oops", r.Stderr)
 	}
-	if r := pocket(t, root, "rm", "web"); r.Code != 125 || !strings.Contains(r.Stderr, "container is running: stop the container before removing or force remove") {
+	if r := pocket(t, root, "rm", "web"); r.Code != 1 || !strings.Contains(r.Stderr, "container is running: stop the container before removing or force remove") {
 		t.Errorf("rm of a running container:\n%s", r)
 	}
 	// sh as PID 1 has no TERM handler, so stop ends with SIGKILL.
@@ -379,7 +379,7 @@ func TestRunDetachedLifecycle(t *testing.T) {
 		t.Errorf("ps lists a stopped container: %q", r.Stdout)
 	}
 	mustPocket(t, root, "stop", "web") // stopping a stopped container is fine
-	if r := pocket(t, root, "kill", "web"); r.Code != 125 || !strings.Contains(r.Stderr, "container "+id+" is not running") {
+	if r := pocket(t, root, "kill", "web"); r.Code != 1 || !strings.Contains(r.Stderr, "container "+id+" is not running") {
 		t.Errorf("kill of a stopped container:\n%s", r)
 	}
 	// The log holds both streams: its last two lines are the two above.

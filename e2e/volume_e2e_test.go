@@ -236,17 +236,17 @@ func TestVolumeRemoveInUse(t *testing.T) {
 	root := newRoot(t)
 	mustPocket(t, root, "run", "--name", "user", "-v", "busy:/data", "busybox", "true")
 	r := pocket(t, root, "volume", "rm", "busy")
-	if r.Code != 125 || !strings.Contains(r.Stderr, "volume is in use") {
+	if r.Code != 1 || !strings.Contains(r.Stderr, "volume is in use") {
 		t.Errorf("volume rm of a volume in use: %s", r)
 	}
-	if r := pocket(t, root, "volume", "rm", "-f", "busy"); r.Code != 125 {
+	if r := pocket(t, root, "volume", "rm", "-f", "busy"); r.Code != 1 {
 		t.Errorf("volume rm -f of a volume in use: %s\nwant it refused, as Docker does", r)
 	}
 	mustPocket(t, root, "rm", "user")
 	if r := mustPocket(t, root, "volume", "rm", "busy"); r.Stdout != "busy\n" {
 		t.Errorf("volume rm printed %q", r.Stdout)
 	}
-	if r := pocket(t, root, "volume", "rm", "busy"); r.Code != 125 || !strings.Contains(r.Stderr, "no such volume") {
+	if r := pocket(t, root, "volume", "rm", "busy"); r.Code != 1 || !strings.Contains(r.Stderr, "no such volume") {
 		t.Errorf("volume rm of a missing volume: %s", r)
 	}
 	mustPocket(t, root, "volume", "rm", "-f", "busy")
