@@ -12,7 +12,10 @@ VERSION   ?= $(shell git describe --tags --dirty 2>/dev/null || echo dev)
 GITCOMMIT ?= $(shell git rev-parse --short=7 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 BUILDTIME ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS   = -s -w -X pocket/version.Version=$(VERSION) -X pocket/version.GitCommit=$(GITCOMMIT) -X pocket/version.BuildTime=$(BUILDTIME)
-GOFLAGS_BUILD = -trimpath -ldflags '$(LDFLAGS)'
+# urfave_cli_no_docs leaves out urfave/cli's man-page generator (and its
+# markdown library), whose package init every pocket process would pay.
+BUILDTAGS = urfave_cli_no_docs
+GOFLAGS_BUILD = -trimpath -tags $(BUILDTAGS) -ldflags '$(LDFLAGS)'
 export CGO_ENABLED = 0
 export PATH := $(PATH):/usr/local/go/bin
 

@@ -192,7 +192,7 @@ func setup(m *testing.M) (int, error) {
 	} else {
 		pocketBin = filepath.Join(tmp, "pocket")
 		// The command is the module's root package, one directory up.
-		build := exec.Command("go", "build", "-trimpath", "-o", pocketBin, ".")
+		build := exec.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-o", pocketBin, ".")
 		build.Dir = ".."
 		build.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := build.CombinedOutput(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 )
@@ -28,11 +29,16 @@ const (
 	nameMaxLength = 255
 )
 
+// The grammar is compiled on first use, not at start-up: every pocket
+// process (the container's init and monitor too) would otherwise pay
+// about 2 ms for it, and most never parse a reference.
 var (
-	referenceRe = regexp.MustCompile(`^(` + namePat + `)(?::(` + tagPat + `))?(?:@(` + digestPat + `))?$`)
-	hex64Re     = regexp.MustCompile(`^[a-f0-9]{64}$`)
-	digestOnly  = regexp.MustCompile(`^sha(256|384|512):[a-fA-F0-9]{32,}$`)
-	sha256Re    = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	referenceRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^(` + namePat + `)(?::(` + tagPat + `))?(?:@(` + digestPat + `))?$`)
+	})
+	hex64Re    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-f0-9]{64}$`) })
+	digestOnly = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sha(256|384|512):[a-fA-F0-9]{32,}$`) })
+	sha256Re   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sha256:[a-f0-9]{64}$`) })
 )
 
 // IsImageID reports whether s has the shape of an image ID and can never
@@ -40,7 +46,7 @@ var (
 // Docker's ParseAnyReference reads them. A short hex prefix such as
 // "3f2a" is also a valid name and is not reported here.
 func IsImageID(s string) bool {
-	return hex64Re.MatchString(s) || digestOnly.MatchString(s)
+	return hex64Re().MatchString(s) || digestOnly().MatchString(s)
 }
 
 // splitDockerDomain is distribution/reference's rule for where the
@@ -83,10 +89,10 @@ func parse(s string) (name.Reference, error) {
 	if s == "" {
 		return nil, fmt.Errorf("empty image name")
 	}
-	if hex64Re.MatchString(s) {
+	if hex64Re().MatchString(s) {
 		return nil, fmt.Errorf("a 64-character hexadecimal string is an image ID, not a repository name")
 	}
-	if digestOnly.MatchString(s) {
+	if digestOnly().MatchString(s) {
 		// Grammatically the repository "sha256" with a tag, but what the
 		// user has is an image ID, never a name (Docker's ParseAnyReference).
 		return nil, fmt.Errorf("a digest is not a repository name (hint: use it as an image ID or as NAME@DIGEST)")
@@ -99,7 +105,7 @@ func parse(s string) (name.Reference, error) {
 	if strings.ToLower(remote) != remote {
 		return nil, fmt.Errorf("repository name (%s) must be lowercase", remote)
 	}
-	m := referenceRe.FindStringSubmatch(domain + "/" + rest)
+	m := referenceRe().FindStringSubmatch(domain + "/" + rest)
 	if m == nil {
 		return nil, fmt.Errorf("not [REGISTRY/]NAME[:TAG][@DIGEST]")
 	}
@@ -113,7 +119,7 @@ func parse(s string) (name.Reference, error) {
 	}
 	repo := reg.Repo(path)
 	if m[3] != "" {
-		if !sha256Re.MatchString(m[3]) {
+		if !sha256Re().MatchString(m[3]) {
 			return nil, fmt.Errorf("digest must be sha256:<64 lowercase hex digits>")
 		}
 		return repo.Digest(m[3]), nil

@@ -64,7 +64,7 @@ func buildInitramfs(a arch, k kernel, repo, work, out string) error {
 	}
 	env := append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+a.goarch)
 	steps := [][]string{
-		{"go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(e2e, "pocket"), "."},
+		{"go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-ldflags=-s -w", "-o", filepath.Join(e2e, "pocket"), "."},
 		{"go", "test", "-c", "-trimpath", "-o", filepath.Join(e2e, "e2e.test"), "./e2e"},
 	}
 	// /e2e/tests lists the test binaries the guest runs, with -test.run.
