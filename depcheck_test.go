@@ -68,6 +68,7 @@ func TestImportDirection(t *testing.T) {
 		// as a user's tools would.
 		{pkg: "pocket/internal/testimages", forbidden: []string{"pocket/"}},
 		{pkg: "pocket/internal/testregistry", forbidden: []string{"pocket/"}},
+		{pkg: "pocket/internal/testlimit", forbidden: []string{"pocket/"}},
 	} {
 		t.Run(tc.pkg, func(t *testing.T) {
 			ds, ok := deps[tc.pkg]

@@ -10,28 +10,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
-)
 
-// withFileSizeLimit runs fn with RLIMIT_FSIZE at n bytes: a write past n
-// fails with EFBIG part-way, as one does when the disk fills up. (The Go
-// runtime ignores the SIGXFSZ that comes with it.) The limit is the whole
-// process's, so fn must be short and nothing else may write files then.
-func withFileSizeLimit(t *testing.T, n uint64, fn func()) {
-	t.Helper()
-	var old unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_FSIZE, &old); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &unix.Rlimit{Cur: n, Max: old.Max}); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &old); err != nil {
-			t.Fatal(err)
-		}
-	}()
-	fn()
-}
+	"pocket/internal/testlimit"
+)
 
 // state.json is replaced whole or not at all: `ps`, `inspect` and `rm`
 // read it while the monitor rewrites it, and a write that fails midway
@@ -51,7 +32,7 @@ func TestWriteStateIsAtomic(t *testing.T) {
 	want := c.state
 	c.state = State{Status: statusExited, ExitCode: 3, Error: "a long reason that does not fit", FinishedAt: time.Now().UTC()}
 	// Far less than the state: the new one cannot be written whole.
-	withFileSizeLimit(t, 32, func() { err = c.writeState() })
+	testlimit.FileSize(t, 32, func() { err = c.writeState() })
 	if !errors.Is(err, unix.EFBIG) {
 		t.Fatalf("writeState with the disk full = %v, want EFBIG", err)
 	}

@@ -9,28 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
-)
 
-// withFileSizeLimit runs fn with RLIMIT_FSIZE at n bytes: a write past n
-// fails with EFBIG part-way, as one does when the disk fills up. (The Go
-// runtime ignores the SIGXFSZ that comes with it.) The limit is the whole
-// process's, so fn must be short and nothing else may write files then.
-func withFileSizeLimit(t *testing.T, n uint64, fn func()) {
-	t.Helper()
-	var old unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_FSIZE, &old); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &unix.Rlimit{Cur: n, Max: old.Max}); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &old); err != nil {
-			t.Fatal(err)
-		}
-	}()
-	fn()
-}
+	"pocket/internal/testlimit"
+)
 
 // images.json is replaced whole or not at all: a write that fails midway
 // (a full disk, a killed pocket) must leave the previous index readable,
@@ -48,7 +29,7 @@ func TestIndexWriteIsAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Far less than the index: the new one cannot be written whole.
-	withFileSizeLimit(t, 64, func() { err = s.Tag("a", mustRef(t, "c")) })
+	testlimit.FileSize(t, 64, func() { err = s.Tag("a", mustRef(t, "c")) })
 	if !errors.Is(err, unix.EFBIG) {
 		t.Fatalf("Tag with the disk full = %v, want EFBIG", err)
 	}
