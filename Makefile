@@ -40,6 +40,7 @@ test:
 	./testdata/setup.sh
 	$(MAKE) vet
 	$(GO) test -count=1 -p 2 -timeout 40m ./...
+	$(MAKE) test-vm
 
 # pull, store and the tar code must build off Linux too (!linux stubs).
 vet:
