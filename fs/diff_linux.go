@@ -78,9 +78,6 @@ func WriteDiff(w io.Writer, upper string, o DiffOptions) error {
 			hdr.Uid, hdr.Gid = 0, 0
 			return tw.WriteHeader(hdr)
 		}
-		if err := addXattrs(hdr, e); err != nil {
-			return err
-		}
 		var file *os.File
 		switch st.Mode & unix.S_IFMT {
 		case unix.S_IFDIR:
@@ -122,6 +119,9 @@ func WriteDiff(w io.Writer, upper string, o DiffOptions) error {
 			hdr.Typeflag = tar.TypeFifo
 		default:
 			return nil // sockets have no tar form
+		}
+		if hdr.Typeflag != tar.TypeLink {
+			addXattrs(hdr, e)
 		}
 		if err := tw.WriteHeader(hdr); err != nil {
 			return err
@@ -287,17 +287,18 @@ func getXattr(p, key string) string {
 }
 
 // addXattrs records the entry's xattrs but overlay's own as PAX records,
-// sorted.
-func addXattrs(hdr *tar.Header, e upperEntry) error {
+// sorted. Unreadable xattrs are left out, as the filesystem may not
+// support them.
+func addXattrs(hdr *tar.Header, e upperEntry) {
 	p := fdPath(e.dirfd, e.name)
 	sz, err := unix.Llistxattr(p, nil)
 	if err != nil || sz == 0 {
-		return nil // no xattr support, or none
+		return // no xattr support, or none
 	}
 	buf := make([]byte, sz)
 	sz, err = unix.Llistxattr(p, buf)
 	if err != nil {
-		return nil
+		return
 	}
 	var keys []string
 	for _, k := range bytes.Split(buf[:sz], []byte{0}) {
@@ -323,7 +324,6 @@ func addXattrs(hdr *tar.Header, e upperEntry) error {
 		}
 		hdr.PAXRecords["SCHILY.xattr."+key] = string(val[:vsz])
 	}
-	return nil
 }
 
 func readlinkat(dirfd int, name string) (string, error) {

@@ -162,14 +162,19 @@ func shellWords(s string) ([]string, error) {
 // applyChanges applies parsed instructions to an image config, as a
 // Dockerfile build step would.
 func applyChanges(cfg *v1.Config, changes []Change) error {
+	cmdSet := false
 	for _, c := range changes {
 		switch c.Instr {
 		case "CMD":
 			cfg.Cmd = c.Args
+			cmdSet = true
 		case "ENTRYPOINT":
 			cfg.Entrypoint = c.Args
-			// A new ENTRYPOINT resets an inherited CMD, as in a build.
-			cfg.Cmd = nil
+			// A new ENTRYPOINT resets an inherited CMD, but not one set
+			// by these changes, as in a build.
+			if !cmdSet {
+				cfg.Cmd = nil
+			}
 		case "ENV":
 			for i := 0; i+1 < len(c.Args); i += 2 {
 				cfg.Env = setEnv(cfg.Env, c.Args[i], c.Args[i+1])
