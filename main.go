@@ -150,6 +150,9 @@ func app() *cli.App {
 			waitCommand(), inspectCommand(), portCommand(),
 			commitCommand(),
 			diffCommand(),
+			historyCommand(),
+			exportCommand(),
+			importCommand(),
 			{Name: "container", Usage: "manage containers", Subcommands: []*cli.Command{
 				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
 				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),

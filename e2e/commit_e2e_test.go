@@ -3,6 +3,9 @@
 package e2e
 
 import (
+	"archive/tar"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,5 +86,81 @@ func TestCommitChange(t *testing.T) {
 	}
 	if r := pocket(t, root, "commit", "-c", "FROM x", "c1"); r.Code != 1 {
 		t.Errorf("commit with --change FROM: exit %d, want 1", r.Code)
+	}
+}
+
+// TestExportImportHistory: export writes the merged filesystem (changes
+// on top, deleted files gone), import makes an image of it that runs, and
+// history shows a commit's entry on top.
+func TestExportImportHistory(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "run", "--name", "c1", "busybox", "sh", "-c", changeScript)
+	archive := filepath.Join(t.TempDir(), "rootfs.tar")
+	mustPocket(t, root, "export", "-o", archive, "c1")
+	names := tarNames(t, archive)
+	for _, want := range []string{"newdir/file", "bin/sh", "etc/motd"} {
+		if !names[want] {
+			t.Errorf("export lacks %s", want)
+		}
+	}
+	if names["bin/vi"] {
+		t.Error("export has the deleted /bin/vi")
+	}
+	for n := range names {
+		if strings.Contains(n, ".wh.") {
+			t.Errorf("export has whiteout %s", n)
+		}
+	}
+
+	id := strings.TrimSpace(mustPocket(t, root, "import", "-m", "imported", "--change", `CMD ["cat","/newdir/file"]`, archive, "imported:v1").Stdout)
+	if !strings.HasPrefix(id, "sha256:") {
+		t.Fatalf("import printed %q", id)
+	}
+	if out := mustPocket(t, root, "run", "--rm", "imported:v1").Stdout; out != "new\n" {
+		t.Errorf("run of the imported image printed %q, want new", out)
+	}
+
+	mustPocket(t, root, "commit", "-m", "my message", "c1", "committed")
+	rows := lines(mustPocket(t, root, "history", "committed").Stdout)
+	if len(rows) < 3 || !strings.HasPrefix(rows[0], "IMAGE") {
+		t.Fatalf("history:\n%s", strings.Join(rows, "\n"))
+	}
+	top := inspectImage(t, root, "committed")["Id"].(string)
+	if !strings.HasPrefix(rows[1], strings.TrimPrefix(top, "sha256:")[:12]) || !strings.Contains(rows[1], "my message") ||
+		!strings.Contains(rows[1], "sh -c mkdir /newdir") || !strings.Contains(rows[1], "…") {
+		t.Errorf("history's top row %q: want the image ID, the command cut with …, the message", rows[1])
+	}
+	if !strings.HasPrefix(rows[2], "<missing>") {
+		t.Errorf("history's second row %q: want <missing>", rows[2])
+	}
+	q := lines(mustPocket(t, root, "history", "-q", "--no-trunc", "committed").Stdout)
+	if len(q) != len(rows)-1 || q[0] != top {
+		t.Errorf("history -q --no-trunc: %q, want %s first", q, top)
+	}
+
+	// A failure of export is status 1, as Docker's.
+	if r := pocket(t, root, "export", "nosuch"); r.Code != 1 {
+		t.Errorf("export of a missing container: exit %d, want 1", r.Code)
+	}
+}
+
+func tarNames(t *testing.T, p string) map[string]bool {
+	t.Helper()
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	names := map[string]bool{}
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return names
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names[strings.TrimSuffix(h.Name, "/")] = true
 	}
 }

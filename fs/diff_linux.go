@@ -53,102 +53,115 @@ func Diff(upper string, o DiffOptions) ([]Change, error) {
 // never through a symlink, and a file is only read once it is checked to
 // be the regular file that was listed.
 func WriteDiff(w io.Writer, upper string, o DiffOptions) error {
-	tw := tar.NewWriter(w)
-	links := map[[2]uint64]string{}
-	buf := make([]byte, copyBufSize)
-	err := walkUpper(upper, o, func(e upperEntry) error {
-		st := &e.st
-		mtime := time.Unix(st.Mtim.Unix()).Truncate(time.Second)
-		if o.Epoch != nil && mtime.After(*o.Epoch) {
-			mtime = o.Epoch.Truncate(time.Second)
-		}
-		hdr := &tar.Header{
-			Name:    e.rel,
-			Mode:    int64(st.Mode & 0o7777),
-			Uid:     int(st.Uid),
-			Gid:     int(st.Gid),
-			ModTime: mtime.UTC(),
-			Format:  tar.FormatPAX,
-		}
-		if e.whiteout {
-			dir, name := path.Split(e.rel)
-			hdr.Name = dir + whiteoutPrefix + name
-			hdr.Typeflag = tar.TypeReg
-			hdr.Mode = 0o644
-			hdr.Uid, hdr.Gid = 0, 0
-			return tw.WriteHeader(hdr)
-		}
-		var file *os.File
-		switch st.Mode & unix.S_IFMT {
-		case unix.S_IFDIR:
-			hdr.Typeflag = tar.TypeDir
-			hdr.Name += "/"
-		case unix.S_IFLNK:
-			hdr.Typeflag = tar.TypeSymlink
-			target, err := readlinkat(e.dirfd, e.name)
-			if err != nil {
-				return err
-			}
-			hdr.Linkname = target
-		case unix.S_IFREG:
-			key := [2]uint64{st.Dev, st.Ino}
-			if first, ok := links[key]; ok {
-				hdr.Typeflag = tar.TypeLink
-				hdr.Linkname = first
-				break
-			}
-			if st.Nlink > 1 {
-				links[key] = e.rel
-			}
-			f, err := openRegular(e)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			file = f
-			hdr.Typeflag = tar.TypeReg
-			hdr.Size = st.Size
-		case unix.S_IFCHR, unix.S_IFBLK:
-			hdr.Typeflag = tar.TypeChar
-			if st.Mode&unix.S_IFMT == unix.S_IFBLK {
-				hdr.Typeflag = tar.TypeBlock
-			}
-			hdr.Devmajor = int64(unix.Major(st.Rdev))
-			hdr.Devminor = int64(unix.Minor(st.Rdev))
-		case unix.S_IFIFO:
-			hdr.Typeflag = tar.TypeFifo
-		default:
-			return nil // sockets have no tar form
-		}
-		if hdr.Typeflag != tar.TypeLink {
-			addXattrs(hdr, e)
-		}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return err
-		}
-		if file != nil {
-			// Exactly the size listed: a file the container grows or
-			// shrinks meanwhile cannot corrupt the stream.
-			n, err := io.CopyBuffer(tw, io.LimitReader(file, hdr.Size), buf)
-			if err != nil {
-				return fmt.Errorf("read %s: %w", e.rel, err)
-			}
-			if n < hdr.Size {
-				return fmt.Errorf("read %s: %w", e.rel, io.ErrUnexpectedEOF)
-			}
-		}
-		if e.opaque {
-			return tw.WriteHeader(&tar.Header{
-				Name: e.rel + "/" + opaqueMarker, Typeflag: tar.TypeReg, Mode: 0o644,
-				ModTime: hdr.ModTime, Format: tar.FormatPAX,
-			})
-		}
-		return nil
-	})
-	if err != nil {
+	t := newEntryWriter(w, o.Epoch)
+	if err := walkUpper(upper, o, t.write); err != nil {
 		return err
 	}
-	return tw.Close()
+	return t.tw.Close()
+}
+
+// entryWriter writes tar entries of a tree read through descriptors.
+type entryWriter struct {
+	tw    *tar.Writer
+	epoch *time.Time
+	links map[[2]uint64]string // (dev, inode) -> first name, for hardlinks
+	buf   []byte
+}
+
+func newEntryWriter(w io.Writer, epoch *time.Time) *entryWriter {
+	return &entryWriter{tw: tar.NewWriter(w), epoch: epoch, links: map[[2]uint64]string{}, buf: make([]byte, copyBufSize)}
+}
+
+// write writes one entry: a whiteout as ".wh.NAME", an opaque directory
+// followed by its ".wh..wh..opq" marker.
+func (t *entryWriter) write(e upperEntry) error {
+	st := &e.st
+	mtime := time.Unix(st.Mtim.Unix()).Truncate(time.Second)
+	if t.epoch != nil && mtime.After(*t.epoch) {
+		mtime = t.epoch.Truncate(time.Second)
+	}
+	hdr := &tar.Header{
+		Name:    e.rel,
+		Mode:    int64(st.Mode & 0o7777),
+		Uid:     int(st.Uid),
+		Gid:     int(st.Gid),
+		ModTime: mtime.UTC(),
+		Format:  tar.FormatPAX,
+	}
+	if e.whiteout {
+		dir, name := path.Split(e.rel)
+		hdr.Name = dir + whiteoutPrefix + name
+		hdr.Typeflag = tar.TypeReg
+		hdr.Mode = 0o644
+		hdr.Uid, hdr.Gid = 0, 0
+		return t.tw.WriteHeader(hdr)
+	}
+	var file *os.File
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFDIR:
+		hdr.Typeflag = tar.TypeDir
+		hdr.Name += "/"
+	case unix.S_IFLNK:
+		hdr.Typeflag = tar.TypeSymlink
+		target, err := readlinkat(e.dirfd, e.name)
+		if err != nil {
+			return err
+		}
+		hdr.Linkname = target
+	case unix.S_IFREG:
+		key := [2]uint64{st.Dev, st.Ino}
+		if first, ok := t.links[key]; ok {
+			hdr.Typeflag = tar.TypeLink
+			hdr.Linkname = first
+			break
+		}
+		if st.Nlink > 1 {
+			t.links[key] = e.rel
+		}
+		f, err := openRegular(e)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		file = f
+		hdr.Typeflag = tar.TypeReg
+		hdr.Size = st.Size
+	case unix.S_IFCHR, unix.S_IFBLK:
+		hdr.Typeflag = tar.TypeChar
+		if st.Mode&unix.S_IFMT == unix.S_IFBLK {
+			hdr.Typeflag = tar.TypeBlock
+		}
+		hdr.Devmajor = int64(unix.Major(st.Rdev))
+		hdr.Devminor = int64(unix.Minor(st.Rdev))
+	case unix.S_IFIFO:
+		hdr.Typeflag = tar.TypeFifo
+	default:
+		return nil // sockets have no tar form
+	}
+	if hdr.Typeflag != tar.TypeLink {
+		addXattrs(hdr, e)
+	}
+	if err := t.tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	if file != nil {
+		// Exactly the size listed: a file the container grows or
+		// shrinks meanwhile cannot corrupt the stream.
+		n, err := io.CopyBuffer(t.tw, io.LimitReader(file, hdr.Size), t.buf)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", e.rel, err)
+		}
+		if n < hdr.Size {
+			return fmt.Errorf("read %s: %w", e.rel, io.ErrUnexpectedEOF)
+		}
+	}
+	if e.opaque {
+		return t.tw.WriteHeader(&tar.Header{
+			Name: e.rel + "/" + opaqueMarker, Typeflag: tar.TypeReg, Mode: 0o644,
+			ModTime: hdr.ModTime, Format: tar.FormatPAX,
+		})
+	}
+	return nil
 }
 
 // upperEntry is one entry of the upper directory, reached through the

@@ -175,3 +175,34 @@ func TestWriteDiffNoFollow(t *testing.T) {
 		t.Fatal("openRegular followed a symlink swapped in after listing")
 	}
 }
+
+func TestWriteMerged(t *testing.T) {
+	upper, lower := upperTree(t)
+	must(t, os.WriteFile(filepath.Join(lower, "gone/file"), []byte("g"), 0o644))
+	must(t, os.WriteFile(filepath.Join(lower, "opaque/old/file"), []byte("o"), 0o644))
+	must(t, os.WriteFile(filepath.Join(lower, "base"), []byte("b"), 0o644))
+	must(t, os.Symlink("/", filepath.Join(lower, "rootlink")))
+	var buf bytes.Buffer
+	if err := WriteMerged(&buf, []string{upper, lower}, ""); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	tr := tar.NewReader(&buf)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, h.Name)
+	}
+	want := []string{
+		"base", "etc/", "etc/hosts", "etc/passwd", "etc/resolv.conf", "mnt/", "mnt/vol/",
+		"new/", "new/file", "new/hard", "new/link", "opaque/", "opaque/kept", "proc/", "rootlink",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("WriteMerged names (-want +got):\n%s", d)
+	}
+}
