@@ -145,6 +145,7 @@ func app() *cli.App {
 			{Name: "image", Usage: "manage images", Subcommands: []*cli.Command{
 				pullCommand(), pushCommand(), lsCommand(imagesCommand()), rmCommand(rmiCommand()), tagCommand(), saveCommand(), loadCommand(),
 				imagePruneCommand(), imageInspectCommand(),
+				historyCommand(), importCommand(),
 			}},
 			runCommand(), psCommand(), logsCommand(), stopCommand(), killCommand(), rmContainerCommand(),
 			waitCommand(), inspectCommand(), portCommand(),
@@ -157,6 +158,7 @@ func app() *cli.App {
 				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
 				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),
 				portCommand(),
+				commitCommand(), diffCommand(), exportCommand(),
 			}},
 			{Name: "network", Usage: "manage the container network", Subcommands: []*cli.Command{networkPruneCommand()}},
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
