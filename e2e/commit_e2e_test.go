@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -162,5 +163,26 @@ func tarNames(t *testing.T, p string) map[string]bool {
 			t.Fatal(err)
 		}
 		names[strings.TrimSuffix(h.Name, "/")] = true
+	}
+}
+
+// TestRootlessCommit: rootless, the upper directory holds ids shifted
+// into the user's subordinate range and userxattr opaque markers; the
+// committed layer carries the container's own ids (pocket reads it from
+// inside its user namespace) and its deletions, and runs again.
+func TestRootlessCommit(t *testing.T) {
+	e := newRootlessEnv(t, userWithSubIDs)
+	e.must(t, "run", "--name", "c1", "busybox", "sh", "-c",
+		"echo x > /owned && chown 1000:1000 /owned && rm /bin/vi && rm -rf /home && mkdir /home && touch /home/only")
+	got := lines(e.must(t, "diff", "c1").Stdout)
+	for _, want := range []string{"A /owned", "D /bin/vi", "C /home", "A /home/only"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("rootless diff lacks %q: %q", want, got)
+		}
+	}
+	e.must(t, "commit", "c1", "rootless:c")
+	out := e.runOut(t, "rootless:c", "sh", "-c", "stat -c %u:%g /owned; test -e /bin/vi || echo gone; ls /home")
+	if out != "1000:1000\ngone\nonly" {
+		t.Errorf("run of the rootless commit printed %q", out)
 	}
 }
