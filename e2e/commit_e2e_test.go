@@ -186,3 +186,20 @@ func TestRootlessCommit(t *testing.T) {
 		t.Errorf("run of the rootless commit printed %q", out)
 	}
 }
+
+// TestDiffHidesMountStubs: the files pocket mounts and the empty targets
+// it made for -v and --tmpfs are no change of the container's.
+func TestDiffHidesMountStubs(t *testing.T) {
+	root := newRoot(t)
+	vol := t.TempDir()
+	mustPocket(t, root, "run", "--name", "c1", "--tmpfs", "/scratch", "-v", vol+":/data", "busybox", "true")
+	if got := lines(mustPocket(t, root, "diff", "c1").Stdout); len(got) != 0 {
+		t.Errorf("diff of a container that changed nothing: %q", got)
+	}
+	if out := mustPocket(t, root, "commit", "c1", "stubs").Stdout; !strings.HasPrefix(out, "sha256:") {
+		t.Fatalf("commit printed %q", out)
+	}
+	if out := mustPocket(t, root, "run", "--rm", "stubs", "sh", "-c", "test -e /scratch || test -e /data || echo clean").Stdout; out != "clean\n" {
+		t.Errorf("the committed image has the mount stubs: %q", out)
+	}
+}

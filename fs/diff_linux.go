@@ -231,7 +231,7 @@ func (w *upperWalk) dir(fd int, rel string) error {
 			}
 			e.opaque = getXattr(fdPath(fd, name), w.o.opaqueXattr()) == "y"
 		}
-		if w.stubs[p] && isStub(child, &e.st) {
+		if (w.stubs[p] && isStub(child, &e.st)) || (isDir && !e.opaque && w.onlyStubs(child, p)) {
 			if child >= 0 {
 				unix.Close(child)
 			}
@@ -249,6 +249,63 @@ func (w *upperWalk) dir(fd int, rel string) error {
 		}
 	}
 	return nil
+}
+
+// onlyStubs reports whether directory rel (open as fd) is in the upper
+// directory only for what pocket mounts: it holds something, and all of
+// it is hidden, empty mount stubs, or directories of that kind. Overlay
+// copied it up, or pocket made it, to create a mount target: no change
+// of the container's (Docker keeps such files in its init layer).
+func (w *upperWalk) onlyStubs(fd int, rel string) bool {
+	if !w.leadsToStub(rel) {
+		return false
+	}
+	names, err := readNames(fd)
+	if err != nil || len(names) == 0 {
+		return false
+	}
+	for _, name := range names {
+		p := rel + "/" + name
+		if w.hidden[p] {
+			continue
+		}
+		var st unix.Stat_t
+		if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			return false
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			if w.stubs[p] && isStub(-1, &st) {
+				continue
+			}
+			return false
+		}
+		child, err := unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return false
+		}
+		ok := (w.stubs[p] && isStub(child, &st)) ||
+			(getXattr(fdPath(fd, name), w.o.opaqueXattr()) != "y" && w.onlyStubs(child, p))
+		unix.Close(child)
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// leadsToStub reports whether a hidden path or a stub lies under rel.
+func (w *upperWalk) leadsToStub(rel string) bool {
+	for p := range w.hidden {
+		if strings.HasPrefix(p, rel+"/") {
+			return true
+		}
+	}
+	for p := range w.stubs {
+		if strings.HasPrefix(p, rel+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // isStub reports whether an entry is an empty regular file or an empty

@@ -24,7 +24,7 @@ func upperTree(t *testing.T) (upper, lower string) {
 		must(t, os.MkdirAll(filepath.Join(lower, d), 0o755))
 	}
 	must(t, os.WriteFile(filepath.Join(lower, "etc/passwd"), []byte("root\n"), 0o644))
-	for _, d := range []string{"etc", "opaque", "new", "mnt/vol", "proc"} {
+	for _, d := range []string{"etc", "opaque", "new", "mnt/vol", "proc", "emptydir"} {
 		must(t, os.MkdirAll(filepath.Join(upper, d), 0o755))
 	}
 	must(t, os.WriteFile(filepath.Join(upper, "etc/passwd"), []byte("root\nme\n"), 0o644))
@@ -66,8 +66,8 @@ func TestDiff(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Change{
-		{"/etc", Modified}, {"/etc/passwd", Modified}, {"/gone", Deleted},
-		{"/mnt", Modified}, {"/new", Added}, {"/new/file", Added}, {"/new/hard", Added}, {"/new/link", Added},
+		{"/emptydir", Added}, {"/etc", Modified}, {"/etc/passwd", Modified}, {"/gone", Deleted},
+		{"/new", Added}, {"/new/file", Added}, {"/new/hard", Added}, {"/new/link", Added},
 		{"/opaque", Modified}, {"/opaque/kept", Added},
 	}
 	if d := cmp.Diff(want, got); d != "" {
@@ -115,12 +115,13 @@ func TestWriteDiff(t *testing.T) {
 		got = append(got, e)
 	}
 	want := []entry{
+		// An empty directory the container made is a change; mnt/vol,
+		// an empty mount stub, is not, nor is mnt that only holds it.
+		{Name: "emptydir/", Type: tar.TypeDir, Mode: 0o755},
 		{Name: "etc/", Type: tar.TypeDir, Mode: 0o755},
 		// trusted.overlay.origin is overlay's own: dropped.
 		{Name: "etc/passwd", Type: tar.TypeReg, Mode: 0o644, Body: "root\nme\n"},
 		{Name: ".wh.gone", Type: tar.TypeReg, Mode: 0o644},
-		// mnt/vol is an empty mount stub: left out.
-		{Name: "mnt/", Type: tar.TypeDir, Mode: 0o755},
 		{Name: "new/", Type: tar.TypeDir, Mode: 0o755},
 		{Name: "new/file", Type: tar.TypeReg, Mode: 0o600, Uid: 1000, Gid: 1001, Body: "hello",
 			Xattrs: map[string]string{"SCHILY.xattr.trusted.keep": "v"}},
@@ -199,7 +200,7 @@ func TestWriteMerged(t *testing.T) {
 		got = append(got, h.Name)
 	}
 	want := []string{
-		"base", "etc/", "etc/hosts", "etc/passwd", "etc/resolv.conf", "mnt/", "mnt/vol/",
+		"base", "emptydir/", "etc/", "etc/hosts", "etc/passwd", "etc/resolv.conf", "mnt/", "mnt/vol/",
 		"new/", "new/file", "new/hard", "new/link", "opaque/", "opaque/kept", "proc/", "rootlink",
 	}
 	if d := cmp.Diff(want, got); d != "" {
