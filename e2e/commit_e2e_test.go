@@ -4,13 +4,16 @@ package e2e
 
 import (
 	"archive/tar"
+	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/creack/pty"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -201,5 +204,29 @@ func TestDiffHidesMountStubs(t *testing.T) {
 	}
 	if out := mustPocket(t, root, "run", "--rm", "stubs", "sh", "-c", "test -e /scratch || test -e /data || echo clean").Stdout; out != "clean\n" {
 		t.Errorf("the committed image has the mount stubs: %q", out)
+	}
+}
+
+// TestExportRefusesTerminal: export to a terminal is refused in Docker's
+// words, with status 1.
+func TestExportRefusesTerminal(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "run", "--name", "c1", "busybox", "true")
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	cmd := pocketCmd(t, root, "export", "c1")
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = tty, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("export to a terminal: %v, want exit status 1", err)
+	}
+	if !strings.Contains(stderr.String(), "cowardly refusing to save to a terminal. Use the -o flag or redirect") {
+		t.Errorf("stderr %q", stderr.String())
 	}
 }
