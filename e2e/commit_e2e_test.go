@@ -230,3 +230,38 @@ func TestExportRefusesTerminal(t *testing.T) {
 		t.Errorf("stderr %q", stderr.String())
 	}
 }
+
+// TestImportHostileTar: import unpacks like any pulled layer: an entry
+// named "../../.." or written through a symlink to "/" stays inside the
+// image (the CVE-2018-15664/CVE-2019-14271 class of tar breakouts).
+func TestImportHostileTar(t *testing.T) {
+	root := newRoot(t)
+	victim := filepath.Join(t.TempDir(), "victim")
+	archive := filepath.Join(t.TempDir(), "evil.tar")
+	f, err := os.Create(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw := tar.NewWriter(f)
+	entries := []*tar.Header{
+		{Name: "../../../../../../.." + victim, Typeflag: tar.TypeReg, Mode: 0o644, Size: 1},
+		{Name: "escape", Typeflag: tar.TypeSymlink, Linkname: "/", Mode: 0o777},
+		{Name: "escape" + victim + "2", Typeflag: tar.TypeReg, Mode: 0o644, Size: 1},
+	}
+	for _, h := range entries {
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		if h.Size > 0 {
+			tw.Write([]byte("x"))
+		}
+	}
+	tw.Close()
+	f.Close()
+	pocket(t, root, "import", archive, "evil")
+	for _, p := range []string{victim, victim + "2"} {
+		if _, err := os.Lstat(p); err == nil {
+			t.Errorf("import wrote %s on the host", p)
+		}
+	}
+}
