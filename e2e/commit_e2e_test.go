@@ -265,3 +265,18 @@ func TestImportHostileTar(t *testing.T) {
 		}
 	}
 }
+
+// TestCommitRunning: a running container is committed as it is (pocket
+// has no freezer; -p is accepted).
+func TestCommitRunning(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "run", "-d", "--name", "c1", "busybox", "sh", "-c", "echo live > /live; exec sleep 1000")
+	defer pocket(t, root, "rm", "-f", "c1")
+	eventually(t, "the container writes /live", func() bool {
+		return slices.Contains(lines(mustPocket(t, root, "diff", "c1").Stdout), "A /live")
+	})
+	mustPocket(t, root, "commit", "-p", "c1", "live")
+	if out := mustPocket(t, root, "run", "--rm", "live", "cat", "/live").Stdout; out != "live\n" {
+		t.Errorf("run of a running container's commit printed %q", out)
+	}
+}

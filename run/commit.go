@@ -1,6 +1,7 @@
 package run
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -226,7 +227,7 @@ func manifest(s *store.Store, base *store.Image, config []byte, l committedLayer
 		if err != nil {
 			return nil
 		}
-		m, err := v1.ParseManifest(strings.NewReader(string(raw)))
+		m, err := v1.ParseManifest(bytes.NewReader(raw))
 		if err != nil || len(m.Layers) != len(base.Layers) {
 			return nil
 		}
