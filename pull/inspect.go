@@ -1,6 +1,7 @@
 package pull
 
 import (
+	"encoding/json"
 	"sort"
 	"time"
 
@@ -67,7 +68,7 @@ func Inspect(s *store.Store, arg string) (any, error) {
 		ID:            img.ID.String(),
 		RepoTags:      []string{},
 		RepoDigests:   []string{},
-		Comment:       "",
+		Comment:       configComment(s, img),
 		Created:       cfg.Created.UTC().Format(time.RFC3339Nano),
 		DockerVersion: cfg.DockerVersion,
 		Author:        cfg.Author,
@@ -94,4 +95,20 @@ func Inspect(s *store.Store, arg string) (any, error) {
 		out.RootFS.Layers = append(out.RootFS.Layers, l.String())
 	}
 	return out, nil
+}
+
+// configComment is the config's "comment" (a commit's message), a field
+// go-containerregistry's ConfigFile does not have.
+func configComment(s *store.Store, img *store.Image) string {
+	raw, err := s.Blob(img.ID)
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		Comment string `json:"comment"`
+	}
+	if json.Unmarshal(raw, &c) != nil {
+		return ""
+	}
+	return c.Comment
 }

@@ -114,6 +114,18 @@ func (s *Store) putLayer(diffID v1.Hash, fill func(dir string, meta io.Writer) (
 	return syncDir(s.path("layers"))
 }
 
+// LayerSize is the unpacked size of a stored layer, as history shows it.
+func (s *Store) LayerSize(diffID v1.Hash) (int64, error) {
+	if err := checkHash(diffID); err != nil {
+		return 0, fmt.Errorf("layer size: %w", err)
+	}
+	n, err := s.layerBytes(diffID.Hex)
+	if err != nil {
+		return 0, fmt.Errorf("layer %s size: %w", diffID, ErrLayerUnknown)
+	}
+	return n, nil
+}
+
 // layerBytes is the recorded unpacked size of a layer.
 func (s *Store) layerBytes(hexID string) (int64, error) {
 	b, err := os.ReadFile(s.path("layers", hexID, layerSize))
