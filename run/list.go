@@ -9,11 +9,19 @@ import (
 
 	units "github.com/docker/go-units"
 
+	"pocket/filter"
 	"pocket/store"
 )
 
-// List is `pocket ps` (all includes exited containers).
-func List(s *store.Store, all bool) ([]Summary, error) {
+// List is `pocket ps` (all includes exited containers), with Docker's
+// --filter keys (see PsFilterKeys) applied.
+func List(s *store.Store, all bool, f filter.Args) ([]Summary, error) {
+	match, err := psMatcher(s, f)
+	if err != nil {
+		return nil, err
+	}
+	// Docker lists stopped containers when asked for them by status.
+	all = all || f.Has("status") || f.Has("exited")
 	// Reclaim dead containers' networks after reading their states, so that
 	// a container ps shows exited has none left.
 	defer reap()
@@ -34,11 +42,23 @@ func List(s *store.Store, all bool) ([]Summary, error) {
 		if !all && c.state.Status != statusRunning {
 			continue
 		}
-		out = append(out, Summary{
+		sum := Summary{
 			ID: c.spec.ID, Name: c.spec.Name, Image: c.spec.ImageName,
 			Command: shortCommand(c.spec.Init.Process.Args), Created: c.spec.Created,
 			Status: statusText(c.state, now), State: c.state.Status, Ports: portsText(c.state),
-		})
+			FullCommand: strings.Join(c.spec.Init.Process.Args, " "), ImageID: c.spec.Image.String(),
+			ExitCode: c.state.ExitCode, Network: c.spec.Network,
+		}
+		for _, m := range c.spec.Mounts {
+			if m.Name != "" {
+				sum.Mounts = append(sum.Mounts, m.Name)
+			} else {
+				sum.Mounts = append(sum.Mounts, m.Source)
+			}
+		}
+		if match(sum) {
+			out = append(out, sum)
+		}
 	}
 	return out, nil
 }
