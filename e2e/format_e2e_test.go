@@ -38,6 +38,8 @@ func TestFormatPs(t *testing.T) {
 		want    []string
 	}{
 		{"name and status", []string{"--filter", "name=do", "--filter", "status=exited"}, []string{"done"}},
+		{"name with Docker's slash", []string{"--filter", "name=^/up$"}, []string{"up"}},
+		{"name anchored", []string{"--filter", "name=^up$"}, []string{"up"}},
 		{"name and other status", []string{"--filter", "name=do", "--filter", "status=running"}, nil},
 		{"status ORed", []string{"--filter", "status=exited", "--filter", "status=running"}, []string{"done", "up"}},
 		{"exited code", []string{"-f", "exited=3"}, []string{"done"}},

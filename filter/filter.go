@@ -50,13 +50,16 @@ func (f Args) Exact(key, s string) bool {
 // Regexp matches a key's values as regular expressions against s, as
 // Docker's name filter does (an invalid expression matches literally).
 func (f Args) Regexp(key, s string) bool {
-	return f.Any(key, func(v string) bool {
-		re, err := regexp.Compile(v)
-		if err != nil {
-			return strings.Contains(s, v)
-		}
-		return re.MatchString(s)
-	})
+	return f.Any(key, func(v string) bool { return RegexpMatch(v, s) })
+}
+
+// RegexpMatch is one value of a regular-expression key against s.
+func RegexpMatch(pattern, s string) bool {
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return strings.Contains(s, pattern)
+	}
+	return re.MatchString(s)
 }
 
 // Labels matches "label=KEY" (present) and "label=KEY=VALUE" values

@@ -58,7 +58,11 @@ func psMatcher(s *store.Store, f filter.Args) (func(Summary) bool, error) {
 	}
 	return func(r Summary) bool {
 		return f.Any("id", func(v string) bool { return strings.HasPrefix(r.ID, v) }) &&
-			f.Regexp("name", r.Name) &&
+			// Docker matches the name with and without its leading "/", so
+			// both name=^web$ and name=^/web$ find web.
+			f.Any("name", func(v string) bool {
+				return filter.RegexpMatch(v, r.Name) || filter.RegexpMatch(v, "/"+r.Name)
+			}) &&
 			f.Labels("label", nil) && // containers carry no labels yet
 			f.Exact("status", r.State) &&
 			(len(exited) == 0 || r.State == statusExited && slices.Contains(exited, r.ExitCode)) &&
