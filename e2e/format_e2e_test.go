@@ -47,6 +47,9 @@ func TestFormatPs(t *testing.T) {
 		{"ancestor other", []string{"--filter", "ancestor=hello-world"}, nil},
 		{"since", []string{"--filter", "since=done"}, []string{"up"}},
 		{"before", []string{"--filter", "before=up"}, []string{"done"}},
+		{"last 1", []string{"-n", "1"}, []string{"up"}},
+		{"latest", []string{"-l"}, []string{"up"}},
+		{"last 1 exited", []string{"-n", "1", "--filter", "status=exited"}, []string{"done"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append([]string{"ps", "-a", "--format", "{{.Names}}"}, tc.filters...)

@@ -57,7 +57,7 @@ type RegistryConfig struct {
 // SystemInfo gathers Info; mirrors and insecure are the registries pocket
 // was given, serverVersion pocket's version.
 func SystemInfo(s *store.Store, mirrors, insecure []string, serverVersion string) (Info, error) {
-	cs, err := List(s, true, nil)
+	cs, err := List(s, ListOptions{All: true})
 	if err != nil {
 		return Info{}, err
 	}

@@ -13,15 +13,25 @@ import (
 	"pocket/store"
 )
 
-// List is `pocket ps` (all includes exited containers), with Docker's
-// --filter keys (see PsFilterKeys) applied.
-func List(s *store.Store, all bool, f filter.Args) ([]Summary, error) {
+// ListOptions are `pocket ps`'s: All includes stopped containers, Last
+// keeps the n newest (all states; 0 for no limit), Filters are Docker's
+// --filter keys (see PsFilterKeys).
+type ListOptions struct {
+	All     bool
+	Last    int
+	Filters filter.Args
+}
+
+// List is `pocket ps`, newest first as Docker's.
+func List(s *store.Store, o ListOptions) ([]Summary, error) {
+	f := o.Filters
 	match, err := psMatcher(s, f)
 	if err != nil {
 		return nil, err
 	}
-	// Docker lists stopped containers when asked for them by status.
-	all = all || f.Has("status") || f.Has("exited")
+	// Docker lists stopped containers when asked for them by status, or
+	// for the last n.
+	all := o.All || o.Last > 0 || f.Has("status") || f.Has("exited")
 	// Reclaim dead containers' networks after reading their states, so that
 	// a container ps shows exited has none left.
 	defer reap()
@@ -58,6 +68,9 @@ func List(s *store.Store, all bool, f filter.Args) ([]Summary, error) {
 		}
 		if match(sum) {
 			out = append(out, sum)
+		}
+		if o.Last > 0 && len(out) == o.Last {
+			break
 		}
 	}
 	return out, nil
