@@ -28,6 +28,25 @@ func filtersOf(keys []string) func(*cli.Context) (filter.Args, error) {
 				}
 			}
 		}
+		if errors.Is(err, filter.ErrInvalidKey) {
+			for _, a := range c.StringSlice("filter") {
+				k, _, _ := strings.Cut(a, "=")
+				if hint, ok := unsupportedFilters[strings.ToLower(strings.TrimSpace(k))]; ok {
+					return nil, fmt.Errorf("%w (hint: %s)", err, hint)
+				}
+			}
+		}
 		return f, err
 	}
+}
+
+// unsupportedFilters are keys Docker knows that pocket cannot answer yet:
+// refused as Docker refuses unknown keys, with the reason.
+var unsupportedFilters = map[string]string{
+	"health":    "pocket has no health checks yet",
+	"publish":   "pocket cannot filter by published port yet",
+	"expose":    "pocket cannot filter by exposed port yet",
+	"is-task":   "pocket has no swarm",
+	"isolation": "pocket has no isolation modes",
+	"label":     "pocket does not keep image labels yet", // the one listing without label
 }
