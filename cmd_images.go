@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"pocket/filter"
 	"pocket/store"
 )
 
@@ -14,14 +15,18 @@ func imagesCommand() *cli.Command {
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only show image IDs"},
 			&cli.BoolFlag{Name: "digests", Usage: "show digests"},
-			&cli.StringFlag{Name: "format", Usage: "\"json\" for one JSON object a line"},
+			&cli.BoolFlag{Name: "no-trunc", Usage: "don't truncate output"},
+			filterFlag(),
+			&cli.StringFlag{Name: "format", Usage: "a Go template (\"{{.Repository}}:{{.Tag}}\", \"table ...\"), or json for one JSON object a line"},
 		},
-		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			imgs, err := s.Images()
+		Action: actionWith(0, filtersOf(store.ImageFilterKeys), func(c *cli.Context, s *store.Store, f filter.Args) error {
+			imgs, err := s.FilterImages(f)
 			if err != nil {
 				return err
 			}
-			return printImages(os.Stdout, imageRows(imgs, c.Args().First()), c.Bool("quiet"), c.Bool("digests"), c.String("format"))
+			format := configFormat(c.String("format"), func(_, images string) string { return images })
+			return printImages(os.Stdout, imageRows(imgs, c.Args().First(), f["reference"]),
+				listOpts{quiet: c.Bool("quiet"), noTrunc: c.Bool("no-trunc"), format: format}, c.Bool("digests"))
 		}),
 	}
 }

@@ -10,11 +10,18 @@ import (
 	"pocket/store"
 )
 
+// inspectFormatFlag is -f, --format: a Go template over each object's
+// JSON ({{.State.Running}}, {{json .Config}}), as docker inspect.
+func inspectFormatFlag() cli.Flag {
+	return &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Usage: "format the output using the given Go template ({{.State.Status}})"}
+}
+
 func inspectCommand() *cli.Command {
 	return &cli.Command{
 		Name: "inspect", Usage: "show a container's or an image's details as JSON", ArgsUsage: "NAME|ID [NAME|ID...]",
+		Flags: []cli.Flag{inspectFormatFlag()},
 		Action: action(1, func(c *cli.Context, s *store.Store) error {
-			return inspectAll(s, c.Args().Slice(), run.InspectAny)
+			return inspectAll(s, c.Args().Slice(), c.String("format"), run.InspectAny)
 		}),
 	}
 }
@@ -22,8 +29,9 @@ func inspectCommand() *cli.Command {
 func imageInspectCommand() *cli.Command {
 	return &cli.Command{
 		Name: "inspect", Usage: "show an image's details as JSON", ArgsUsage: "IMAGE [IMAGE...]",
+		Flags: []cli.Flag{inspectFormatFlag()},
 		Action: action(1, func(c *cli.Context, s *store.Store) error {
-			return inspectAll(s, c.Args().Slice(), pull.Inspect)
+			return inspectAll(s, c.Args().Slice(), c.String("format"), pull.Inspect)
 		}),
 	}
 }
@@ -32,7 +40,7 @@ func containerInspectCommand() *cli.Command {
 	c := inspectCommand()
 	c.Usage = "show a container's details as JSON"
 	c.Action = action(1, func(c *cli.Context, s *store.Store) error {
-		return inspectAll(s, c.Args().Slice(), run.Inspect)
+		return inspectAll(s, c.Args().Slice(), c.String("format"), run.Inspect)
 	})
 	return c
 }

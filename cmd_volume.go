@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"pocket/filter"
 	"pocket/run"
 	"pocket/store"
 )
@@ -39,10 +40,11 @@ func volumeLsCommand() *cli.Command {
 		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "only show volume names"},
-			&cli.StringFlag{Name: "format", Usage: "\"json\" for one JSON object a line"},
+			filterFlag(),
+			&cli.StringFlag{Name: "format", Usage: "a Go template (\"{{.Name}}\", \"table ...\"), or json for one JSON object a line"},
 		},
-		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			rows, err := run.VolumeList(s)
+		Action: actionWith(0, filtersOf(run.VolumeFilterKeys), func(c *cli.Context, s *store.Store, f filter.Args) error {
+			rows, err := run.VolumeList(s, f)
 			if err != nil {
 				return err
 			}
@@ -54,8 +56,9 @@ func volumeLsCommand() *cli.Command {
 func volumeInspectCommand() *cli.Command {
 	return &cli.Command{
 		Name: "inspect", Usage: "show volumes' details as JSON", ArgsUsage: "VOLUME [VOLUME...]",
+		Flags: []cli.Flag{inspectFormatFlag()},
 		Action: action(1, func(c *cli.Context, s *store.Store) error {
-			return inspectAll(s, c.Args().Slice(), run.VolumeInspect)
+			return inspectAll(s, c.Args().Slice(), c.String("format"), run.VolumeInspect)
 		}),
 	}
 }

@@ -55,6 +55,7 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "pocket/seccomp", forbidden: []string{"pocket/"}},
 		{pkg: "pocket/privilege", forbidden: []string{"pocket/"}},
 		{pkg: "pocket/version", forbidden: []string{"pocket/"}},
+		{pkg: "pocket/filter", forbidden: []string{"pocket/"}},
 		{pkg: "pocket/store", forbidden: []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/network", "pocket/pull",
 			"pocket/plan", "pocket/rootfs", "pocket/privilege"}},
 		{pkg: "pocket/pull", forbidden: []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/network",

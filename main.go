@@ -160,9 +160,9 @@ func app() *cli.App {
 				portCommand(),
 				commitCommand(), diffCommand(), exportCommand(),
 			}},
-			{Name: "network", Usage: "manage the container network", Subcommands: []*cli.Command{networkPruneCommand()}},
+			networkCommand(),
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
-			volumeCommand(), versionCommand(), helpCommand(),
+			volumeCommand(), versionCommand(), infoCommand(), helpCommand(),
 		},
 	}
 	setUsage(a.Commands)

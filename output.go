@@ -9,6 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -21,8 +24,8 @@ import (
 )
 
 // inspectAll prints Docker-shaped JSON for each reference (an array, as
-// Docker), each found by one.
-func inspectAll[T any](s *store.Store, refs []string, one func(*store.Store, string) (T, error)) error {
+// Docker), each found by one, or each through the template format.
+func inspectAll[T any](s *store.Store, refs []string, format string, one func(*store.Store, string) (T, error)) error {
 	out := []any{}
 	var errs []error
 	for _, r := range refs {
@@ -32,6 +35,12 @@ func inspectAll[T any](s *store.Store, refs []string, one func(*store.Store, str
 			continue
 		}
 		out = append(out, v)
+	}
+	if format != "" && format != "json" {
+		if err := printInspectTemplate(os.Stdout, out, format); err != nil {
+			return err
+		}
+		return errors.Join(errs...)
 	}
 	b, _ := json.MarshalIndent(out, "", "    ")
 	fmt.Println(string(b))
@@ -77,6 +86,9 @@ func printVolumes(w io.Writer, rows []run.VolumeSummary, quiet bool, format stri
 	if done, err := printListed(w, rows, quiet, format, func(r run.VolumeSummary) string { return r.Name }); done {
 		return err
 	}
+	if !isDefaultTable(format) {
+		return printTemplate(w, rows, format, volumeHeaders, func(r run.VolumeSummary) any { return r })
+	}
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
 	for _, r := range rows {
@@ -94,11 +106,15 @@ type imageRow struct {
 	CreatedAt  string `json:"CreatedAt"`
 	Created    string `json:"CreatedSince"`
 	Size       string `json:"Size"`
+
+	fullID string // sha256:..., for --no-trunc
 }
 
 // imageRows expands the index into Docker's rows: one per name, or one
-// "<none>" row for an untagged image; filter is an optional REPOSITORY[:TAG].
-func imageRows(imgs []store.Image, filter string) []imageRow {
+// "<none>" row for an untagged image; filter is an optional REPOSITORY[:TAG]
+// and refs are --filter reference= patterns (any of them, as Docker's
+// path.Match over REPOSITORY or REPOSITORY:TAG).
+func imageRows(imgs []store.Image, filter string, refs []string) []imageRow {
 	var rows []imageRow
 	for _, img := range imgs {
 		names := img.Names
@@ -106,7 +122,7 @@ func imageRows(imgs []store.Image, filter string) []imageRow {
 			names = []string{""}
 		}
 		for _, n := range names {
-			r := imageRow{Repository: "<none>", Tag: "<none>", Digest: "<none>", ID: img.ID.Hex[:12],
+			r := imageRow{Repository: "<none>", Tag: "<none>", Digest: "<none>", ID: img.ID.Hex[:12], fullID: img.ID.String(),
 				CreatedAt: img.Created.Format("2006-01-02 15:04:05 -0700 MST"),
 				Created:   units.HumanDuration(time.Since(img.Created)) + " ago",
 				Size:      units.HumanSizeWithPrecision(float64(img.Size), 3)}
@@ -121,15 +137,31 @@ func imageRows(imgs []store.Image, filter string) []imageRow {
 			if filter != "" && r.Repository != filter && r.Repository+":"+r.Tag != filter {
 				continue
 			}
+			if len(refs) > 0 && !slices.ContainsFunc(refs, func(p string) bool {
+				ok1, _ := path.Match(p, r.Repository)
+				ok2, _ := path.Match(p, r.Repository+":"+r.Tag)
+				return n != "" && (ok1 || ok2)
+			}) {
+				continue
+			}
 			rows = append(rows, r)
 		}
 	}
 	return rows
 }
 
-func printImages(w io.Writer, rows []imageRow, quiet, digests bool, format string) error {
+func printImages(w io.Writer, rows []imageRow, o listOpts, digests bool) error {
+	quiet, format := o.quiet, o.format
+	if o.noTrunc {
+		for i := range rows {
+			rows[i].ID = rows[i].fullID
+		}
+	}
 	if done, err := printListed(w, rows, quiet, format, func(r imageRow) string { return r.ID }); done {
 		return err
+	}
+	if !isDefaultTable(format) {
+		return printTemplate(w, rows, format, imageHeaders, func(r imageRow) any { return newImageContext(r) })
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	if digests {
@@ -147,23 +179,38 @@ func printImages(w io.Writer, rows []imageRow, quiet, digests bool, format strin
 	return tw.Flush()
 }
 
-func printContainers(w io.Writer, rows []run.Summary, quiet bool, format string) error {
-	if done, err := printListed(w, rows, quiet, format, func(r run.Summary) string { return r.ID[:12] }); done {
+func printContainers(w io.Writer, rows []run.Summary, o listOpts) error {
+	quiet, format := o.quiet, o.format
+	id := func(r run.Summary) string {
+		if o.noTrunc {
+			return r.ID
+		}
+		return r.ID[:12]
+	}
+	if done, err := printListed(w, rows, quiet, format, id); done {
 		return err
+	}
+	if !isDefaultTable(format) {
+		return printTemplate(w, rows, format, containerHeaders, func(r run.Summary) any { return newContainerContext(r, o.noTrunc) })
+	}
+	if o.noTrunc {
+		for i := range rows {
+			rows[i].Command = rows[i].FullCommand
+		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
 	fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%q\t%s ago\t%s\t%s\t%s\n", r.ID[:12], r.Image, r.Command,
+		fmt.Fprintf(tw, "%s\t%s\t%q\t%s ago\t%s\t%s\t%s\n", id(r), r.Image, r.Command,
 			units.HumanDuration(time.Since(r.Created)), r.Status, r.Ports, r.Name)
 	}
 	return tw.Flush()
 }
 
 // printListed prints what every listing does alike: -q one key a line (each
-// key once: an image with several names is one ID), --format json one
-// object a line, and any other --format refused. done is false when the
-// caller is to print its table.
+// key once: an image with several names is one ID) and --format json one
+// object a line. done is false when the caller is to print its table or
+// its template.
 func printListed[T any](w io.Writer, rows []T, quiet bool, format string, key func(T) string) (done bool, err error) {
 	switch {
 	case quiet:
@@ -177,8 +224,6 @@ func printListed[T any](w io.Writer, rows []T, quiet bool, format string, key fu
 		return true, nil
 	case format == "json":
 		return true, jsonLines(w, rows)
-	case format != "":
-		return true, fmt.Errorf("unsupported --format %q (hint: use \"json\")", format)
 	}
 	return false, nil
 }

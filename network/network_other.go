@@ -25,3 +25,5 @@ func Release(dir string, o Owner) error                         { return ErrUnsu
 func Cleanup(dir string, alive func(o Owner) bool) error        { return ErrUnsupported }
 func Prune(dir string) error                                    { return ErrUnsupported }
 func StartRootless(pid int, ports []Port) (func() error, error) { return nil, ErrUnsupported }
+
+func BridgeAddress() (*net.IPNet, net.IP, bool) { return nil, nil, false }

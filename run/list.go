@@ -9,11 +9,29 @@ import (
 
 	units "github.com/docker/go-units"
 
+	"pocket/filter"
 	"pocket/store"
 )
 
-// List is `pocket ps` (all includes exited containers).
-func List(s *store.Store, all bool) ([]Summary, error) {
+// ListOptions are `pocket ps`'s: All includes stopped containers, Last
+// keeps the n newest (all states; 0 for no limit), Filters are Docker's
+// --filter keys (see PsFilterKeys).
+type ListOptions struct {
+	All     bool
+	Last    int
+	Filters filter.Args
+}
+
+// List is `pocket ps`, newest first as Docker's.
+func List(s *store.Store, o ListOptions) ([]Summary, error) {
+	f := o.Filters
+	match, err := psMatcher(s, f)
+	if err != nil {
+		return nil, err
+	}
+	// Docker lists stopped containers when asked for them by status, or
+	// for the last n.
+	all := o.All || o.Last > 0 || f.Has("status") || f.Has("exited")
 	// Reclaim dead containers' networks after reading their states, so that
 	// a container ps shows exited has none left.
 	defer reap()
@@ -34,11 +52,26 @@ func List(s *store.Store, all bool) ([]Summary, error) {
 		if !all && c.state.Status != statusRunning {
 			continue
 		}
-		out = append(out, Summary{
+		sum := Summary{
 			ID: c.spec.ID, Name: c.spec.Name, Image: c.spec.ImageName,
 			Command: shortCommand(c.spec.Init.Process.Args), Created: c.spec.Created,
 			Status: statusText(c.state, now), State: c.state.Status, Ports: portsText(c.state),
-		})
+			FullCommand: strings.Join(c.spec.Init.Process.Args, " "), ImageID: c.spec.Image.String(),
+			ExitCode: c.state.ExitCode, Network: c.spec.Network,
+		}
+		for _, m := range c.spec.Mounts {
+			if m.Name != "" {
+				sum.Mounts = append(sum.Mounts, m.Name)
+			} else {
+				sum.Mounts = append(sum.Mounts, m.Source)
+			}
+		}
+		if match(sum) {
+			out = append(out, sum)
+		}
+		if o.Last > 0 && len(out) == o.Last {
+			break
+		}
 	}
 	return out, nil
 }

@@ -30,6 +30,14 @@ type Summary struct {
 	Status  string    `json:"Status"` // "Up 3 minutes", "Exited (0) 2 seconds ago", "Created"
 	State   string    `json:"State"`  // created|running|exited
 	Ports   string    `json:"Ports"`
+
+	// What ps's templates and filters see beyond the JSON line (which
+	// keeps its shape).
+	FullCommand string   `json:"-"` // unabridged, for --no-trunc
+	ImageID     string   `json:"-"` // sha256:..., for ancestor
+	ExitCode    int      `json:"-"`
+	Mounts      []string `json:"-"` // volume names or bind sources
+	Network     string   `json:"-"`
 }
 
 // LogsOptions is `pocket logs`.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"pocket/filter"
 	"pocket/store"
 )
 
@@ -59,15 +60,40 @@ func VolumeCreate(s *store.Store, name string) (string, error) {
 	return v.Name, nil
 }
 
-// VolumeList is `pocket volume ls`, sorted by name.
-func VolumeList(s *store.Store) ([]VolumeSummary, error) {
+// VolumeFilterKeys are `volume ls --filter`'s keys, as Docker's.
+var VolumeFilterKeys = []string{"dangling", "label", "name", "driver"}
+
+// VolumeList is `pocket volume ls`, sorted by name, with Docker's filters:
+// dangling (used by no container), label, name (a substring) and driver.
+func VolumeList(s *store.Store, f filter.Args) ([]VolumeSummary, error) {
+	dangling, byDangling, err := f.Bool("dangling")
+	if err != nil {
+		return nil, err
+	}
 	vols, err := s.Volumes()
 	if err != nil {
 		return nil, err
 	}
+	used := map[string]bool{}
+	if byDangling {
+		recs, err := s.Containers()
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recs {
+			for _, v := range r.Volumes {
+				used[v] = true
+			}
+		}
+	}
 	out := make([]VolumeSummary, 0, len(vols))
 	for i := range vols {
 		info := volumeInfo(&vols[i])
+		if byDangling && used[info.Name] == dangling ||
+			!f.Any("name", func(v string) bool { return strings.Contains(info.Name, v) }) ||
+			!f.Exact("driver", info.Driver) || !f.Labels("label", info.Labels) {
+			continue
+		}
 		var labels []string
 		for _, k := range slices.Sorted(maps.Keys(info.Labels)) {
 			labels = append(labels, k+"="+info.Labels[k])
