@@ -461,10 +461,55 @@ func TestRootlessKilledRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			cmd.Wait()
-			eventually(t, "the killed run's container shows as exited", func() bool {
-				return strings.HasPrefix(e.status(t, "killed"), "Exited")
-			})
+			for i := 0; !strings.HasPrefix(e.status(t, "killed"), "Exited"); i++ {
+				if i == 300 {
+					t.Fatalf("the killed run's container shows %q, never exited; lock holders:\n%s", e.status(t, "killed"), lockHolders(t, e.store()))
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
 			e.must(t, "rm", "killed")
 		})
 	}
+}
+
+// lockHolders lists the processes holding a flock on a file under the
+// store's locks/, with their command lines: what keeps a container
+// "running" when its monitor should be gone.
+func lockHolders(t *testing.T, store string) string {
+	t.Helper()
+	locks, _ := filepath.Glob(filepath.Join(store, "locks", "*"))
+	inodes := map[uint64]string{}
+	for _, l := range locks {
+		var st syscall.Stat_t
+		if syscall.Stat(l, &st) == nil {
+			inodes[st.Ino] = filepath.Base(l)
+		}
+	}
+	b, _ := os.ReadFile("/proc/locks")
+	var out strings.Builder
+	for _, l := range lines(string(b)) {
+		f := strings.Fields(l)
+		if len(f) < 6 {
+			continue
+		}
+		parts := strings.Split(f[5], ":")
+		if len(parts) != 3 {
+			continue
+		}
+		ino, _ := strconv.ParseUint(parts[2], 10, 64)
+		name, ok := inodes[ino]
+		if !ok {
+			continue
+		}
+		cmdline, _ := os.ReadFile("/proc/" + f[4] + "/cmdline")
+		status, _ := os.ReadFile("/proc/" + f[4] + "/status")
+		ppid := ""
+		for _, sl := range strings.Split(string(status), "\n") {
+			if strings.HasPrefix(sl, "PPid:") {
+				ppid = strings.TrimSpace(strings.TrimPrefix(sl, "PPid:"))
+			}
+		}
+		fmt.Fprintf(&out, "%s held by pid %s (ppid %s): %s\n", name, f[4], ppid, strings.ReplaceAll(string(cmdline), "\x00", " "))
+	}
+	return out.String()
 }

@@ -42,7 +42,12 @@ func reclaim(s *store.Store, id string) error {
 		errs = append(errs, network.Teardown(dir, owner(s, id)))
 	}
 	c := &container{dir: s.ContainerDir(id)}
-	if err := readJSON(c.dir, stateFile, &c.state); err == nil && c.state.Status == statusRunning {
+	// "created" too: the monitor marks the container running before it
+	// starts it, and records "running" only once the command has been
+	// exec'd, by which time the command may already have run. A monitor
+	// killed in between left a container that ran, not one that never
+	// started.
+	if err := readJSON(c.dir, stateFile, &c.state); err == nil && (c.state.Status == statusRunning || c.state.Status == statusCreated) {
 		c.state.monitorDied()
 		errs = append(errs, c.writeState())
 	}
