@@ -3,16 +3,22 @@ package pull
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"golang.org/x/sync/errgroup"
 
 	"pocket/reference"
 	"pocket/store"
@@ -117,18 +123,43 @@ func cmpString(a, b string) int {
 	return 0
 }
 
-// pusher pushes images to one repository.
+// pusher pushes images to one repository. Its methods may run for
+// several layers at once.
 type pusher struct {
-	s        *store.Store
-	target   name.Repository
-	remote   *remote.Pusher
-	out      io.Writer
-	warn     io.Writer
+	s      *store.Store
+	target name.Repository
+	remote *remote.Pusher
+	out    io.Writer
+	warn   io.Writer
+
+	mu       sync.Mutex
 	sessions map[string]*session // by repository, for blob checks
 }
 
+// maxUploads is how many layers one push handles at once: dockerd's
+// max-concurrent-uploads default.
+const maxUploads = 5
+
 // errNoBlob means no known repository holds a layer's original blob.
 var errNoBlob = errors.New("no source for the original blob")
+
+// say prints one progress line; layers report from several goroutines.
+func (p *pusher) say(format string, a ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.out, format+"\n", a...)
+}
+
+// eachLayer calls f for layers 0..n-1, maxUploads at a time, and returns
+// the first error (the others are still waited for).
+func eachLayer(n int, f func(i int) error) error {
+	var g errgroup.Group
+	g.SetLimit(maxUploads)
+	for i := range n {
+		g.Go(func() error { return f(i) })
+	}
+	return g.Wait()
+}
 
 // image pushes img as tag and returns the manifest's digest and size.
 func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.Hash, int64, error) {
@@ -142,7 +173,7 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 		// Docker names a layer by its diffID when pushing, whatever its
 		// compression.
 		ids[i] = l.Hex[:12]
-		fmt.Fprintf(p.out, "%s: Preparing\n", ids[i])
+		p.say("%s: Preparing", ids[i])
 	}
 	dst, err := p.session(ctx, p.target)
 	if err != nil {
@@ -150,23 +181,32 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	}
 	done := make([]bool, len(img.Layers))
 	if man != nil {
-		for i, desc := range man.Layers {
-			status, err := p.originalLayer(ctx, dst, img, i, desc)
+		var noBlob atomic.Bool
+		err := eachLayer(len(man.Layers), func(i int) error {
+			status, err := p.originalLayer(ctx, dst, img, i, man.Layers[i])
 			if errors.Is(err, errNoBlob) {
-				fmt.Fprintf(p.warn, "WARNING: layer %s: %v; compressing the image's layers again, which gives it a new manifest digest\n", ids[i], err)
-				man = nil
-				break
+				if !noBlob.Swap(true) {
+					fmt.Fprintf(p.warn, "WARNING: layer %s: %v; compressing the image's layers again, which gives it a new manifest digest\n", ids[i], err)
+				}
+				return nil
 			}
 			if err != nil {
-				return v1.Hash{}, 0, fmt.Errorf("layer %s: %w", ids[i], err)
+				return fmt.Errorf("layer %s: %w", ids[i], err)
 			}
-			fmt.Fprintf(p.out, "%s: %s\n", ids[i], status)
+			p.say("%s: %s", ids[i], status)
 			done[i] = true
+			return nil
+		})
+		if err != nil {
+			return v1.Hash{}, 0, err
+		}
+		if noBlob.Load() {
+			man = nil
 		}
 	}
 	mt := types.MediaType("")
 	if man == nil {
-		if raw, mt, err = p.recompressed(ctx, dst, img, ids, done); err != nil {
+		if raw, mt, err = p.recompressed(ctx, dst, img, config, ids, done); err != nil {
 			return v1.Hash{}, 0, err
 		}
 	} else {
@@ -279,14 +319,9 @@ func compressed(mt types.MediaType) bool {
 func (p *pusher) mount(ctx context.Context, d v1.Hash, from name.Repository) (bool, error) {
 	// A mount needs a token for pushing here and pulling there.
 	key := p.target.Name() + " from " + from.Name()
-	sess, ok := p.sessions[key]
-	if !ok {
-		var err error
-		sess, err = newSession(ctx, p.target, p.target.Scope(transport.PushScope), from.Scope(transport.PullScope))
-		if err != nil {
-			return false, err
-		}
-		p.sessions[key] = sess
+	sess, err := p.cachedSession(ctx, key, p.target, p.target.Scope(transport.PushScope), from.Scope(transport.PullScope))
+	if err != nil {
+		return false, err
 	}
 	return sess.mount(ctx, d, from.RepositoryStr())
 }
@@ -294,25 +329,37 @@ func (p *pusher) mount(ctx context.Context, d v1.Hash, from name.Repository) (bo
 // session is the blob client for repo: push scope on the target, pull
 // scope elsewhere.
 func (p *pusher) session(ctx context.Context, repo name.Repository) (*session, error) {
-	if s, ok := p.sessions[repo.Name()]; ok {
-		return s, nil
-	}
 	scope := repo.Scope(transport.PullScope)
 	if repo.Name() == p.target.Name() {
 		scope = repo.Scope(transport.PushScope)
 	}
-	s, err := newSession(ctx, repo, scope)
+	return p.cachedSession(ctx, repo.Name(), repo, scope)
+}
+
+// cachedSession is the session stored under key, made once for repo and
+// scopes. Layers pushed at once share it: one token per repository.
+func (p *pusher) cachedSession(ctx context.Context, key string, repo name.Repository, scopes ...string) (*session, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s, ok := p.sessions[key]; ok {
+		return s, nil
+	}
+	s, err := newSession(ctx, repo, scopes...)
 	if err != nil {
 		return nil, err
 	}
-	p.sessions[repo.Name()] = s
+	p.sessions[key] = s
 	return s, nil
 }
 
-// recompressed pushes img's layers compressed again (the store's V1Image)
-// and returns the manifest that names them. Layers done before are
+// recompressed pushes img's layers compressed again (gzip, as the
+// store's V1Image compresses them, so the same layer always gives the
+// same blob) and returns the manifest that names them. Each layer is
+// compressed once, into a file in the store, which gives its digest and
+// then its upload: compressing for the manifest's digests and again for
+// the upload doubled the CPU time of a push. Layers done before are
 // reported again only if they were not.
-func (p *pusher) recompressed(ctx context.Context, dst *session, img *store.Image, ids []string, done []bool) ([]byte, types.MediaType, error) {
+func (p *pusher) recompressed(ctx context.Context, dst *session, img *store.Image, config []byte, ids []string, done []bool) ([]byte, types.MediaType, error) {
 	v, err := p.s.V1Image(img)
 	if err != nil {
 		return nil, "", err
@@ -321,32 +368,65 @@ func (p *pusher) recompressed(ctx context.Context, dst *session, img *store.Imag
 	if err != nil {
 		return nil, "", err
 	}
-	for i, l := range layers {
-		d, err := l.Digest()
+	descs := make([]v1.Descriptor, len(layers))
+	err = eachLayer(len(layers), func(i int) error {
+		status, err := p.compressedLayer(ctx, dst, layers[i], &descs[i])
 		if err != nil {
-			return nil, "", fmt.Errorf("layer %s: %w", ids[i], err)
-		}
-		ok, err := dst.hasBlob(ctx, d)
-		if err != nil {
-			return nil, "", fmt.Errorf("layer %s: %w", ids[i], err)
-		}
-		status := "Layer already exists"
-		if !ok {
-			if err := p.remote.Upload(ctx, p.target, l); err != nil {
-				return nil, "", fmt.Errorf("layer %s: %w", ids[i], err)
-			}
-			status = "Pushed"
+			return fmt.Errorf("layer %s: %w", ids[i], err)
 		}
 		if !done[i] {
-			fmt.Fprintf(p.out, "%s: %s\n", ids[i], status)
+			p.say("%s: %s", ids[i], status)
 		}
-	}
-	raw, err := v.RawManifest()
+		return nil
+	})
 	if err != nil {
 		return nil, "", err
 	}
-	mt, err := v.MediaType()
-	return raw, mt, err
+	man := v1.Manifest{
+		SchemaVersion: 2,
+		MediaType:     types.DockerManifestSchema2,
+		Config:        v1.Descriptor{MediaType: types.DockerConfigJSON, Size: int64(len(config)), Digest: img.ID},
+		Layers:        descs,
+	}
+	raw, err := json.Marshal(man)
+	return raw, man.MediaType, err
+}
+
+// compressedLayer compresses l into a temporary file of the store,
+// describes the blob in desc, and uploads it unless the target has it.
+func (p *pusher) compressedLayer(ctx context.Context, dst *session, l v1.Layer, desc *v1.Descriptor) (string, error) {
+	f, release, err := p.s.TempFile()
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	rc, err := l.Compressed()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	size, err := io.Copy(io.MultiWriter(f, h), rc)
+	rc.Close()
+	if err != nil {
+		return "", err
+	}
+	*desc = v1.Descriptor{
+		MediaType: types.DockerLayer,
+		Size:      size,
+		Digest:    v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))},
+	}
+	if ok, err := dst.hasBlob(ctx, desc.Digest); err != nil {
+		return "", err
+	} else if ok {
+		return "Layer already exists", nil
+	}
+	open := func() (io.ReadCloser, error) {
+		return io.NopCloser(io.NewSectionReader(f, 0, size)), nil
+	}
+	if err := p.remote.Upload(ctx, p.target, &blobLayer{desc: *desc, open: open}); err != nil {
+		return "", err
+	}
+	return "Pushed", nil
 }
 
 // blob uploads desc's bytes from open unless the target has them.

@@ -5,12 +5,17 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"pocket/store"
 )
@@ -183,6 +188,30 @@ func TestPushRecompressesWithoutSource(t *testing.T) {
 		t.Errorf("no warning about compressing again:\n%s", out)
 	}
 	first := manifestDigest(t, dst.host+"/x/gone:1")
+	// Compressed once for digest and upload, the blobs are those
+	// go-containerregistry's own image of the stored layers describes,
+	// and they verify: every layer read back matches its digest and diffID.
+	stored, err := s.LookupImage(mustRef(t, dst.host+"/x/gone:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.V1Image(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := v.Digest(); first != want {
+		t.Errorf("pushed manifest %s, go-containerregistry's %s", first, want)
+	}
+	pushed, err := remote.Image(mustRef(t, dst.host+"/x/gone:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Image(pushed); err != nil {
+		t.Errorf("pushed image: %v", err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(s.Root(), "tmp")); len(left) != 0 {
+		t.Errorf("push left %d temporary files in the store", len(left))
+	}
 	// The new manifest is the image's now: a push elsewhere gives it again.
 	s.Tag(src.host+"/x/gone:1", mustRef(t, dst.host+"/x/again:1"))
 	out, err = push(t, s, dst.host+"/x/again:1", PushOptions{})
@@ -229,5 +258,56 @@ func TestPushErrors(t *testing.T) {
 		if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), "(hint: pocket login "+dst.host) {
 			t.Errorf("HTTP %d: %v, want %v with a login hint", tt.code, err, tt.want)
 		}
+	}
+}
+
+// TestPushUploadsLayersAtOnce: layers go up together, as dockerd's
+// max-concurrent-uploads does, not one after another. The registry holds
+// the first upload until a second one starts; a push that sent one layer
+// at a time would keep it waiting until the hook gives up.
+func TestPushUploadsLayersAtOnce(t *testing.T) {
+	src, dst := newRegistry(t), newRegistry(t)
+	img := simpleImage(t, "together", 4)
+	src.push(t, "x/app:1", img)
+	s := openStore(t)
+	if _, err := Pull(context.Background(), s, mustRef(t, src.host+"/x/app:1"), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	s.Tag(src.host+"/x/app:1", mustRef(t, dst.host+"/x/app:1"))
+	var (
+		mu       sync.Mutex
+		started  int
+		second   = make(chan struct{})
+		together bool
+	)
+	dst.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/blobs/uploads/") || r.URL.Query().Get("mount") != "" {
+			return false
+		}
+		mu.Lock()
+		started++
+		n := started
+		mu.Unlock()
+		switch n {
+		case 1:
+			select {
+			case <-second:
+				together = true
+			case <-time.After(20 * time.Second):
+			}
+		case 2:
+			close(second)
+		}
+		return false
+	})
+	if out, err := push(t, s, dst.host+"/x/app:1", PushOptions{}); err != nil {
+		t.Fatalf("push: %v\n%s", err, out)
+	}
+	if !together {
+		t.Error("the push uploaded one layer at a time")
+	}
+	want, _ := img.Digest()
+	if got := manifestDigest(t, dst.host+"/x/app:1"); got != want {
+		t.Errorf("pushed %s, want %s", got, want)
 	}
 }

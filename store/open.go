@@ -146,3 +146,20 @@ func (s *Store) cleanTmp() error {
 	}
 	return nil
 }
+
+// TempFile creates an empty file under the store's tmp/ for work too big
+// for memory (a layer compressed for a push): on the store's disk, not a
+// tmpfs, and removed by the next Open if its creator is killed. release
+// closes and removes it.
+func (s *Store) TempFile() (f *os.File, release func(), err error) {
+	t, err := s.newTemp()
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err = os.OpenFile(t.path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		t.release()
+		return nil, nil, err
+	}
+	return f, func() { f.Close(); t.release() }, nil
+}

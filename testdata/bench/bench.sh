@@ -4,6 +4,8 @@
 #      pocket vs podman pull vs skopeo copy (fresh storage every run)
 #  (b) warm start of `true` in busybox: pocket run vs runc run vs podman run
 #      (all without a network), then pocket's default bridge vs --network none
+#  (d) rootless warm start (rootless.sh)
+#  (e) push of an image with new layers, pocket vs podman (push.sh)
 # Run as root from the repository root after `make`. Env: BENCH_MB (100),
 # BENCH_RUNS (5), BENCH_START_RUNS (20).
 set -euo pipefail
@@ -141,3 +143,6 @@ rm -rf "$WR"
 
 # (d) rootless warm start beside rootful pocket and rootless podman.
 BENCH_OUT=$OUT ./testdata/bench/rootless.sh "$HOST"
+
+# (e) push of an image with new layers: pocket push vs podman push.
+BENCH_OUT=$OUT ./testdata/bench/push.sh "$HOST"
