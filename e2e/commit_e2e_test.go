@@ -6,6 +6,8 @@ import (
 	"archive/tar"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,6 +124,24 @@ func TestExportImportHistory(t *testing.T) {
 	}
 	if out := mustPocket(t, root, "run", "--rm", "imported:v1").Stdout; out != "new\n" {
 		t.Errorf("run of the imported image printed %q, want new", out)
+	}
+
+	// From a URL, as docker import takes one; a URL that fails names
+	// itself and its HTTP status.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/rootfs.tar" {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeFile(w, r, archive)
+	}))
+	defer srv.Close()
+	mustPocket(t, root, "import", "--change", `CMD ["cat","/newdir/file"]`, srv.URL+"/rootfs.tar", "imported:url")
+	if out := mustPocket(t, root, "run", "--rm", "imported:url").Stdout; out != "new\n" {
+		t.Errorf("run of the image imported from a URL printed %q, want new", out)
+	}
+	if r := pocket(t, root, "import", srv.URL+"/missing.tar", "imported:gone"); r.Code != 1 || !strings.Contains(r.Stderr, "404 Not Found") {
+		t.Errorf("import of a missing URL: exit %d, stderr %q; want 1 naming the 404", r.Code, r.Stderr)
 	}
 
 	mustPocket(t, root, "commit", "-m", "my message", "c1", "committed")
