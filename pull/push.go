@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/klauspost/pgzip"
 	"golang.org/x/sync/errgroup"
 
 	"pocket/reference"
@@ -352,9 +353,8 @@ func (p *pusher) cachedSession(ctx context.Context, key string, repo name.Reposi
 	return s, nil
 }
 
-// recompressed pushes img's layers compressed again (gzip, as the
-// store's V1Image compresses them, so the same layer always gives the
-// same blob) and returns the manifest that names them. Each layer is
+// recompressed pushes img's layers compressed again (gzip) and returns
+// the manifest that names them. Each layer is
 // compressed once, into a file in the store, which gives its digest and
 // then its upload: compressing for the manifest's digests and again for
 // the upload doubled the CPU time of a push. Layers done before are
@@ -400,13 +400,16 @@ func (p *pusher) compressedLayer(ctx context.Context, dst *session, l v1.Layer, 
 		return "", err
 	}
 	defer release()
-	rc, err := l.Compressed()
+	rc, err := l.Uncompressed()
 	if err != nil {
 		return "", err
 	}
+	defer rc.Close()
 	h := sha256.New()
-	size, err := io.Copy(io.MultiWriter(f, h), rc)
-	rc.Close()
+	if err := compress(io.MultiWriter(f, h), rc); err != nil {
+		return "", err
+	}
+	size, err := f.Seek(0, io.SeekCurrent)
 	if err != nil {
 		return "", err
 	}
@@ -427,6 +430,21 @@ func (p *pusher) compressedLayer(ctx context.Context, dst *session, l v1.Layer, 
 		return "", err
 	}
 	return "Pushed", nil
+}
+
+// compress writes r gzipped to w with pgzip at gzip's best speed: blocks
+// compressed on every core, into output that depends only on the input
+// (a fixed header with no name and no time, fixed-size blocks), so a
+// layer always gives the same blob and the same digest.
+func compress(w io.Writer, r io.Reader) error {
+	zw, err := pgzip.NewWriterLevel(w, pgzip.BestSpeed)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(zw, r); err != nil {
+		return err
+	}
+	return zw.Close()
 }
 
 // blob uploads desc's bytes from open unless the target has them.

@@ -102,9 +102,24 @@ time_push() { # time_push TOOL: RUNS pushes of fresh images, median
 	done | median
 }
 
+# time_repush N COMMAND...: N pushes of an image the registry has whole.
+time_repush() {
+	local n=$1 i t0 t1; shift
+	for i in $(seq "$n"); do
+		t0=$(now)
+		"$@" >/dev/null 2>"$W/last.err" || { cat "$W/last.err" >&2; return 1; }
+		t1=$(now)
+		echo $((t1 - t0))
+	done | median
+}
+
 p=$(time_push pocket) || { tail -5 "$W/prep.err" >&2; exit 1; }
 pm=$(time_push podman) || { tail -5 "$W/prep.err" >&2; exit 1; }
+rp=$(time_repush 10 "$POCKET" "${P[@]}" push -q "$HOST/bench/pocket-$RUNS:latest")
+rpm=$(time_repush 10 podman "${PM[@]}" push -q --tls-verify=false "localhost/bench/img-$RUNS" "docker://$HOST/bench/podman-$RUNS:latest")
 report "push (${LAYERS} new layers, ${MB} MB of base64 data) pocket median ${p}s"
 report "push (${LAYERS} new layers, ${MB} MB of base64 data) podman median ${pm}s"
 report "push ratio pocket/podman $(awk -v a="$p" -v b="$pm" 'BEGIN {printf "%.2f", a/b}')"
+report "re-push of an unchanged image pocket median ${rp}s (target <= 0.050 s)"
+report "re-push of an unchanged image podman median ${rpm}s"
 rm -rf "$W/pocket" "$W/podman" "$W/podman-run" "$W/rootfs"
