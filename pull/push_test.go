@@ -87,12 +87,26 @@ func TestPushKeepsManifestDigest(t *testing.T) {
 		t.Errorf("pushed manifest %s, want the source's %s", got, want)
 	}
 
-	// Again: nothing to send.
+	// Again: nothing to send, and one question asks it: the tag's
+	// manifest, not each blob.
+	dst.mu.Lock()
+	dst.seen = nil
+	dst.mu.Unlock()
 	out, err = push(t, s, dst.host+"/team/app:1", PushOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantStatus(t, out, ids, "Layer already exists")
+	if !strings.Contains(out, "1: digest: "+want.String()) {
+		t.Errorf("re-push: no digest line for %s:\n%s", want, out)
+	}
+	dst.mu.Lock()
+	for _, r := range dst.seen {
+		if strings.Contains(r, "/blobs/") || strings.HasPrefix(r, "PUT ") {
+			t.Errorf("re-push of an unchanged image sent %s", r)
+		}
+	}
+	dst.mu.Unlock()
 
 	// To another repository of the same registry: mounted from the first.
 	// (go-containerregistry's registry shares blobs between repositories

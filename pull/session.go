@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 // session is an authenticated client for one repository, for the blob
@@ -100,4 +101,21 @@ func (s *session) mount(ctx context.Context, d v1.Hash, from string) (bool, erro
 		return false, nil
 	}
 	return false, transport.CheckError(resp, http.StatusCreated)
+}
+
+// manifestIs asks with HEAD whether the repository's tag names the
+// manifest d already. Any doubt (no such tag, no digest header, an
+// error) is "no": the caller then pushes as usual.
+func (s *session) manifestIs(ctx context.Context, tag string, d v1.Hash, mt types.MediaType) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodHead, s.url("/manifests/"+tag, nil), nil)
+	if err != nil {
+		return false
+	}
+	req.Header.Set("Accept", string(mt))
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK && resp.Header.Get("Docker-Content-Digest") == d.String()
 }

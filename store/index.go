@@ -73,11 +73,17 @@ func (s *Store) updateIndex(fn func(ix *index) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fn(ix); err != nil {
+	if err := fn(ix); errors.Is(err, errUnchanged) {
+		return nil
+	} else if err != nil {
 		return err
 	}
 	return s.writeIndex(ix)
 }
+
+// errUnchanged, from an updateIndex function, means there is nothing to
+// write: the index is left as it is, without the cost of a synced write.
+var errUnchanged = errors.New("index unchanged")
 
 func (ix *index) byID(id v1.Hash) *Image {
 	for _, img := range ix.Images {

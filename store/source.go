@@ -43,7 +43,7 @@ func (s *Store) AddSource(id, manifest v1.Hash, repo string) error {
 			return fmt.Errorf("%w: %s", ErrImageUnknown, id)
 		}
 		if img.Manifest != manifest || slices.Contains(img.Sources, repo) {
-			return nil
+			return errUnchanged
 		}
 		img.Sources = append(img.Sources, repo)
 		return nil
