@@ -10,10 +10,16 @@ import (
 	"pocket/store"
 )
 
-// image finds the image to run, pulling it as --pull asks. An IMAGE that
+// image finds the image to run, pulling it as --pull asks, or bringing it
+// in from the archive IMAGE names. An IMAGE that
 // is no reference, or names no stored image, may be an image ID.
 func image(ctx context.Context, s *store.Store, p *plan.Plan) (*store.Image, error) {
 	o := &p.Flags
+	if o.Archive != nil {
+		// No registry and no --pull: the archive is the source, and the
+		// layers it shares with the store are not unpacked again.
+		return pull.FromArchive(ctx, s, *o.Archive, o.PullOpts)
+	}
 	if o.Ref == nil {
 		return s.LookupID(o.Image)
 	}

@@ -1,0 +1,144 @@
+package e2e
+
+import (
+	"archive/tar"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"pocket/internal/testimages"
+)
+
+// TestRunFromArchive runs straight from the three archive transports,
+// with no load step: the layers are unpacked once and the second run
+// from the same archive reuses them (the layer directory is the same
+// inode, not unpacked again).
+func TestRunFromArchive(t *testing.T) {
+	hello := mustImage(t, testimages.Hello)
+	dir := t.TempDir()
+	docker := filepath.Join(dir, "hello.tar")
+	if err := testimages.WriteDockerArchive(docker, map[string]v1.Image{"hello:v1": hello}); err != nil {
+		t.Fatal(err)
+	}
+	layout := filepath.Join(dir, "layout")
+	if err := testimages.WriteOCILayout(layout, hello, "hello:v1"); err != nil {
+		t.Fatal(err)
+	}
+	ociTar := filepath.Join(dir, "oci.tar")
+	tarTree(t, layout, ociTar)
+	diffIDs, err := hello.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arg := range []string{"docker-archive:" + docker, "docker-archive:" + docker + ":hello:v1", "oci:" + layout, "oci-archive:" + ociTar + ":v1"} {
+		t.Run(filepath.Base(arg), func(t *testing.T) {
+			root := newRoot(t)
+			var inode uint64
+			for i := range 2 {
+				r := pocket(t, root, "run", "--rm", "--network", "none", arg)
+				if r.Code != 0 || !strings.Contains(r.Stdout, testimages.HelloOutput) {
+					t.Fatalf("run %d: %s", i+1, r)
+				}
+				if strings.Contains(r.Stderr, "Unable to find image") {
+					t.Errorf("run %d went to a registry: %s", i+1, r)
+				}
+				fi, err := os.Stat(filepath.Join(root, "layers", diffIDs.RootFS.DiffIDs[0].Hex, "diff"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ino := fi.Sys().(*syscall.Stat_t).Ino
+				if i == 1 && ino != inode {
+					t.Errorf("the second run unpacked the layer again")
+				}
+				inode = ino
+			}
+		})
+	}
+	t.Run("errors", func(t *testing.T) {
+		root := newRoot(t)
+		for _, tc := range []struct{ arg, want string }{
+			{"docker-archive:" + docker + ":nope:1", "docker-archive:" + docker + ":nope:1: no such image in the archive: no image nope:1 (hint: the archive holds hello:v1)"},
+			{"oci-archive:" + filepath.Join(dir, "missing.tar"), "oci-archive:" + filepath.Join(dir, "missing.tar")},
+			{"oci:" + docker, "is not a directory"},
+		} {
+			r := pocket(t, root, "run", "--rm", tc.arg)
+			if r.Code != 125 || !strings.Contains(r.Stderr, tc.want) {
+				t.Errorf("run %s: want 125 and %q:\n%s", tc.arg, tc.want, r)
+			}
+		}
+		r := pocket(t, root, "pull", "docker-archive:"+docker+":nope:1")
+		if r.Code != 1 || !strings.Contains(r.Stderr, "no image nope:1") {
+			t.Errorf("pull: want 1 naming nope:1:\n%s", r)
+		}
+	})
+	t.Run("pull", func(t *testing.T) {
+		root := newRoot(t)
+		r := mustPocket(t, root, "pull", "docker-archive:"+docker)
+		if !strings.HasPrefix(strings.TrimSpace(r.Stdout), "sha256:"+imageID(t, hello)) {
+			t.Errorf("pull prints %q, want the image ID %s", r.Stdout, imageID(t, hello))
+		}
+		if got := strings.TrimSpace(mustPocket(t, root, "images", "-q", "hello:v1").Stdout); got != imageID(t, hello) {
+			t.Errorf("images -q hello:v1: %q, want %s", got, imageID(t, hello))
+		}
+	})
+}
+
+// tarTree writes the tree at dir as a tar at out, as `tar -C dir -cf out .`.
+func tarTree(t *testing.T, dir, out string) {
+	t.Helper()
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tw := tar.NewWriter(f)
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		link := ""
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if link, err = os.Readlink(p); err != nil {
+				return err
+			}
+		}
+		h, err := tar.FileInfoHeader(fi, link)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		h.Name = filepath.ToSlash(rel)
+		if fi.IsDir() {
+			h.Name += "/"
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if fi.Mode().IsRegular() {
+			r, err := os.Open(p)
+			if err != nil {
+				return err
+			}
+			defer r.Close()
+			_, err = io.Copy(tw, r)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
