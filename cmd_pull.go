@@ -34,8 +34,16 @@ func pullCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			_, err = pull.Pull(signalContext(), s, ref, o)
-			return err
+			pinned, err := lockedRef(c, ref, o.Platform)
+			if err != nil {
+				return err
+			}
+			if _, err = pull.Pull(signalContext(), s, pinned, o); err != nil || pinned == ref {
+				return err
+			}
+			// The tag names what the lockfile pinned, so that a run
+			// without --locked finds the same image.
+			return s.Tag(reference.Canonical(pinned), ref)
 		}),
 	}
 }

@@ -63,6 +63,8 @@ func TestImportDirection(t *testing.T) {
 		// rootfs mounts and fills what init is told (ns types); it knows no
 		// store, plan or running container.
 		{pkg: "pocket/rootfs", forbidden: []string{"pocket/"}, allowed: []string{"pocket/ns", "pocket/privilege"}},
+		// lockfile is data: pull and build's FROM ask it, it asks no one.
+		{pkg: "pocket/lockfile", forbidden: []string{"pocket/"}, allowed: []string{"pocket/reference"}},
 		// plan parses the command line; it knows nothing of running it.
 		{pkg: "pocket/plan", forbidden: []string{"pocket/run"}},
 		// Test helpers build images and run registries from the outside,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"pocket/lockfile"
 	"pocket/ns"
 	"pocket/privilege"
 	"pocket/pull"
@@ -136,12 +137,14 @@ func app() *cli.App {
 			&cli.StringFlag{Name: "root", Value: defaultRoot(), EnvVars: []string{"POCKET_ROOT"}, Usage: "store directory"},
 			&cli.StringSliceFlag{Name: "registry-mirror", EnvVars: []string{"POCKET_REGISTRY_MIRROR"}, Usage: "mirror for Docker Hub references, tried in order (comma-separated)"},
 			&cli.StringSliceFlag{Name: "insecure-registry", EnvVars: []string{"POCKET_INSECURE_REGISTRIES"}, Usage: "registry HOST[:PORT] reached over plain HTTP (comma-separated)"},
+			&cli.BoolFlag{Name: "locked", Usage: "resolve image tags through the lockfile (./" + lockfile.Name + " unless --lockfile); refuse a tag it does not pin"},
+			&cli.StringFlag{Name: "lockfile", EnvVars: []string{"POCKET_LOCKFILE"}, Usage: "lockfile to resolve image tags through (implies --locked)"},
 			&cli.StringFlag{Name: "log-level", Value: "warn", EnvVars: []string{"POCKET_LOG_LEVEL"}, Usage: "debug, info, warn or error"},
 			cli.HelpFlag, // urfave/cli adds it only without a help command
 		},
 		Commands: []*cli.Command{
 			pullCommand(), pushCommand(), imagesCommand(), rmiCommand(), tagCommand(), saveCommand(), loadCommand(),
-			loginCommand(), logoutCommand(),
+			loginCommand(), logoutCommand(), lockCommand(),
 			{Name: "image", Usage: "manage images", Subcommands: []*cli.Command{
 				pullCommand(), pushCommand(), lsCommand(imagesCommand()), rmCommand(rmiCommand()), tagCommand(), saveCommand(), loadCommand(),
 				imagePruneCommand(), imageInspectCommand(),

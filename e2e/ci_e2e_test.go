@@ -142,3 +142,63 @@ func tarTree(t *testing.T, dir, out string) {
 		t.Fatal(err)
 	}
 }
+
+// TestLockfile pins tags with `pocket lock` and resolves them through the
+// lockfile with --locked, --lockfile and POCKET_LOCKFILE; a tag the file
+// does not pin is refused with run's 125 and pull's 1.
+func TestLockfile(t *testing.T) {
+	root, dir := newRoot(t), t.TempDir()
+	lock := filepath.Join(dir, "pocket.lock")
+	r := mustPocket(t, root, "lock", "--file", lock, "busybox", "multiarch:latest")
+	if !strings.Contains(r.Stdout, "busybox:latest: sha256:") || !strings.Contains(r.Stdout, "multiarch:latest: sha256:") {
+		t.Errorf("lock prints no pins:\n%s", r)
+	}
+	data, err := os.ReadFile(lock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"docker.io/library/busybox:latest"`, `"docker.io/library/multiarch:latest"`, `"linux/amd64": "sha256:`, `"linux/arm64`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("pocket.lock lacks %s:\n%s", want, data)
+		}
+	}
+	// Locking again without --update asks nothing and changes nothing.
+	if r := mustPocket(t, root, "lock", "--file", lock, "busybox"); r.Stdout != "" {
+		t.Errorf("lock of a pinned tag printed %q", r.Stdout)
+	}
+	if again, _ := os.ReadFile(lock); string(again) != string(data) {
+		t.Errorf("lock rewrote the pins")
+	}
+	if r := mustPocket(t, root, "lock", "--file", lock, "--update"); strings.Count(r.Stdout, "sha256:") != 2 {
+		t.Errorf("lock --update refreshes every pin:\n%s", r)
+	}
+
+	mustPocket(t, root, "--lockfile", lock, "run", "--rm", "--network", "none", "busybox", "true")
+	mustPocket(t, root, "--lockfile", lock, "run", "--rm", "--network", "none", "multiarch", "true")
+	r = pocket(t, root, "--lockfile", lock, "run", "--rm", "--network", "none", "hello-world")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "hello-world:latest: not pinned by the lockfile (hint: pocket lock hello-world:latest)") {
+		t.Errorf("run of an unpinned tag: want 125 naming it:\n%s", r)
+	}
+	r = pocket(t, root, "--lockfile", lock, "pull", "hello-world")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "not pinned by the lockfile") {
+		t.Errorf("pull of an unpinned tag: want 1:\n%s", r)
+	}
+
+	// POCKET_LOCKFILE: the pull gets the pinned digest and tags it.
+	cmd := pocketCmd(t, newRoot(t), "pull", "-q", "busybox")
+	cmd.Env = append(cmd.Env, "POCKET_LOCKFILE="+lock)
+	if r := runToEnd(t, cmd, "pull with POCKET_LOCKFILE"); r.Code != 0 || !strings.Contains(r.Stdout, "@sha256:") {
+		t.Errorf("pull with POCKET_LOCKFILE: want a pull by digest:\n%s", r)
+	}
+	// --locked reads ./pocket.lock.
+	cmd = pocketCmd(t, root, "--locked", "run", "--rm", "--network", "none", "busybox", "true")
+	cmd.Dir = dir
+	if r := runToEnd(t, cmd, "run --locked"); r.Code != 0 {
+		t.Errorf("run --locked in the lockfile's directory:\n%s", r)
+	}
+	cmd = pocketCmd(t, root, "--locked", "run", "--rm", "busybox", "true")
+	cmd.Dir = t.TempDir()
+	if r := runToEnd(t, cmd, "run --locked without a lockfile"); r.Code != 125 || !strings.Contains(r.Stderr, "pocket lock IMAGE") {
+		t.Errorf("run --locked with no pocket.lock: want 125 and a hint:\n%s", r)
+	}
+}

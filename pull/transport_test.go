@@ -114,7 +114,7 @@ func TestFromArchive(t *testing.T) {
 		{arg: "oci-archive:" + ociTar + ":nope", wantErr: ErrArchiveImage},
 		{arg: "oci-archive:" + ociTar, wantErr: ErrArchiveImage},
 		{arg: "oci:" + single, want: b},
-		{arg: "oci:" + ociTar, wantErr: ErrBadArchive},  // a file, not a layout
+		{arg: "oci:" + ociTar, wantErr: ErrBadArchive},      // a file, not a layout
 		{arg: "oci-archive:" + dir, wantErr: ErrBadArchive}, // a layout, not a tar
 		{arg: "oci-archive:" + one, wantErr: ErrBadArchive}, // docker-save, not OCI
 	} {
