@@ -47,9 +47,12 @@ func main() {
 	}
 	// A non-root user becomes root in a user namespace of its own before
 	// anything else (the init and monitor above already run inside one).
-	// pocket's own failure, before any command: 125, as Docker's.
-	if err := ns.EnterUserNS(); err != nil {
-		os.Exit(status(&codedError{code: 125, err: err}))
+	// pocket's own failure, before any command: 125, as Docker's. doctor
+	// stays out: it must run, and say why, where no namespace can be made.
+	if commandName(os.Args[1:]) != "doctor" {
+		if err := ns.EnterUserNS(); err != nil {
+			os.Exit(status(&codedError{code: 125, err: err}))
+		}
 	}
 	os.Exit(status(app().Run(os.Args)))
 }
@@ -104,6 +107,27 @@ func failWith1(fn cli.ActionFunc) cli.ActionFunc {
 		}
 		return nil
 	}
+}
+
+// valueFlags are the global flags that take a value as the next argument.
+var valueFlags = map[string]bool{"--root": true, "--registry-mirror": true, "--insecure-registry": true, "--log-level": true, "--lockfile": true}
+
+// commandName is the command args name after the global flags, "" when
+// there is none, read before urfave/cli parses them.
+func commandName(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return ""
+		case valueFlags[a]:
+			i++
+		case len(a) > 0 && a[0] == '-':
+		default:
+			return a
+		}
+	}
+	return ""
 }
 
 func defaultRoot() string {
@@ -165,7 +189,7 @@ func app() *cli.App {
 			}},
 			networkCommand(),
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
-			volumeCommand(), versionCommand(), infoCommand(), helpCommand(),
+			volumeCommand(), versionCommand(), infoCommand(), doctorCommand(), helpCommand(),
 		},
 	}
 	setUsage(a.Commands)

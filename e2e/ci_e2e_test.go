@@ -2,9 +2,12 @@ package e2e
 
 import (
 	"archive/tar"
+	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -200,5 +203,105 @@ func TestLockfile(t *testing.T) {
 	cmd.Dir = t.TempDir()
 	if r := runToEnd(t, cmd, "run --locked without a lockfile"); r.Code != 125 || !strings.Contains(r.Stderr, "pocket lock IMAGE") {
 		t.Errorf("run --locked with no pocket.lock: want 125 and a hint:\n%s", r)
+	}
+}
+
+// doctorResult is one line of `pocket doctor --format json`.
+type doctorResult struct {
+	Check, Status, Message, Fix string
+}
+
+// inMountNS runs cmd in a mount namespace of its own after script (sh)
+// arranged a host state there: the host itself is never changed.
+func inMountNS(cmd *exec.Cmd, script string) *exec.Cmd {
+	w := exec.Command("unshare", append([]string{"--mount", "--propagation", "private", "sh", "-euc", script + "\nexec \"$@\"", "sh"}, cmd.Args...)...)
+	w.Env, w.Dir, w.SysProcAttr = cmd.Env, cmd.Dir, cmd.SysProcAttr
+	if cmd.Path != "" && filepath.IsAbs(cmd.Path) {
+		w.Args[len(w.Args)-len(cmd.Args)] = cmd.Path
+	}
+	return w
+}
+
+func doctorJSON(t *testing.T, r result) map[string]doctorResult {
+	t.Helper()
+	var rs []doctorResult
+	if err := json.Unmarshal([]byte(r.Stdout), &rs); err != nil {
+		t.Fatalf("doctor --format json: %v\n%s", err, r)
+	}
+	out := map[string]doctorResult{}
+	for _, x := range rs {
+		out[x.Check] = x
+	}
+	return out
+}
+
+// TestDoctor runs pocket doctor on the host as it is (everything run
+// needs is there: exit 0), then with failing states arranged in mount
+// namespaces: overlay gone, user namespaces disabled (both knobs), no
+// subordinate ids, no newuidmap. Each shows its fix; a failure exits 1.
+func TestDoctor(t *testing.T) {
+	root := newRoot(t)
+	r := pocket(t, root, "doctor", "--format", "json")
+	checks := doctorJSON(t, r)
+	if r.Code != 0 {
+		t.Errorf("doctor on the test host: exit %d\n%s", r.Code, r)
+	}
+	for _, c := range []string{"kernel", "overlay", "userns", "cgroup", "network", "store-fs", "disk", "registry " + testRegistry.URL} {
+		if checks[c].Status != "ok" {
+			t.Errorf("check %s = %+v, want ok", c, checks[c])
+		}
+	}
+	if r := pocket(t, root, "doctor"); r.Code != 0 || !strings.Contains(r.Stdout, "ok    overlay") {
+		t.Errorf("doctor table:\n%s", r)
+	}
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "filesystems"), []byte("nodev\tsysfs\nnodev\tproc\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "zero"), []byte("0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "empty"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		os.Chmod(d, 0o755)
+	}
+	noOverlay := fmt.Sprintf("mount --bind %s/filesystems /proc/filesystems\nmount -t tmpfs none /sys/module\nmount -t tmpfs none /lib/modules", dir)
+	r = runToEnd(t, inMountNS(pocketCmd(t, root, "doctor", "--format", "json"), noOverlay), "doctor without overlay")
+	if c := doctorJSON(t, r)["overlay"]; r.Code != 1 || c.Status != "fail" || c.Fix != "sudo modprobe overlay" {
+		t.Errorf("doctor without overlay: exit %d, overlay %+v\n%s", r.Code, c, r)
+	}
+
+	e := newRootlessEnv(t, userWithSubIDs)
+	for _, tc := range []struct {
+		name, script, check, status, fix string
+	}{
+		{"max_user_namespaces", "mount --bind " + dir + "/zero /proc/sys/user/max_user_namespaces", "userns", "fail", "sudo sysctl -w user.max_user_namespaces=15000"},
+		// The Debian knob is a file this kernel may not have: a tmpfs
+		// stands in for /proc/sys/kernel.
+		{"unprivileged_userns_clone", "mount -t tmpfs none /proc/sys/kernel\necho 0 > /proc/sys/kernel/unprivileged_userns_clone", "userns", "fail", "sudo sysctl -w kernel.unprivileged_userns_clone=1"},
+		{"apparmor", "mount -t tmpfs none /proc/sys/kernel\necho 1 > /proc/sys/kernel/apparmor_restrict_unprivileged_userns", "userns", "fail", "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"},
+		{"subuid", "mount --bind " + dir + "/empty /etc/subuid", "subids", "warn", "sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 " + userWithSubIDs},
+		{"newuidmap", "mount --bind /dev/null $(command -v newuidmap)", "newuidmap", "warn", "sudo apt-get install uidmap"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runToEnd(t, inMountNS(e.cmd("doctor", "--format", "json"), tc.script), "doctor")
+			c := doctorJSON(t, r)[tc.check]
+			if c.Status != tc.status || c.Fix != tc.fix {
+				t.Errorf("check %s = %+v, want %s with fix %q\n%s", tc.check, c, tc.status, tc.fix, r)
+			}
+			if want := map[string]int{"fail": 1, "warn": 0}[tc.status]; r.Code != want {
+				t.Errorf("exit %d, want %d", r.Code, want)
+			}
+		})
+	}
+	// The same conditions make run say so, and point at doctor.
+	for _, script := range []string{"mount --bind " + dir + "/empty /etc/subuid", "mount --bind /dev/null $(command -v newuidmap)"} {
+		r := runToEnd(t, inMountNS(e.cmd("run", "--rm", "--network", "none", "hello-world"), script), "run")
+		if r.Code != 0 || !strings.Contains(r.Stderr, "(run `pocket doctor`)") {
+			t.Errorf("run with %q: want a warning pointing at pocket doctor:\n%s", script, r)
+		}
 	}
 }
