@@ -204,4 +204,3 @@ func (s *Store) dropLayer(hexID string) error {
 	}
 	return syncDir(s.path("layers"))
 }
-
