@@ -305,3 +305,92 @@ func TestDoctor(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreAsCICache is a CI job's cache cycle: fill a store, tar it,
+// delete it, untar it under another path and run offline (--pull never).
+// The lossy restore (owners, modes, mtimes and xattrs not kept, as a
+// cache action running as a plain user does) is repaired on first use;
+// a truncated layer file is detected, never used, and the image fetched
+// again when a registry is there.
+func TestStoreAsCICache(t *testing.T) {
+	bb := mustImage(t, testimages.Busybox)
+	cfg, err := bb.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	filled := newRoot(t)
+	mustPocket(t, filled, "pull", "busybox")
+	mustPocket(t, filled, "run", "--rm", "--network", "none", "busybox", "true")
+	cache := filepath.Join(t.TempDir(), "cache.tar")
+	if out, err := exec.Command("tar", "-C", filled, "--xattrs", "--xattrs-include=*", "-cpf", cache, ".").CombinedOutput(); err != nil {
+		t.Fatalf("tar: %v\n%s", err, out)
+	}
+	if err := os.RemoveAll(filled); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		tar  []string // how the cache is restored
+	}{
+		{"faithful", []string{"--xattrs", "--xattrs-include=*", "-xpf"}},
+		// A restore that keeps no owner, mode, mtime or xattr.
+		{"lossy", []string{"--no-same-owner", "--no-same-permissions", "-m", "--no-xattrs", "-xf"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := filepath.Join(t.TempDir(), "elsewhere", "store")
+			os.MkdirAll(root, 0o711)
+			args := append([]string{"-C", root}, tc.tar...)
+			if out, err := exec.Command("tar", append(args, cache)...).CombinedOutput(); err != nil {
+				t.Fatalf("untar: %v\n%s", err, out)
+			}
+			if tc.name == "lossy" {
+				// Left as a plain user's restore leaves it.
+				exec.Command("chown", "-R", "65534:65534", filepath.Join(root, "layers")).Run()
+			}
+			r := mustPocket(t, root, "run", "--rm", "--network", "none", "--pull", "never", "busybox", "stat", "-c", "%u %a", testimages.OwnedByApp)
+			if got := strings.TrimSpace(r.Stdout); got != "1000 644" {
+				t.Errorf("owner and mode of %s after the restore = %q, want \"1000 644\"", testimages.OwnedByApp, got)
+			}
+		})
+	}
+	t.Run("truncated", func(t *testing.T) {
+		root := filepath.Join(t.TempDir(), "store")
+		os.MkdirAll(root, 0o711)
+		if out, err := exec.Command("tar", "-C", root, "--xattrs", "--xattrs-include=*", "-xpf", cache).CombinedOutput(); err != nil {
+			t.Fatalf("untar: %v\n%s", err, out)
+		}
+		diff := filepath.Join(root, "layers", cfg.RootFS.DiffIDs[0].Hex, "diff")
+		if err := os.Truncate(filepath.Join(diff, "bin", "busybox"), 100); err != nil {
+			t.Fatal(err)
+		}
+		r := pocket(t, root, "run", "--rm", "--network", "none", "--pull", "never", "busybox", "true")
+		if r.Code != 125 || !strings.Contains(r.Stderr, "layer damaged") {
+			t.Errorf("run of a damaged image with --pull never: want 125 naming the damage:\n%s", r)
+		}
+		r = mustPocket(t, root, "run", "--rm", "--network", "none", "busybox", "true")
+		if !strings.Contains(r.Stderr, "pulling it again") {
+			t.Errorf("run of a damaged image: want it pulled again:\n%s", r)
+		}
+	})
+}
+
+// TestSystemPruneMaxSize: --until and --max-size evict the least recently
+// used images, tagged or not, never one a container uses.
+func TestSystemPruneMaxSize(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "pull", "hello-world")
+	mustPocket(t, root, "pull", "busybox")
+	mustPocket(t, root, "run", "-d", "--name", "keep", "--network", "none", "busybox", "sleep", "60")
+	defer pocket(t, root, "rm", "-f", "keep")
+	r := mustPocket(t, root, "system", "prune", "--max-size", "1k")
+	if !strings.Contains(r.Stdout, "Total reclaimed space") {
+		t.Errorf("prune report:\n%s", r)
+	}
+	got := strings.Fields(mustPocket(t, root, "images", "--format", "{{.Repository}}").Stdout)
+	if len(got) != 1 || got[0] != "busybox" {
+		t.Errorf("images left = %v, want busybox (its running container holds it)", got)
+	}
+	if r := pocket(t, root, "system", "prune", "--max-size", "lots"); r.Code == 0 {
+		t.Errorf("--max-size lots accepted:\n%s", r)
+	}
+}

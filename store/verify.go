@@ -52,7 +52,8 @@ func stamp(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeSynced(dir+"/"+layerChecked, []byte(st), 0o600)
+	// Not synced: a stamp lost to a crash costs one more check.
+	return os.WriteFile(dir+"/"+layerChecked, []byte(st), 0o600)
 }
 
 // CheckLayer makes sure a stored layer is what its diffID says before it
