@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"syscall"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
@@ -21,20 +20,6 @@ import (
 // chmod a new change time), so its layers are checked again on first use;
 // an untouched store costs one stat and one small read per layer.
 const layerChecked = "checked"
-
-// treeStamp identifies the diff directory of the layer directory dir as
-// it is on disk now.
-func treeStamp(dir string) (string, error) {
-	fi, err := os.Lstat(dir + "/" + layerDiff)
-	if err != nil {
-		return "", err
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return "", fmt.Errorf("stat %s: no inode", dir)
-	}
-	return fmt.Sprintf("%d:%d:%d.%d\n", st.Dev, st.Ino, st.Ctim.Sec, st.Ctim.Nsec), nil
-}
 
 // stamped reports whether the layer was checked (or made) as it is now.
 func (s *Store) stamped(hexID string) bool {
