@@ -50,7 +50,7 @@ func checked(ctx context.Context, s *store.Store, p *plan.Plan, img *store.Image
 		}
 		return pull.Pull(ctx, s, o.Ref, o.PullOpts)
 	}
-	return nil, fmt.Errorf("image %s: %w (hint: pocket pull the image again)", o.Image, damaged)
+	return nil, fmt.Errorf("image %s: %w (hint: pocket pull %s fetches it again)", o.Image, damaged, o.Image)
 }
 
 // findImage finds the image to run, pulling it as --pull asks.
