@@ -4,10 +4,12 @@ package main
 // run.PruneUnused and one printPruned, differing only in what they select.
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
+	"pocket/cgroup"
 	"pocket/run"
 	"pocket/store"
 )
@@ -81,10 +83,20 @@ func systemPruneCommand() *cli.Command {
 		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
+			&cli.DurationFlag{Name: "until", Usage: "also remove images no container used for this long (e.g. 168h), tagged or not"},
+			&cli.StringFlag{Name: "max-size", Usage: "then remove the least recently used images until the rest take at most SIZE (e.g. 10g)"},
 			forceFlag(),
 		},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			return prune(s, run.PruneOptions{Containers: true, Networks: true, Images: true, AllImages: c.Bool("all")})
+			o := run.PruneOptions{Containers: true, Networks: true, Images: true, AllImages: c.Bool("all"), Until: c.Duration("until")}
+			if v := c.String("max-size"); v != "" {
+				n, err := cgroup.ParseSize(v)
+				if err != nil || n <= 0 {
+					return fmt.Errorf("invalid argument %q for \"--max-size\" flag: want a size such as 10g", v)
+				}
+				o.MaxSize = n
+			}
+			return prune(s, o)
 		}),
 	}
 }

@@ -99,9 +99,20 @@ func runOptions(c *cli.Context) (run.Options, error) {
 	}
 	// IMAGE is parsed here, once; what is no reference may still be an
 	// image ID, looked up as one.
-	var err error
-	if o.Ref, err = reference.Parse(o.Image); err != nil && !reference.IsImageID(o.Image) {
+	// An archive transport comes first: "oci:dir" would parse as a tag.
+	a, isArchive, err := pull.ParseArchive(o.Image)
+	if err != nil {
 		return o, err
+	}
+	if isArchive {
+		o.Archive = &a
+	} else if o.Ref, err = reference.Parse(o.Image); err != nil && !reference.IsImageID(o.Image) {
+		return o, err
+	} else if o.Ref != nil && !reference.IsImageID(o.Image) {
+		// With a lockfile a tag becomes the digest it pins, here, once.
+		if o.Ref, err = lockedRef(c, o.Ref, o.PullOpts.Platform); err != nil {
+			return o, err
+		}
 	}
 	if v := c.String("cpus"); v != "" {
 		if o.Resources.CPUs, err = cgroup.ParseCPUs(v); err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -53,5 +54,21 @@ func TestPrintVersion(t *testing.T) {
 				t.Errorf("output (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestCommandName(t *testing.T) {
+	for args, want := range map[string]string{
+		"doctor":                       "doctor",
+		"--root /x doctor":             "doctor",
+		"--root=/x --locked doctor":    "doctor",
+		"--log-level debug run doctor": "run",
+		"--registry-mirror doctor run": "run",
+		"--lockfile f --debug":         "",
+		"-- doctor":                    "",
+	} {
+		if got := commandName(strings.Fields(args)); got != want {
+			t.Errorf("commandName(%s) = %q, want %q", args, got, want)
+		}
 	}
 }

@@ -63,6 +63,11 @@ func TestImportDirection(t *testing.T) {
 		// rootfs mounts and fills what init is told (ns types); it knows no
 		// store, plan or running container.
 		{pkg: "pocket/rootfs", forbidden: []string{"pocket/"}, allowed: []string{"pocket/ns", "pocket/privilege"}},
+		// doctor looks at the host the way the packages that use it do
+		// (cgroup.Parent, ns.SubIDs); it runs and stores nothing.
+		{pkg: "pocket/doctor", forbidden: []string{"pocket/"}, allowed: []string{"pocket/ns", "pocket/cgroup", "pocket/privilege"}},
+		// lockfile is data: pull and build's FROM ask it, it asks no one.
+		{pkg: "pocket/lockfile", forbidden: []string{"pocket/"}, allowed: []string{"pocket/reference"}},
 		// plan parses the command line; it knows nothing of running it.
 		{pkg: "pocket/plan", forbidden: []string{"pocket/run"}},
 		// Test helpers build images and run registries from the outside,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"pocket/lockfile"
 	"pocket/ns"
 	"pocket/privilege"
 	"pocket/pull"
@@ -46,9 +47,12 @@ func main() {
 	}
 	// A non-root user becomes root in a user namespace of its own before
 	// anything else (the init and monitor above already run inside one).
-	// pocket's own failure, before any command: 125, as Docker's.
-	if err := ns.EnterUserNS(); err != nil {
-		os.Exit(status(&codedError{code: 125, err: err}))
+	// pocket's own failure, before any command: 125, as Docker's. doctor
+	// stays out: it must run, and say why, where no namespace can be made.
+	if commandName(os.Args[1:]) != "doctor" {
+		if err := ns.EnterUserNS(); err != nil {
+			os.Exit(status(&codedError{code: 125, err: err}))
+		}
 	}
 	os.Exit(status(app().Run(os.Args)))
 }
@@ -105,6 +109,27 @@ func failWith1(fn cli.ActionFunc) cli.ActionFunc {
 	}
 }
 
+// valueFlags are the global flags that take a value as the next argument.
+var valueFlags = map[string]bool{"--root": true, "--registry-mirror": true, "--insecure-registry": true, "--log-level": true, "--lockfile": true}
+
+// commandName is the command args name after the global flags, "" when
+// there is none, read before urfave/cli parses them.
+func commandName(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return ""
+		case valueFlags[a]:
+			i++
+		case len(a) > 0 && a[0] == '-':
+		default:
+			return a
+		}
+	}
+	return ""
+}
+
 func defaultRoot() string {
 	if !privilege.Rootless() {
 		return "/var/lib/pocket"
@@ -136,12 +161,14 @@ func app() *cli.App {
 			&cli.StringFlag{Name: "root", Value: defaultRoot(), EnvVars: []string{"POCKET_ROOT"}, Usage: "store directory"},
 			&cli.StringSliceFlag{Name: "registry-mirror", EnvVars: []string{"POCKET_REGISTRY_MIRROR"}, Usage: "mirror for Docker Hub references, tried in order (comma-separated)"},
 			&cli.StringSliceFlag{Name: "insecure-registry", EnvVars: []string{"POCKET_INSECURE_REGISTRIES"}, Usage: "registry HOST[:PORT] reached over plain HTTP (comma-separated)"},
+			&cli.BoolFlag{Name: "locked", Usage: "resolve image tags through the lockfile (./" + lockfile.Name + " unless --lockfile); refuse a tag it does not pin"},
+			&cli.StringFlag{Name: "lockfile", EnvVars: []string{"POCKET_LOCKFILE"}, Usage: "lockfile to resolve image tags through (implies --locked)"},
 			&cli.StringFlag{Name: "log-level", Value: "warn", EnvVars: []string{"POCKET_LOG_LEVEL"}, Usage: "debug, info, warn or error"},
 			cli.HelpFlag, // urfave/cli adds it only without a help command
 		},
 		Commands: []*cli.Command{
 			pullCommand(), pushCommand(), imagesCommand(), rmiCommand(), tagCommand(), saveCommand(), loadCommand(),
-			loginCommand(), logoutCommand(),
+			loginCommand(), logoutCommand(), lockCommand(),
 			{Name: "image", Usage: "manage images", Subcommands: []*cli.Command{
 				pullCommand(), pushCommand(), lsCommand(imagesCommand()), rmCommand(rmiCommand()), tagCommand(), saveCommand(), loadCommand(),
 				imagePruneCommand(), imageInspectCommand(),
@@ -162,7 +189,7 @@ func app() *cli.App {
 			}},
 			networkCommand(),
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
-			volumeCommand(), versionCommand(), infoCommand(), helpCommand(),
+			volumeCommand(), versionCommand(), infoCommand(), doctorCommand(), helpCommand(),
 		},
 	}
 	setUsage(a.Commands)

@@ -88,7 +88,7 @@ type noCgroupError struct{ flag string }
 func (e *noCgroupError) Error() string {
 	return fmt.Sprintf("%s needs a delegated cgroup v2 subtree, which rootless pocket does not have here "+
 		"(hint: run pocket as root, or boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1) and delegate "+
-		"controllers to users with Delegate=yes in user@.service)", e.flag)
+		"controllers to users with Delegate=yes in user@.service) (run `pocket doctor`)", e.flag)
 }
 
 func (e *noCgroupError) Unwrap() error { return ErrUnavailable }

@@ -250,7 +250,8 @@ func TestRefusedInput(t *testing.T) {
 
 // TestRunMissingLayer: a layer deleted from the store behind pocket's back
 // is named, with the command that fetches it again, instead of overlay's
-// bare "no such file or directory".
+// bare "no such file or directory", when run may not pull (--pull never);
+// otherwise run fetches it again (issue 18: never used, re-fetched).
 func TestRunMissingLayer(t *testing.T) {
 	root := newRoot(t)
 	mustPocket(t, root, "pull", "-q", "layered")
@@ -262,15 +263,17 @@ func TestRunMissingLayer(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(root, "layers", strings.TrimPrefix(layer, "sha256:"))); err != nil {
 		t.Fatal(err)
 	}
-	r := pocket(t, root, "run", "--rm", "layered", "true")
+	r := pocket(t, root, "run", "--rm", "--pull", "never", "layered", "true")
 	if r.Code != 125 {
 		t.Errorf("exit %d, want 125: %s", r.Code, r)
 	}
 	if ls := lines(r.Stderr); len(ls) != 1 || !strings.Contains(ls[0], layer) || !strings.Contains(ls[0], "pocket pull layered") {
 		t.Errorf("stderr: want one line naming %s and hinting pocket pull layered: %s", layer, r)
 	}
-	mustPocket(t, root, "pull", "-q", "layered")
-	mustPocket(t, root, "run", "--rm", "layered", "true")
+	if r := mustPocket(t, root, "run", "--rm", "layered", "true"); !strings.Contains(r.Stderr, "pulling it again") {
+		t.Errorf("run with the layer missing: want it pulled again: %s", r)
+	}
+	mustPocket(t, root, "run", "--rm", "--pull", "never", "layered", "true")
 }
 
 // TestNetworkPublishRange: a range of ports is published in one batch of

@@ -25,7 +25,7 @@ var (
 
 	// ErrNoRootlessTool is returned by StartRootless when neither pasta
 	// nor slirp4netns is installed.
-	ErrNoRootlessTool = errors.New("rootless networking needs pasta or slirp4netns (hint: apt-get install passt)")
+	ErrNoRootlessTool = errors.New("rootless networking needs pasta or slirp4netns (hint: apt-get install passt) (run `pocket doctor`)")
 
 	// ErrUnsupported is returned on systems other than Linux.
 	ErrUnsupported = errors.New("container networking is only supported on linux")

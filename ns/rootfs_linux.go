@@ -94,6 +94,9 @@ func mountOverlay(rs Rootfs) error {
 		return fmt.Errorf("mount rootfs: %d layers do not fit in one overlay mount (hint: squash the image)", len(rs.Lower))
 	}
 	if err := unix.Mount("overlay", rs.Target, "overlay", 0, data); err != nil {
+		if errors.Is(err, unix.ENODEV) {
+			return fmt.Errorf("%w (hint: sudo modprobe overlay)"+doctorHint, &os.PathError{Op: "mount overlay", Path: rs.Target, Err: err})
+		}
 		return &os.PathError{Op: "mount overlay", Path: rs.Target, Err: err}
 	}
 	return nil

@@ -97,14 +97,14 @@ func userMapping() (mapping, string) {
 	fix := fmt.Sprintf("sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s", name)
 	if len(m.subuids) == 0 || len(m.subgids) == 0 {
 		m.subuids, m.subgids = nil, nil
-		return m, fmt.Sprintf("no subordinate ids for %s in /etc/subuid and /etc/subgid: running with your own id only, so files an image gives to other users become yours (hint: %s, then rerun)", name, fix)
+		return m, fmt.Sprintf("no subordinate ids for %s in /etc/subuid and /etc/subgid: running with your own id only, so files an image gives to other users become yours (hint: %s, then rerun)"+doctorHint, name, fix)
 	}
 	var errU, errG error
 	m.newuidmap, errU = exec.LookPath("newuidmap")
 	m.newgidmap, errG = exec.LookPath("newgidmap")
 	if errU != nil || errG != nil {
 		m.subuids, m.subgids = nil, nil
-		return m, "newuidmap and newgidmap not found: running with your own id only, so files an image gives to other users become yours (hint: sudo apt-get install uidmap, then rerun)"
+		return m, "newuidmap and newgidmap not found: running with your own id only, so files an image gives to other users become yours (hint: sudo apt-get install uidmap, then rerun)" + doctorHint
 	}
 	return m, ""
 }
@@ -161,7 +161,7 @@ func runInUserNS(m mapping) (int, error) {
 	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return 0, fmt.Errorf("%w: %v (hint: allow unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1 user.max_user_namespaces=15000)", ErrNoUserNS, err)
+		return 0, fmt.Errorf("%w: %v (hint: allow unprivileged user namespaces: sysctl kernel.unprivileged_userns_clone=1 user.max_user_namespaces=15000)"+doctorHint, ErrNoUserNS, err)
 	}
 	if syncW != nil {
 		cmd.ExtraFiles[0].Close()
@@ -216,7 +216,7 @@ func writeMappings(pid int, m mapping) error {
 			if msg == "" {
 				msg = err.Error()
 			}
-			return fmt.Errorf("%w: %s: %s (hint: check your ranges in %s, and that %s is setuid root)", ErrNoUserNS, h.tool, msg, h.file, h.tool)
+			return fmt.Errorf("%w: %s: %s (hint: check your ranges in %s, and that %s is setuid root)"+doctorHint, ErrNoUserNS, h.tool, msg, h.file, h.tool)
 		}
 	}
 	return nil

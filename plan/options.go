@@ -50,6 +50,9 @@ type Options struct {
 	// Ref is Image parsed once, by reference.Parse, where the command line
 	// is read; nil when Image is no reference but an image ID.
 	Ref name.Reference
+	// Archive is Image when it names an archive transport
+	// (docker-archive:, oci-archive:, oci:); Ref is nil then.
+	Archive *pull.Archive
 
 	Stdin  io.Reader
 	Stdout io.Writer

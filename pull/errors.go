@@ -45,6 +45,12 @@ var (
 	ErrDenied = errors.New("denied: requested access to the resource is denied")
 	// ErrBadCredentials is returned by login for a refused user or password.
 	ErrBadCredentials = errors.New("unauthorized: incorrect username or password")
+	// ErrBadTransport is returned for a docker-archive:, oci-archive: or
+	// oci: argument that does not follow the transport's grammar.
+	ErrBadTransport = errors.New("invalid image transport")
+	// ErrArchiveImage is returned when an archive holds no image by the
+	// name given, or several and none was named.
+	ErrArchiveImage = errors.New("no such image in the archive")
 	// ErrTerminal is returned when asked to write an archive to a terminal.
 	ErrTerminal = errors.New("cowardly refusing to save to a terminal. Use the -o flag or redirect")
 )

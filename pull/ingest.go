@@ -58,7 +58,9 @@ func ingestLayers(ctx context.Context, s *store.Store, jobs []layerJob, prog pro
 	var todo []int
 	for i, j := range jobs {
 		bars[i] = prog.layer(j.shortID(), j.size)
-		if s.HasLayer(j.diffID) {
+		// A layer in the store is used only once it checks out (see
+		// store.CheckLayer); a damaged one was removed and is fetched again.
+		if s.HasLayer(j.diffID) && s.CheckLayer(j.diffID, fs.OptionsFor(privilege.Rootless())) == nil {
 			bars[i].exists()
 			continue
 		}

@@ -41,36 +41,51 @@ func loadOCI(ctx context.Context, s *store.Store, b blobs, platform string, prog
 		if err != nil {
 			return names, err
 		}
-		d := desc
-		if d.MediaType.IsIndex() {
-			raw, err := readMeta(b, blobPath(d.Digest))
-			if err != nil {
-				return names, err
-			}
-			child, err := v1.ParseIndexManifest(bytes.NewReader(raw))
-			if err != nil {
-				return names, fmt.Errorf("%w: index %s: %v", ErrBadArchive, d.Digest, err)
-			}
-			h, err := pickPlatform(child, want, d.Digest.String())
-			if err != nil {
-				return names, err
-			}
-			for _, m := range child.Manifests {
-				if m.Digest == h {
-					d = m
-				}
-			}
+		d, err := platformManifest(b, desc, want)
+		if err != nil {
+			return names, err
 		}
 		if !d.MediaType.IsImage() {
 			continue // attestations, signatures and the like
 		}
-		got, err := loadLayoutImage(ctx, s, b, d, tags, prog)
-		names = append(names, got...)
+		id, err := loadLayoutImage(ctx, s, b, d, tags, prog)
 		if err != nil {
 			return names, err
 		}
+		if len(tags) == 0 {
+			names = append(names, id.String())
+		}
+		for _, t := range tags {
+			names = append(names, reference.Familiar(t))
+		}
 	}
 	return names, nil
+}
+
+// platformManifest is desc itself, or for a nested index the manifest of
+// the platform wanted.
+func platformManifest(b blobs, desc v1.Descriptor, want v1.Platform) (v1.Descriptor, error) {
+	if !desc.MediaType.IsIndex() {
+		return desc, nil
+	}
+	raw, err := readMeta(b, blobPath(desc.Digest))
+	if err != nil {
+		return desc, err
+	}
+	child, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+	if err != nil {
+		return desc, fmt.Errorf("%w: index %s: %v", ErrBadArchive, desc.Digest, err)
+	}
+	h, err := pickPlatform(child, want, desc.Digest.String())
+	if err != nil {
+		return desc, err
+	}
+	for _, m := range child.Manifests {
+		if m.Digest == h {
+			return m, nil
+		}
+	}
+	return desc, nil
 }
 
 func layoutNames(d v1.Descriptor) ([]name.Reference, error) {
@@ -95,40 +110,44 @@ func layoutNames(d v1.Descriptor) ([]name.Reference, error) {
 	return []name.Reference{r}, nil
 }
 
-func loadLayoutImage(ctx context.Context, s *store.Store, b blobs, d v1.Descriptor, tags []name.Reference, prog progress) ([]string, error) {
+// loadLayoutImage stores one image of a layout and returns its ID.
+func loadLayoutImage(ctx context.Context, s *store.Store, b blobs, d v1.Descriptor, tags []name.Reference, prog progress) (v1.Hash, error) {
 	manRaw, err := readMeta(b, blobPath(d.Digest))
 	if err != nil {
-		return nil, err
+		return v1.Hash{}, err
 	}
 	if err := verifyBlob(manRaw, d.Digest); err != nil {
-		return nil, err
+		return v1.Hash{}, err
 	}
 	man, err := v1.ParseManifest(bytes.NewReader(manRaw))
 	if err != nil {
-		return nil, fmt.Errorf("%w: manifest %s: %v", ErrBadArchive, d.Digest, err)
+		return v1.Hash{}, fmt.Errorf("%w: manifest %s: %v", ErrBadArchive, d.Digest, err)
 	}
 	cfgRaw, err := readMeta(b, blobPath(man.Config.Digest))
 	if err != nil {
-		return nil, err
+		return v1.Hash{}, err
 	}
 	if err := verifyBlob(cfgRaw, man.Config.Digest); err != nil {
-		return nil, err
+		return v1.Hash{}, err
 	}
 	cfg, err := v1.ParseConfigFile(bytes.NewReader(cfgRaw))
 	if err != nil {
-		return nil, fmt.Errorf("%w: config %s: %v", ErrBadArchive, man.Config.Digest, err)
+		return v1.Hash{}, fmt.Errorf("%w: config %s: %v", ErrBadArchive, man.Config.Digest, err)
 	}
 	if len(cfg.RootFS.DiffIDs) != len(man.Layers) {
-		return nil, fmt.Errorf("%w: manifest %s has %d layers but its config has %d", ErrBadArchive, d.Digest, len(man.Layers), len(cfg.RootFS.DiffIDs))
+		return v1.Hash{}, fmt.Errorf("%w: manifest %s has %d layers but its config has %d", ErrBadArchive, d.Digest, len(man.Layers), len(cfg.RootFS.DiffIDs))
 	}
 	jobs := make([]layerJob, len(man.Layers))
 	for i, l := range man.Layers {
 		jobs[i] = layerJob{diffID: cfg.RootFS.DiffIDs[i], digest: l.Digest, size: l.Size, open: opener(b, blobPath(l.Digest))}
 	}
 	if _, err := ingestLayers(ctx, s, jobs, prog); err != nil {
-		return nil, err
+		return v1.Hash{}, err
 	}
-	return addImage(s, manRaw, cfgRaw, tags)
+	if _, err := addImage(s, manRaw, cfgRaw, tags); err != nil {
+		return v1.Hash{}, err
+	}
+	return man.Config.Digest, nil
 }
 
 func verifyBlob(data []byte, d v1.Hash) error {

@@ -146,47 +146,52 @@ func loadDocker(ctx context.Context, s *store.Store, b blobs, prog progress) ([]
 	}
 	var names []string
 	for _, e := range entries {
-		cfgRaw, err := readMeta(b, e.Config)
-		if err != nil {
-			return names, fmt.Errorf("config %s: %w", e.Config, err)
-		}
-		cfg, err := v1.ParseConfigFile(strings.NewReader(string(cfgRaw)))
-		if err != nil {
-			return names, fmt.Errorf("config %s: %w", e.Config, err)
-		}
-		if len(cfg.RootFS.DiffIDs) != len(e.Layers) {
-			return names, fmt.Errorf("%w: %s lists %d layers but its config has %d", ErrBadArchive, e.Config, len(e.Layers), len(cfg.RootFS.DiffIDs))
-		}
-		jobs := make([]layerJob, len(e.Layers))
-		for i, l := range e.Layers {
-			jobs[i] = layerJob{diffID: cfg.RootFS.DiffIDs[i], open: opener(b, l)}
-			// Docker 25+ names layers by digest: blobs/sha256/<hex>.
-			if d, err := v1.NewHash(strings.Replace(strings.TrimPrefix(l, "blobs/"), "/", ":", 1)); err == nil {
-				jobs[i].digest = d
-			}
-		}
-		if _, err := ingestLayers(ctx, s, jobs, prog); err != nil {
-			return names, err
-		}
-		man, err := manifestFor(b, e, cfgRaw, jobs)
-		if err != nil {
-			return names, err
-		}
-		var tags []name.Reference
-		for _, t := range e.RepoTags {
-			r, err := reference.Parse(t)
-			if err != nil {
-				return names, fmt.Errorf("%w: tag %q: %v", ErrBadArchive, t, err)
-			}
-			tags = append(tags, r)
-		}
-		got, err := addImage(s, man, cfgRaw, tags)
+		got, err := loadDockerEntry(ctx, s, b, e, prog)
 		names = append(names, got...)
 		if err != nil {
 			return names, err
 		}
 	}
 	return names, nil
+}
+
+// loadDockerEntry stores one image of a docker-save archive.
+func loadDockerEntry(ctx context.Context, s *store.Store, b blobs, e dockerEntry, prog progress) ([]string, error) {
+	cfgRaw, err := readMeta(b, e.Config)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", e.Config, err)
+	}
+	cfg, err := v1.ParseConfigFile(strings.NewReader(string(cfgRaw)))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", e.Config, err)
+	}
+	if len(cfg.RootFS.DiffIDs) != len(e.Layers) {
+		return nil, fmt.Errorf("%w: %s lists %d layers but its config has %d", ErrBadArchive, e.Config, len(e.Layers), len(cfg.RootFS.DiffIDs))
+	}
+	jobs := make([]layerJob, len(e.Layers))
+	for i, l := range e.Layers {
+		jobs[i] = layerJob{diffID: cfg.RootFS.DiffIDs[i], open: opener(b, l)}
+		// Docker 25+ names layers by digest: blobs/sha256/<hex>.
+		if d, err := v1.NewHash(strings.Replace(strings.TrimPrefix(l, "blobs/"), "/", ":", 1)); err == nil {
+			jobs[i].digest = d
+		}
+	}
+	if _, err := ingestLayers(ctx, s, jobs, prog); err != nil {
+		return nil, err
+	}
+	man, err := manifestFor(b, e, cfgRaw, jobs)
+	if err != nil {
+		return nil, err
+	}
+	var tags []name.Reference
+	for _, t := range e.RepoTags {
+		r, err := reference.Parse(t)
+		if err != nil {
+			return nil, fmt.Errorf("%w: tag %q: %v", ErrBadArchive, t, err)
+		}
+		tags = append(tags, r)
+	}
+	return addImage(s, man, cfgRaw, tags)
 }
 
 // manifestFor writes the OCI manifest of a docker-save image, which the

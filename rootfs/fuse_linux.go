@@ -46,7 +46,7 @@ func Mount(rs ns.Rootfs) (*FuseMount, error) {
 	m.cmd.Stdout, m.cmd.Stderr = m.stderr, m.stderr
 	m.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := m.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("mount rootfs with %s: %w (hint: sudo apt-get install fuse-overlayfs)", fuseOverlayfs, err)
+		return nil, fmt.Errorf("mount rootfs with %s: %w (hint: sudo apt-get install fuse-overlayfs)"+doctorHint, fuseOverlayfs, err)
 	}
 	go func() {
 		m.cmd.Wait()
@@ -83,7 +83,7 @@ func (m *FuseMount) failed() error {
 	}
 	hint := ""
 	if unix.Access("/dev/fuse", unix.R_OK|unix.W_OK) != nil {
-		hint = " (hint: /dev/fuse must be readable and writable by you: sudo chmod 666 /dev/fuse, or sudo modprobe fuse)"
+		hint = " (hint: /dev/fuse must be readable and writable by you: sudo chmod 666 /dev/fuse, or sudo modprobe fuse)" + doctorHint
 	}
 	return fmt.Errorf("mount rootfs %s with %s: %s%s", m.target, fuseOverlayfs, msg, hint)
 }

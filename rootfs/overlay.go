@@ -49,7 +49,7 @@ func chooseOverlay(h overlayHost) (Overlay, error) {
 	case "", "overlay", "native":
 	case fuseOverlayfs:
 		if !h.fuseInstalled {
-			return 0, fmt.Errorf("%s=%s but %s is not installed (hint: sudo apt-get install fuse-overlayfs, or unset %s)",
+			return 0, fmt.Errorf("%s=%s but %s is not installed (hint: sudo apt-get install fuse-overlayfs, or unset %s)"+doctorHint,
 				envOverlay, h.env, fuseOverlayfs, envOverlay)
 		}
 		return Fuse, nil
@@ -63,7 +63,7 @@ func chooseOverlay(h overlayHost) (Overlay, error) {
 		return Fuse, nil
 	}
 	return 0, fmt.Errorf("rootless containers need overlayfs in a user namespace, which Linux %s lacks, or fuse-overlayfs "+
-		"(hint: upgrade to Linux 5.11 or later, or sudo apt-get install fuse-overlayfs, or run pocket as root)", h.release)
+		"(hint: upgrade to Linux 5.11 or later, or sudo apt-get install fuse-overlayfs, or run pocket as root)"+doctorHint, h.release)
 }
 
 // ChooseOverlay is chooseOverlay for this host; rootless is the caller's

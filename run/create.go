@@ -36,6 +36,9 @@ func create(ctx context.Context, s *store.Store, p *plan.Plan) (_ *container, er
 	if err != nil {
 		return nil, err
 	}
+	// For system prune's least-recently-used eviction; a failure to
+	// record it costs only an earlier eviction.
+	s.TouchImage(img.ID)
 	cfg, err := s.Config(img)
 	if err != nil {
 		return nil, err

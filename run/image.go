@@ -5,15 +5,62 @@ import (
 	"errors"
 	"fmt"
 
+	"pocket/fs"
 	"pocket/plan"
 	"pocket/pull"
 	"pocket/store"
 )
 
-// image finds the image to run, pulling it as --pull asks. An IMAGE that
+// image finds the image to run, pulling it as --pull asks, or bringing it
+// in from the archive IMAGE names. An IMAGE that
 // is no reference, or names no stored image, may be an image ID.
 func image(ctx context.Context, s *store.Store, p *plan.Plan) (*store.Image, error) {
+	img, err := findImage(ctx, s, p)
+	if err != nil {
+		return nil, err
+	}
+	return checked(ctx, s, p, img)
+}
+
+// checked makes sure every layer of img is intact before it is used (see
+// store.CheckLayer): a store restored from a CI cache may have lost some.
+// A damaged layer is removed; the image is then fetched again from where
+// it came (its registry or archive), or the error says how to.
+func checked(ctx context.Context, s *store.Store, p *plan.Plan, img *store.Image) (*store.Image, error) {
 	o := &p.Flags
+	var damaged error
+	for _, l := range img.Layers {
+		err := s.CheckLayer(l, fs.OptionsFor(p.Host.Rootless))
+		if errors.Is(err, store.ErrLayerDamaged) || errors.Is(err, store.ErrLayerUnknown) {
+			damaged = err
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case damaged == nil:
+		return img, nil
+	case o.Archive != nil:
+		return pull.FromArchive(ctx, s, *o.Archive, o.PullOpts)
+	case o.Ref != nil && p.Pull != "never":
+		if o.PullOpts.Out != nil {
+			fmt.Fprintf(o.PullOpts.Out, "Image '%s' is damaged in the store (%v): pulling it again\n", o.Image, damaged)
+		}
+		return pull.Pull(ctx, s, o.Ref, o.PullOpts)
+	}
+	return nil, fmt.Errorf("image %s: %w (hint: pocket pull %s fetches it again)", o.Image, damaged, o.Image)
+}
+
+// findImage finds the image to run, pulling it as --pull asks.
+func findImage(ctx context.Context, s *store.Store, p *plan.Plan) (*store.Image, error) {
+	o := &p.Flags
+	if o.Archive != nil {
+		// No registry and no --pull: the archive is the source, and the
+		// layers it shares with the store are not unpacked again.
+		return pull.FromArchive(ctx, s, *o.Archive, o.PullOpts)
+	}
 	if o.Ref == nil {
 		return s.LookupID(o.Image)
 	}

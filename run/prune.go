@@ -2,6 +2,7 @@ package run
 
 import (
 	"errors"
+	"time"
 
 	"pocket/store"
 )
@@ -16,6 +17,12 @@ type PruneOptions struct {
 	AllImages  bool // with Images: every image no container uses
 	Volumes    bool // anonymous volumes no container uses
 	AllVolumes bool // with Volumes: named ones too
+	// Until and MaxSize bound the store as a CI cache (system prune
+	// --until, --max-size): images no container uses, tagged or not, go
+	// when last used longer ago than Until, then least recently used
+	// first until their layers take at most MaxSize bytes.
+	Until   time.Duration
+	MaxSize int64
 }
 
 // PruneReport is what a prune removed, in Docker's sections.
@@ -56,6 +63,15 @@ func PruneUnused(s *store.Store, o PruneOptions) (PruneReport, error) {
 	if o.Images {
 		ids, n, err := s.PruneImages(o.AllImages)
 		r.Images, r.Reclaimed, r.Measured = ids, r.Reclaimed+n, true
+		errs = append(errs, err)
+	}
+	if o.Until > 0 || o.MaxSize > 0 {
+		eo := store.EvictOptions{MaxSize: o.MaxSize}
+		if o.Until > 0 {
+			eo.Until = time.Now().Add(-o.Until)
+		}
+		ids, n, err := s.EvictImages(eo)
+		r.Images, r.Reclaimed, r.Measured = append(r.Images, ids...), r.Reclaimed+n, true
 		errs = append(errs, err)
 	}
 	return r, errors.Join(errs...)

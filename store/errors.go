@@ -22,6 +22,9 @@ var (
 )
 
 var (
+	// ErrLayerDamaged is returned for a stored layer whose content no
+	// longer hashes to its diffID; the layer has been removed.
+	ErrLayerDamaged = errors.New("layer damaged")
 	// ErrLayerUnknown is returned when an image needs a layer the store lacks.
 	ErrLayerUnknown = errors.New("layer not in the store")
 	// ErrConflict is returned when removing an image needs force.

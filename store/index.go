@@ -22,6 +22,10 @@ type Image struct {
 	Created  time.Time `json:"created"`  // from the config
 	Size     int64     `json:"size"`     // unpacked bytes of all layers
 	Added    time.Time `json:"added"`    // when it entered the store
+	// LastUsed is when a container was last made from it (to the
+	// minute), for the least-recently-used eviction of system prune
+	// --until and --max-size; zero means never, and Added stands in.
+	LastUsed time.Time `json:"lastUsed,omitzero"`
 	// Sources are repositories known to hold every blob of Manifest (the
 	// registry's compressed layers, which the store does not keep): where
 	// it was pulled from and where it was pushed to, as SourceRepo spells

@@ -101,6 +101,10 @@ func (s *Store) putLayer(diffID v1.Hash, fill func(dir string, meta io.Writer) (
 	if err != nil {
 		return err
 	}
+	// Unpacked here and now, so intact as it is (see CheckLayer).
+	if err := stamp(t.path); err != nil {
+		return err
+	}
 	// The size file is written last: HasLayer trusts its presence.
 	if err := os.WriteFile(t.path+"/"+layerSize, []byte(strconv.FormatInt(size, 10)+"\n"), 0o600); err != nil {
 		return err

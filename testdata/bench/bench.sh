@@ -6,6 +6,8 @@
 #      (all without a network), then pocket's default bridge vs --network none
 #  (d) rootless warm start (rootless.sh)
 #  (e) push of an image with new layers, pocket vs podman (push.sh)
+#  (f) a CI job's cold start from a restored cache: pocket's untarred store
+#      vs docker load of a saved tar vs podman's untarred storage
 # Run as root from the repository root after `make`. Env: BENCH_MB (100),
 # BENCH_RUNS (5), BENCH_START_RUNS (20).
 set -euo pipefail
@@ -140,6 +142,54 @@ else
 	report "warm-start podman run --rm busybox true (default network) failed: $(tail -1 "$W/last.err")"
 fi
 rm -rf "$WR"
+
+# (f) A CI job's first step on a fresh runner with a restored cache: from
+# nothing to `run --rm busybox true`, with the big image's bytes in the
+# cache too (standing in for python:3-bookworm; the benchmark is offline).
+# pocket untars its saved store (each layer hashed on first use, see
+# "The store as a CI cache" in README.md); docker loads a `docker save` tar
+# of the same images; podman untars its saved storage. Target: pocket <=
+# 0.2x docker.
+CI=$W/ci
+rm -rf "$CI"; mkdir -p "$CI"
+for img in big busybox; do
+	"$POCKET" --root "$CI/pocket" --registry-mirror "http://$HOST" pull -q "$img" >/dev/null
+done
+tar -C "$CI/pocket" --xattrs --xattrs-include='*' -cpf "$CI/pocket.tar" .
+ci_pocket() {
+	mkdir -p "$CI/pocket" &&
+		tar -C "$CI/pocket" --xattrs --xattrs-include='*' -xpf "$CI/pocket.tar" &&
+		"$POCKET" --root "$CI/pocket" run --rm --network none --pull never busybox true
+}
+cp=$(time_runs "$RUNS" "rm -rf '$CI/pocket'; sync" ci_pocket)
+report "ci-cold-start pocket untar store + run  median ${cp}s"
+if docker info >/dev/null 2>&1; then
+	docker pull -q "$HOST/library/big:latest" >/dev/null
+	docker pull -q "$HOST/library/busybox:latest" >/dev/null
+	docker save -o "$CI/docker.tar" "$HOST/library/big:latest" "$HOST/library/busybox:latest"
+	ci_docker() { docker load -q -i "$CI/docker.tar" && docker run --rm --network none "$HOST/library/busybox:latest" true; }
+	cd_=$(time_runs "$RUNS" "docker rmi -f '$HOST/library/big:latest' '$HOST/library/busybox:latest' >/dev/null 2>&1; sync" ci_docker)
+	report "ci-cold-start docker load + run         median ${cd_}s"
+	report "ci-cold-start ratio pocket/docker $(awk -v a="$cp" -v b="$cd_" 'BEGIN {printf "%.2f", a/b}') (target <= 0.2)"
+else
+	report "ci-cold-start docker load + run         skipped: no docker daemon"
+fi
+for img in big busybox; do
+	podman --root "$CI/podman" --runroot "$CI/podman-run" pull -q --tls-verify=false "$HOST/library/$img:latest" >/dev/null
+done
+tar -C "$CI/podman" --xattrs --xattrs-include='*' -cpf "$CI/podman.tar" .
+ci_podman() {
+	mkdir -p "$CI/podman" &&
+		tar -C "$CI/podman" --xattrs --xattrs-include='*' -xpf "$CI/podman.tar" &&
+		podman --root "$CI/podman" --runroot "$CI/podman-run" run --rm --network none "$HOST/library/busybox:latest" true
+}
+if cpm=$(time_runs "$RUNS" "rm -rf '$CI/podman' '$CI/podman-run'; sync" ci_podman 2>/dev/null); then
+	report "ci-cold-start podman untar storage + run median ${cpm}s"
+	report "ci-cold-start ratio pocket/podman $(awk -v a="$cp" -v b="$cpm" 'BEGIN {printf "%.2f", a/b}')"
+else
+	report "ci-cold-start podman untar storage + run failed: $(tail -1 "$W/last.err")"
+fi
+rm -rf "$CI"
 
 # (d) rootless warm start beside rootful pocket and rootless podman.
 BENCH_OUT=$OUT ./testdata/bench/rootless.sh "$HOST"
