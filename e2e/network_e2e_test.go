@@ -129,7 +129,7 @@ func TestNetworkPublish(t *testing.T) {
 		t.Errorf("port web 81: %s", r)
 	}
 	r := mustPocket(t, root, "ps", "--format", "json")
-	if !strings.Contains(r.Stdout, `"Ports":"`+addr+`-\u003e80/tcp"`) {
+	if !strings.Contains(r.Stdout, `"Ports":"`+addr+`->80/tcp"`) {
 		t.Errorf("ps Ports: %s", r.Stdout)
 	}
 	ns, _ := inspectNet(t, root, "web")
