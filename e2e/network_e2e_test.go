@@ -418,14 +418,14 @@ func TestNetworkPrune(t *testing.T) {
 	root := newRoot(t)
 	removeAll(t, root)
 	mustPocket(t, root, "run", "-d", "--name", "user", "busybox", "sleep", "1000")
-	if r := mustPocket(t, root, "network", "prune"); r.Stdout != "" {
+	if r := mustPocket(t, root, "network", "prune", "-f"); r.Stdout != "" {
 		t.Errorf("network prune with a container attached said %q", r.Stdout)
 	}
 	if _, err := net.InterfaceByName("pocket0"); err != nil {
 		t.Fatalf("pocket0 removed while in use: %v", err)
 	}
 	mustPocket(t, root, "rm", "-f", "user")
-	if r := mustPocket(t, root, "network", "prune"); r.Stdout != "Deleted Networks:\npocket0\n\n" {
+	if r := mustPocket(t, root, "network", "prune", "-f"); r.Stdout != "Deleted Networks:\npocket0\n\n" {
 		t.Errorf("network prune: %q", r.Stdout)
 	}
 	if _, err := net.InterfaceByName("pocket0"); err == nil {
@@ -483,7 +483,7 @@ func TestNetworkTwoStores(t *testing.T) {
 	// Store 0 has no container left, store 1 still has one: store 0's
 	// prune keeps the bridge.
 	mustPocket(t, roots[0], "rm", "-f", "srv")
-	if r := mustPocket(t, roots[0], "network", "prune"); r.Stdout != "" {
+	if r := mustPocket(t, roots[0], "network", "prune", "-f"); r.Stdout != "" {
 		t.Errorf("network prune with another store's container attached said %q", r.Stdout)
 	}
 	if _, err := net.InterfaceByName("pocket0"); err != nil {
@@ -493,7 +493,7 @@ func TestNetworkTwoStores(t *testing.T) {
 		t.Errorf("store 1's container after store 0's prune: %q, %v", s, err)
 	}
 	mustPocket(t, roots[1], "rm", "-f", "srv")
-	if r := mustPocket(t, roots[0], "network", "prune"); r.Stdout != "Deleted Networks:\npocket0\n\n" {
+	if r := mustPocket(t, roots[0], "network", "prune", "-f"); r.Stdout != "Deleted Networks:\npocket0\n\n" {
 		t.Errorf("network prune once no store has a container: %q", r.Stdout)
 	}
 	if _, err := net.InterfaceByName("pocket0"); err == nil {
