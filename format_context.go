@@ -47,7 +47,7 @@ func newContainerContext(r run.Summary, noTrunc bool) containerContext {
 		ID: r.ID[:12], Image: r.Image, Command: strconv.Quote(r.Command),
 		CreatedAt:  r.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
 		RunningFor: units.HumanDuration(time.Since(r.Created)) + " ago",
-		Ports:      r.Ports, State: r.State, Status: r.Status, Size: "0B",
+		Ports:      r.Ports, State: r.State, Status: r.Status, Size: units.HumanSizeWithPrecision(float64(r.SizeRw), 3),
 		Names: r.Name, Mounts: strings.Join(r.Mounts, ","), Networks: r.Network,
 	}
 	if noTrunc {

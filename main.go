@@ -161,7 +161,7 @@ func app() *cli.App {
 				commitCommand(), diffCommand(), exportCommand(),
 			}},
 			networkCommand(),
-			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
+			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemDfCommand(), systemPruneCommand()}},
 			volumeCommand(), versionCommand(), infoCommand(), helpCommand(),
 		},
 	}
