@@ -6,8 +6,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	pfs "pocket/fs"
 	"pocket/filter"
+	pfs "pocket/fs"
 	"pocket/store"
 )
 
