@@ -44,6 +44,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == run.MonitorCommand {
 		os.Exit(run.Monitor(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "completion" {
+		os.Exit(completionMain(os.Args[2:]))
+	}
 	// A non-root user becomes root in a user namespace of its own before
 	// anything else (the init and monitor above already run inside one).
 	// pocket's own failure, before any command: 125, as Docker's.
@@ -162,7 +165,7 @@ func app() *cli.App {
 			}},
 			networkCommand(),
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemDfCommand(), systemPruneCommand()}},
-			volumeCommand(), versionCommand(), infoCommand(), helpCommand(),
+			volumeCommand(), versionCommand(), infoCommand(), completionCommand(), helpCommand(),
 		},
 	}
 	setUsage(a.Commands)
