@@ -78,6 +78,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		// In a user namespace init bind-mounts /dev nodes instead of
 		// making them.
 		UserNS: p.Host.Rootless,
+		Nofile: DefaultNofile().Limit,
 	}
 	return sp, nil
 }
