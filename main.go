@@ -229,7 +229,23 @@ func openStore(c *cli.Context) (*store.Store, error) {
 		return nil, err
 	}
 	run.Reap(s)
+	warnOnce(s, ns.UserNSWarning())
 	return s, nil
+}
+
+// warnOnce prints a rootless pocket's warning about its id mapping on
+// stderr the first time a store sees it, not on every command: a marker
+// in the store remembers the warning given.
+func warnOnce(s *store.Store, warning string) {
+	if warning == "" {
+		return
+	}
+	marker := filepath.Join(s.Root(), "userns-warning")
+	if b, err := os.ReadFile(marker); err == nil && string(b) == warning {
+		return
+	}
+	fmt.Fprintln(os.Stderr, "pocket: warning: "+warning)
+	_ = os.WriteFile(marker, []byte(warning), 0o600)
 }
 
 func registries(c *cli.Context) pull.Registries {
