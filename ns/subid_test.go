@@ -66,9 +66,9 @@ func TestIDMapArgs(t *testing.T) {
 
 func TestFreeSubIDRange(t *testing.T) {
 	for _, tc := range []struct {
-		name          string
+		name           string
 		subuid, subgid string
-		want          IDRange
+		want           IDRange
 	}{
 		{"empty", "", "", IDRange{100000, 65536}},
 		{"first taken", "alice:100000:65536\n", "alice:100000:65536\n", IDRange{165536, 65536}},
