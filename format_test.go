@@ -138,6 +138,20 @@ func TestPrintNetworksAndVolumes(t *testing.T) {
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("volume ls (-want +got):\n%s", diff)
 	}
+	for _, tc := range []struct{ format, want string }{
+		// docker volume ls --format json: docker/cli's keys, sorted.
+		{"json", `{"Driver":"local","Labels":"a=b","Links":"N/A","Mountpoint":"/v/data","Name":"data","Scope":"local","Size":"N/A"}` + "\n"},
+		{"", "DRIVER    VOLUME NAME\nlocal     data\n"},
+	} {
+		b.Reset()
+		vols := []run.VolumeSummary{{Driver: "local", Name: "data", Scope: "local", Labels: "a=b", Links: "N/A", Size: "N/A", Mountpoint: "/v/data"}}
+		if err := printVolumes(&b, vols, false, tc.format); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, b.String()); diff != "" {
+			t.Errorf("volume ls --format %q (-want +got):\n%s", tc.format, diff)
+		}
+	}
 }
 
 func TestPrintInspectTemplate(t *testing.T) {

@@ -82,6 +82,7 @@ func printLoaded(w io.Writer, names []string) {
 }
 
 func printVolumes(w io.Writer, rows []run.VolumeSummary, quiet bool, format string) error {
+	format = jsonFormat(format)
 	if done, err := printListed(w, rows, quiet, format, func(r run.VolumeSummary) string { return r.Name }); done {
 		return err
 	}
