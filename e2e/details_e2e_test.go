@@ -60,7 +60,7 @@ ulimit -n; ulimit -Hn`
 // inspect's documents as Docker 20.10 writes them, and ps/images JSON.
 func TestDetailsInspectShapes(t *testing.T) {
 	root := newRoot(t)
-	mustPocket(t, root, "run", "--name", "shape", "--cap-add", "NET_ADMIN", "-e", "X=1", "busybox", "sh", "-c",
+	mustPocket(t, root, "run", "--name", "shape", "--cap-add", "NET_ADMIN", "-e", "X=1", "-p", "80", "busybox", "sh", "-c",
 		"cat /sys/class/net/eth0/address")
 	r := mustPocket(t, root, "run", "--rm", "busybox", "cat", "/sys/class/net/eth0/address")
 	if mac := strings.TrimSpace(r.Stdout); !strings.HasPrefix(mac, "02:42:") {
@@ -80,6 +80,8 @@ func TestDetailsInspectShapes(t *testing.T) {
 		{"{{.HostConfig.NetworkMode}}", "bridge"},
 		{"{{json .Config.Env}}", `["X=1","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]`},
 		{"{{.Driver}} {{.Platform}}", "overlay2 linux"},
+		{"{{json .HostConfig.PortBindings}}", `{"80/tcp":[{"HostIp":"","HostPort":""}]}`},
+		{"{{.HostConfig.LogConfig.Type}}", "json-file"},
 	} {
 		if got := strings.TrimSpace(mustPocket(t, root, "inspect", "-f", tc.format, "shape").Stdout); got != tc.want {
 			t.Errorf("inspect -f %s: %q, want %q", tc.format, got, tc.want)

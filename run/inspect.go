@@ -1,6 +1,7 @@
 package run
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
@@ -82,21 +83,31 @@ type InspectConfig struct {
 
 // InspectHostConfig is inspect's HostConfig.
 type InspectHostConfig struct {
-	Memory            int64             `json:"Memory"`
-	MemorySwap        int64             `json:"MemorySwap"`
-	NanoCpus          int64             `json:"NanoCpus"`
-	CpuShares         int64             `json:"CpuShares"`
-	PidsLimit         *int64            `json:"PidsLimit"`
-	ReadonlyRootfs    bool              `json:"ReadonlyRootfs"`
-	Privileged        bool              `json:"Privileged"`
-	Devices           []DeviceMapping   `json:"Devices"`           // [] when none, as Docker
-	DeviceCgroupRules []string          `json:"DeviceCgroupRules"` // null when none, as Docker
-	CapAdd            []string          `json:"CapAdd"`
-	CapDrop           []string          `json:"CapDrop"`
-	SecurityOpt       []string          `json:"SecurityOpt"`
-	NetworkMode       string            `json:"NetworkMode"`
-	AutoRemove        bool              `json:"AutoRemove"`
-	Tmpfs             map[string]string `json:"Tmpfs,omitempty"`
+	Memory            int64           `json:"Memory"`
+	MemorySwap        int64           `json:"MemorySwap"`
+	NanoCpus          int64           `json:"NanoCpus"`
+	CpuShares         int64           `json:"CpuShares"`
+	PidsLimit         *int64          `json:"PidsLimit"`
+	ReadonlyRootfs    bool            `json:"ReadonlyRootfs"`
+	Privileged        bool            `json:"Privileged"`
+	Devices           []DeviceMapping `json:"Devices"`           // [] when none, as Docker
+	DeviceCgroupRules []string        `json:"DeviceCgroupRules"` // null when none, as Docker
+	CapAdd            []string        `json:"CapAdd"`
+	CapDrop           []string        `json:"CapDrop"`
+	SecurityOpt       []string        `json:"SecurityOpt"`
+	NetworkMode       string          `json:"NetworkMode"`
+	AutoRemove        bool            `json:"AutoRemove"`
+	// LogConfig is Docker's default logging driver, the one pocket has.
+	LogConfig LogConfig `json:"LogConfig"`
+	// PortBindings are -p and -P as asked (HostPort "" for a free one).
+	PortBindings map[string][]PortBinding `json:"PortBindings"`
+	Tmpfs        map[string]string        `json:"Tmpfs,omitempty"`
+}
+
+// LogConfig is HostConfig.LogConfig.
+type LogConfig struct {
+	Type   string            `json:"Type"`
+	Config map[string]string `json:"Config"`
 }
 
 // zeroTime is how Docker shows a time that has not happened.
@@ -155,6 +166,16 @@ func Inspect(s *store.Store, id string) (any, error) {
 		for _, v := range sp.Volumes {
 			in.Config.Volumes[v] = struct{}{}
 		}
+	}
+	in.HostConfig.LogConfig = LogConfig{Type: "json-file", Config: map[string]string{}}
+	in.HostConfig.PortBindings = map[string][]PortBinding{}
+	for _, p := range sp.Net.Ports {
+		k := fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto)
+		hp := ""
+		if p.HostPort != 0 {
+			hp = fmt.Sprint(p.HostPort)
+		}
+		in.HostConfig.PortBindings[k] = append(in.HostConfig.PortBindings[k], PortBinding{HostIP: p.HostIP, HostPort: hp})
 	}
 	in.NetworkSettings = networkSettings(c)
 	if sp.Resources.PidsLimit != 0 {
