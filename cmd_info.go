@@ -58,6 +58,9 @@ func printInfo(w io.Writer, in run.Info, format string) error {
 	p("  Network: %s", strings.Join(in.Plugins.Network, " "))
 	p("  Log: %s", strings.Join(in.Plugins.Log, " "))
 	p(" Default Runtime: %s", in.DefaultRuntime)
+	if in.DefaultNofile != "" {
+		p(" Default Ulimit nofile: %s", in.DefaultNofile)
+	}
 	p(" Security Options:")
 	for _, o := range in.SecurityOptions {
 		// "name=seccomp,profile=builtin" prints as Docker's nested lines.

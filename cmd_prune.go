@@ -4,8 +4,11 @@ package main
 // run.PruneUnused and one printPruned, differing only in what they select.
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -14,14 +17,52 @@ import (
 	"pocket/store"
 )
 
-// forceFlag is Docker's -f of every prune; pocket never prompts.
+// forceFlag is Docker's -f of every prune: do not ask.
 func forceFlag() cli.Flag {
-	return &cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt (pocket never prompts)"}
+	return &cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt for confirmation"}
+}
+
+// Docker's questions, word for word (docker/cli's prune commands).
+const (
+	warnContainers  = "WARNING! This will remove all stopped containers."
+	warnDangling    = "WARNING! This will remove all dangling images."
+	warnAllImages   = "WARNING! This will remove all images without at least one container associated to them."
+	warnNetworks    = "WARNING! This will remove all custom networks not used by at least one container."
+	warnAnonVolumes = "WARNING! This will remove anonymous local volumes not used by at least one container."
+	warnAllVolumes  = "WARNING! This will remove all local volumes not used by at least one container."
+)
+
+// systemWarning is system prune's question, listing what it removes.
+func systemWarning(all bool) string {
+	images, cache := "all dangling images", "all dangling build cache"
+	if all {
+		images, cache = "all images without at least one container associated to them", "all build cache"
+	}
+	return "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n" +
+		"  - " + images + "\n  - " + cache + "\n"
+}
+
+// confirm asks Docker's question on stdout and reads the answer from
+// stdin unless --force: only "y" or "Y" goes on. As docker does, it asks
+// whether or not stdin is a terminal, so a script without -f whose stdin
+// is empty (CI, < /dev/null) removes nothing instead of everything.
+func confirm(force bool, in io.Reader, out io.Writer, warning string) bool {
+	if force {
+		return true
+	}
+	fmt.Fprint(out, warning+"\nAre you sure you want to continue? [y/N] ")
+	line, _ := bufio.NewReader(in).ReadString('\n')
+	return strings.EqualFold(strings.TrimRight(line, "\r\n"), "y")
 }
 
 // prune is a prune command's body: the report is printed even with an
-// error, for what went before it.
-func prune(s *store.Store, o run.PruneOptions) error {
+// error, for what went before it. Declined, it reclaims nothing and says
+// so as docker does (network prune, which measures nothing, is silent).
+func prune(c *cli.Context, s *store.Store, warning string, o run.PruneOptions) error {
+	if !confirm(c.Bool("force"), os.Stdin, os.Stdout, warning) {
+		printPruned(os.Stdout, run.PruneReport{Measured: o != run.PruneOptions{Networks: true}})
+		return nil
+	}
 	r, err := run.PruneUnused(s, o)
 	printPruned(os.Stdout, r)
 	return err
@@ -33,7 +74,7 @@ func containerPruneCommand() *cli.Command {
 		Before: noArgs,
 		Flags:  []cli.Flag{forceFlag()},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			return prune(s, run.PruneOptions{Containers: true})
+			return prune(c, s, warnContainers, run.PruneOptions{Containers: true})
 		}),
 	}
 }
@@ -47,7 +88,11 @@ func imagePruneCommand() *cli.Command {
 			forceFlag(),
 		},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			return prune(s, run.PruneOptions{Images: true, AllImages: c.Bool("all")})
+			warning := warnDangling
+			if c.Bool("all") {
+				warning = warnAllImages
+			}
+			return prune(c, s, warning, run.PruneOptions{Images: true, AllImages: c.Bool("all")})
 		}),
 	}
 }
@@ -58,7 +103,7 @@ func networkPruneCommand() *cli.Command {
 		Before: noArgs,
 		Flags:  []cli.Flag{forceFlag()},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			return prune(s, run.PruneOptions{Networks: true})
+			return prune(c, s, warnNetworks, run.PruneOptions{Networks: true})
 		}),
 	}
 }
@@ -72,7 +117,11 @@ func volumePruneCommand() *cli.Command {
 			forceFlag(),
 		},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			return prune(s, run.PruneOptions{Volumes: true, AllVolumes: c.Bool("all")})
+			warning := warnAnonVolumes
+			if c.Bool("all") {
+				warning = warnAllVolumes
+			}
+			return prune(c, s, warning, run.PruneOptions{Volumes: true, AllVolumes: c.Bool("all")})
 		}),
 	}
 }
@@ -96,7 +145,7 @@ func systemPruneCommand() *cli.Command {
 				}
 				o.MaxSize = n
 			}
-			return prune(s, o)
+			return prune(c, s, systemWarning(c.Bool("all")), o)
 		}),
 	}
 }

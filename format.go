@@ -51,7 +51,7 @@ func printTemplate[T any](w io.Writer, rows []T, format string, headers map[stri
 		_, err := buf.WriteTo(w)
 		return err
 	}
-	tw := tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
+	tw := newTableWriter(w)
 	if err := tmpl.Funcs(templates.HeaderFunctions).Execute(tw, headers); err != nil {
 		return err
 	}
@@ -104,4 +104,10 @@ func configFormat(flag string, pick func(ps, images string) string) string {
 		return ""
 	}
 	return pick(cf.PsFormat, cf.ImagesFormat)
+}
+
+// newTableWriter aligns a table as docker/cli's formatter does: columns
+// at least 10 wide, 3 spaces apart ("TAG       " for a short tag).
+func newTableWriter(w io.Writer) *tabwriter.Writer {
+	return tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
 }

@@ -15,21 +15,24 @@ import (
 )
 
 // containerContext is a ps row for a template: {{.ID}}, {{.Names}}, ...
+// Its fields are in the alphabetical order of Docker's JSON keys, so that
+// {{json .}} and --format json print what docker ps does (docker/cli
+// marshals the context through a map, whose keys encoding/json sorts).
 type containerContext struct {
-	ID           string
-	Image        string
 	Command      string
 	CreatedAt    string
-	RunningFor   string
+	ID           string
+	Image        string
+	Labels       string
+	LocalVolumes string
+	Mounts       string
+	Names        string
+	Networks     string
 	Ports        string
+	RunningFor   string
+	Size         string
 	State        string
 	Status       string
-	Size         string
-	Names        string
-	Labels       string
-	Mounts       string
-	Networks     string
-	LocalVolumes string
 }
 
 var containerHeaders = map[string]string{
@@ -44,7 +47,7 @@ func newContainerContext(r run.Summary, noTrunc bool) containerContext {
 		ID: r.ID[:12], Image: r.Image, Command: strconv.Quote(r.Command),
 		CreatedAt:  r.Created.Local().Format("2006-01-02 15:04:05 -0700 MST"),
 		RunningFor: units.HumanDuration(time.Since(r.Created)) + " ago",
-		Ports:      r.Ports, State: r.State, Status: r.Status, Size: "0B",
+		Ports:      r.Ports, State: r.State, Status: r.Status, Size: units.HumanSizeWithPrecision(float64(r.SizeRw), 3),
 		Names: r.Name, Mounts: strings.Join(r.Mounts, ","), Networks: r.Network,
 	}
 	if noTrunc {
@@ -60,19 +63,20 @@ func newContainerContext(r run.Summary, noTrunc bool) containerContext {
 	return c
 }
 
-// imageContext is an images row for a template.
+// imageContext is an images row for a template, its fields in the
+// alphabetical order of Docker's JSON keys as containerContext's.
 type imageContext struct {
+	Containers   string
+	CreatedAt    string
+	CreatedSince string
+	Digest       string
 	ID           string
 	Repository   string
-	Tag          string
-	Digest       string
-	CreatedSince string
-	CreatedAt    string
-	Size         string
-	VirtualSize  string
 	SharedSize   string
+	Size         string
+	Tag          string
 	UniqueSize   string
-	Containers   string
+	VirtualSize  string
 }
 
 var imageHeaders = map[string]string{

@@ -44,11 +44,15 @@ func TestPrintContainersTemplate(t *testing.T) {
 			want: "web:0:bridge\ndb-long-name:1:\n"},
 		{name: "quiet wins over format", o: listOpts{format: `{{.Names}}`, quiet: true},
 			want: "0123456789ab\nfedcba987654\n"},
-		{name: "json keeps its shape", o: listOpts{format: `json`},
-			want: `{"Id":"0123456789abcdef0123","Names":"web","Image":"busybox","Command":"sleep 100","CreatedAt":` +
-				jsonTime(t, created) + `,"Status":"Up 5 minutes","State":"running","Ports":""}` + "\n" +
-				`{"Id":"fedcba98765432100000","Names":"db-long-name","Image":"alpine:3.20","Command":"sh -c 'for i in 1 2…","CreatedAt":` +
-				jsonTime(t, created) + `,"Status":"Exited (3) 1 minute ago","State":"exited","Ports":""}` + "\n"},
+		// docker/cli's containerContext as JSON: every field a string, keys
+		// sorted, Command quoted, no HTML escapes.
+		{name: "json as docker ps", o: listOpts{format: `json`},
+			want: `{"Command":"\"sleep 100\"","CreatedAt":"` + dockerCreated(created) + `","ID":"0123456789ab","Image":"busybox",` +
+				`"Labels":"","LocalVolumes":"0","Mounts":"","Names":"web","Networks":"bridge","Ports":"","RunningFor":"About an hour ago",` +
+				`"Size":"0B","State":"running","Status":"Up 5 minutes"}` + "\n" +
+				`{"Command":"\"sh -c 'for i in 1 2…\"","CreatedAt":"` + dockerCreated(created) + `","ID":"fedcba987654","Image":"alpine:3.20",` +
+				`"Labels":"","LocalVolumes":"1","Mounts":"data,/srv","Names":"db-long-name","Networks":"","Ports":"","RunningFor":"About an hour ago",` +
+				`"Size":"0B","State":"exited","Status":"Exited (3) 1 minute ago"}` + "\n"},
 		{name: "bad template", o: listOpts{format: `{{.Names`}, wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -64,12 +68,10 @@ func TestPrintContainersTemplate(t *testing.T) {
 	}
 }
 
-func jsonTime(t *testing.T, tm time.Time) string {
-	b, err := tm.MarshalJSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+// dockerCreated is Docker's CreatedAt: time.Time's String in local time,
+// to the second.
+func dockerCreated(tm time.Time) string {
+	return tm.Local().Format("2006-01-02 15:04:05 -0700 MST")
 }
 
 func TestPrintImagesTemplate(t *testing.T) {
@@ -91,10 +93,20 @@ func TestPrintImagesTemplate(t *testing.T) {
 				"<none>       fedcba987654   2 years ago   1kB\n"},
 		{"no-trunc", listOpts{format: `{{.ID}}`, noTrunc: true}, "sha256:0123456789abcdef\nsha256:fedcba9876543210\n"},
 		{"json of a row", listOpts{format: `{{json .}}`},
-			`{"ID":"0123456789ab","Repository":"busybox","Tag":"latest","Digest":"<none>","CreatedSince":"2 years ago",` +
-				`"CreatedAt":"2024-01-01 00:00:00 +0000 UTC","Size":"4.26MB","VirtualSize":"4.26MB","SharedSize":"N/A","UniqueSize":"N/A","Containers":"N/A"}` + "\n" +
-				`{"ID":"fedcba987654","Repository":"<none>","Tag":"<none>","Digest":"<none>","CreatedSince":"2 years ago",` +
-				`"CreatedAt":"2024-01-01 00:00:00 +0000 UTC","Size":"1kB","VirtualSize":"1kB","SharedSize":"N/A","UniqueSize":"N/A","Containers":"N/A"}` + "\n"},
+			`{"Containers":"N/A","CreatedAt":"2024-01-01 00:00:00 +0000 UTC","CreatedSince":"2 years ago","Digest":"<none>",` +
+				`"ID":"0123456789ab","Repository":"busybox","SharedSize":"N/A","Size":"4.26MB","Tag":"latest","UniqueSize":"N/A","VirtualSize":"4.26MB"}` + "\n" +
+				`{"Containers":"N/A","CreatedAt":"2024-01-01 00:00:00 +0000 UTC","CreatedSince":"2 years ago","Digest":"<none>",` +
+				`"ID":"fedcba987654","Repository":"<none>","SharedSize":"N/A","Size":"1kB","Tag":"<none>","UniqueSize":"N/A","VirtualSize":"1kB"}` + "\n"},
+		{"format json is {{json .}}", listOpts{format: `json`},
+			`{"Containers":"N/A","CreatedAt":"2024-01-01 00:00:00 +0000 UTC","CreatedSince":"2 years ago","Digest":"<none>",` +
+				`"ID":"0123456789ab","Repository":"busybox","SharedSize":"N/A","Size":"4.26MB","Tag":"latest","UniqueSize":"N/A","VirtualSize":"4.26MB"}` + "\n" +
+				`{"Containers":"N/A","CreatedAt":"2024-01-01 00:00:00 +0000 UTC","CreatedSince":"2 years ago","Digest":"<none>",` +
+				`"ID":"fedcba987654","Repository":"<none>","SharedSize":"N/A","Size":"1kB","Tag":"<none>","UniqueSize":"N/A","VirtualSize":"1kB"}` + "\n"},
+		// Docker's default table: columns at least 10 wide ("TAG       ").
+		{"default table", listOpts{},
+			"REPOSITORY   TAG       IMAGE ID       CREATED       SIZE\n" +
+				"busybox      latest    0123456789ab   2 years ago   4.26MB\n" +
+				"<none>       <none>    fedcba987654   2 years ago   1kB\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -125,6 +137,20 @@ func TestPrintNetworksAndVolumes(t *testing.T) {
 	want = "VOLUME NAME   LABELS    SCOPE\ndata          a=b       local\n"
 	if diff := cmp.Diff(want, b.String()); diff != "" {
 		t.Errorf("volume ls (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct{ format, want string }{
+		// docker volume ls --format json: docker/cli's keys, sorted.
+		{"json", `{"Driver":"local","Labels":"a=b","Links":"N/A","Mountpoint":"/v/data","Name":"data","Scope":"local","Size":"N/A"}` + "\n"},
+		{"", "DRIVER    VOLUME NAME\nlocal     data\n"},
+	} {
+		b.Reset()
+		vols := []run.VolumeSummary{{Driver: "local", Name: "data", Scope: "local", Labels: "a=b", Links: "N/A", Size: "N/A", Mountpoint: "/v/data"}}
+		if err := printVolumes(&b, vols, false, tc.format); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, b.String()); diff != "" {
+			t.Errorf("volume ls --format %q (-want +got):\n%s", tc.format, diff)
+		}
 	}
 }
 

@@ -45,6 +45,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == run.MonitorCommand {
 		os.Exit(run.Monitor(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "completion" {
+		os.Exit(completionMain(os.Args[2:]))
+	}
 	// A non-root user becomes root in a user namespace of its own before
 	// anything else (the init and monitor above already run inside one).
 	// pocket's own failure, before any command: 125, as Docker's. doctor
@@ -188,8 +191,8 @@ func app() *cli.App {
 				commitCommand(), diffCommand(), exportCommand(),
 			}},
 			networkCommand(),
-			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
-			volumeCommand(), versionCommand(), infoCommand(), doctorCommand(), helpCommand(),
+			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemDfCommand(), systemPruneCommand()}},
+			volumeCommand(), versionCommand(), infoCommand(), doctorCommand(), completionCommand(), helpCommand(),
 		},
 	}
 	setUsage(a.Commands)
@@ -253,7 +256,23 @@ func openStore(c *cli.Context) (*store.Store, error) {
 		return nil, err
 	}
 	run.Reap(s)
+	warnOnce(s, ns.UserNSWarning())
 	return s, nil
+}
+
+// warnOnce prints a rootless pocket's warning about its id mapping on
+// stderr the first time a store sees it, not on every command: a marker
+// in the store remembers the warning given.
+func warnOnce(s *store.Store, warning string) {
+	if warning == "" {
+		return
+	}
+	marker := filepath.Join(s.Root(), "userns-warning")
+	if b, err := os.ReadFile(marker); err == nil && string(b) == warning {
+		return
+	}
+	fmt.Fprintln(os.Stderr, "pocket: warning: "+warning)
+	_ = os.WriteFile(marker, []byte(warning), 0o600)
 }
 
 func registries(c *cli.Context) pull.Registries {

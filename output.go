@@ -13,7 +13,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	units "github.com/docker/go-units"
@@ -83,13 +82,14 @@ func printLoaded(w io.Writer, names []string) {
 }
 
 func printVolumes(w io.Writer, rows []run.VolumeSummary, quiet bool, format string) error {
+	format = jsonFormat(format)
 	if done, err := printListed(w, rows, quiet, format, func(r run.VolumeSummary) string { return r.Name }); done {
 		return err
 	}
 	if !isDefaultTable(format) {
 		return printTemplate(w, rows, format, volumeHeaders, func(r run.VolumeSummary) any { return r })
 	}
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	tw := newTableWriter(w)
 	fmt.Fprintln(tw, "DRIVER\tVOLUME NAME")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\n", r.Driver, r.Name)
@@ -157,13 +157,14 @@ func printImages(w io.Writer, rows []imageRow, o listOpts, digests bool) error {
 			rows[i].ID = rows[i].fullID
 		}
 	}
+	format = jsonFormat(format)
 	if done, err := printListed(w, rows, quiet, format, func(r imageRow) string { return r.ID }); done {
 		return err
 	}
 	if !isDefaultTable(format) {
 		return printTemplate(w, rows, format, imageHeaders, func(r imageRow) any { return newImageContext(r) })
 	}
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	tw := newTableWriter(w)
 	if digests {
 		fmt.Fprintln(tw, "REPOSITORY\tTAG\tDIGEST\tIMAGE ID\tCREATED\tSIZE")
 	} else {
@@ -187,6 +188,7 @@ func printContainers(w io.Writer, rows []run.Summary, o listOpts) error {
 		}
 		return r.ID[:12]
 	}
+	format = jsonFormat(format)
 	if done, err := printListed(w, rows, quiet, format, id); done {
 		return err
 	}
@@ -198,13 +200,23 @@ func printContainers(w io.Writer, rows []run.Summary, o listOpts) error {
 			rows[i].Command = rows[i].FullCommand
 		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	tw := newTableWriter(w)
 	fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%q\t%s ago\t%s\t%s\t%s\n", id(r), r.Image, r.Command,
 			units.HumanDuration(time.Since(r.Created)), r.Status, r.Ports, r.Name)
 	}
 	return tw.Flush()
+}
+
+// jsonFormat turns --format json into the template Docker runs for it,
+// {{json .}} over the row's template context, so that both print the same
+// keys as docker does.
+func jsonFormat(format string) string {
+	if strings.TrimSpace(format) == "json" {
+		return "{{json .}}"
+	}
+	return format
 }
 
 // printListed prints what every listing does alike: -q one key a line (each

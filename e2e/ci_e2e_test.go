@@ -384,7 +384,7 @@ func TestSystemPruneMaxSize(t *testing.T) {
 	mustPocket(t, root, "pull", "busybox")
 	mustPocket(t, root, "run", "-d", "--name", "keep", "--network", "none", "busybox", "sleep", "60")
 	defer pocket(t, root, "rm", "-f", "keep")
-	r := mustPocket(t, root, "system", "prune", "--max-size", "1k")
+	r := mustPocket(t, root, "system", "prune", "-f", "--max-size", "1k")
 	if !strings.Contains(r.Stdout, "Total reclaimed space") {
 		t.Errorf("prune report:\n%s", r)
 	}

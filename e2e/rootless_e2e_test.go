@@ -428,6 +428,15 @@ func TestRootlessNoSubIDs(t *testing.T) {
 		!strings.Contains(warnings[0], "usermod --add-subuids") {
 		t.Errorf("want one warning naming the missing ids and the fix, stderr:\n%s", r.Stderr)
 	}
+	// The suggested range is free in /etc/subuid and /etc/subgid: the test
+	// user with ids owns the first 65536 from subIDStart.
+	if len(warnings) == 1 && strings.Contains(warnings[0], fmt.Sprintf("--add-subuids %d-", subIDStart)) {
+		t.Errorf("the hint suggests a range in use: %s", warnings[0])
+	}
+	// Once per store, not on every command.
+	if r := e.must(t, "images"); strings.Contains(r.Stderr, "warning") {
+		t.Errorf("second command warned again:\n%s", r.Stderr)
+	}
 	// With one id, the image's uid 1000 cannot be kept: the file is root's.
 	if got := e.out(t, "stat", "-c", "%u", testimages.OwnedByApp); got != "0" {
 		t.Errorf("owner of %s with a single-id mapping = %q, want 0", testimages.OwnedByApp, got)

@@ -89,6 +89,9 @@ func attach(br netlink.Link, veth string, pid int, ip, gw net.IP, prefix int) er
 	if err != nil {
 		return fmt.Errorf("find eth0 of pid %d: %w", pid, err)
 	}
+	if err := h.LinkSetHardwareAddr(eth, MAC(ip)); err != nil {
+		return fmt.Errorf("set the address of eth0 of pid %d: %w", pid, err)
+	}
 	addr := &netlink.Addr{IPNet: &net.IPNet{IP: ip, Mask: net.CIDRMask(prefix, 32)}}
 	if err := h.AddrAdd(eth, addr); err != nil {
 		return fmt.Errorf("add address %s to eth0 of pid %d: %w", addr.IPNet, pid, err)

@@ -39,6 +39,9 @@ type Config struct {
 	// single key "unified" mounts cgroup2 read-only inside the cgroup
 	// namespace (its value is unused).
 	Cgroups map[string]string `json:"cgroups,omitempty"`
+	// Nofile, when set, is the RLIMIT_NOFILE (soft and hard) the command
+	// starts with: Docker's default, or the host's hard limit below it.
+	Nofile uint64 `json:"nofile,omitempty"`
 }
 
 // Rootfs is an overlay of image layers, mounted by init inside its own
@@ -79,8 +82,9 @@ type Mount struct {
 // File is a host file bind-mounted over a path in the container (created
 // if missing), the way Docker provides /etc/hosts.
 type File struct {
-	Source string `json:"source"`
-	Target string `json:"target"`
+	Source   string `json:"source"`
+	Target   string `json:"target"`
+	Readonly bool   `json:"readonly,omitempty"` // --read-only: Docker mounts them read-only too
 }
 
 // Device is a device node in the container: the OCI runtime-spec's

@@ -49,10 +49,16 @@ next:
 			return &os.PathError{Op: "create device", Path: "/dev/" + d.name, Err: err}
 		}
 	}
-	for name, target := range map[string]string{
+	links := map[string]string{
 		"fd": "/proc/self/fd", "stdin": "/proc/self/fd/0", "stdout": "/proc/self/fd/1",
-		"stderr": "/proc/self/fd/2", "ptmx": "pts/ptmx", "core": "/proc/kcore",
-	} {
+		"stderr": "/proc/self/fd/2", "ptmx": "pts/ptmx",
+	}
+	// runc's rule: /dev/core only where the kernel has /proc/kcore
+	// (CONFIG_PROC_KCORE), so that it never dangles.
+	if _, err := os.Stat("/proc/kcore"); err == nil {
+		links["core"] = "/proc/kcore"
+	}
+	for name, target := range links {
 		if err := unix.Symlinkat(target, dfd, name); err != nil {
 			return &os.PathError{Op: "symlink", Path: "/dev/" + name, Err: err}
 		}

@@ -50,6 +50,13 @@ func start() error {
 		return err
 	}
 	unix.Umask(0o022)
+	// In init itself, not by prlimit from the parent: Go's exec puts back
+	// the soft limit a process started with unless it set one itself.
+	if cfg.Nofile != 0 {
+		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: cfg.Nofile, Max: cfg.Nofile}); err != nil {
+			return &os.SyscallError{Syscall: "setrlimit(RLIMIT_NOFILE)", Err: err}
+		}
+	}
 	if err := joinSessionKeyring(cfg.ID); err != nil {
 		return err
 	}

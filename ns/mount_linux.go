@@ -262,12 +262,40 @@ func (r *root) userMounts(mounts []Mount) error {
 	return nil
 }
 
-// files bind-mounts Config.Files (/etc/hosts, ...) over their targets.
+// files bind-mounts Config.Files (/etc/hosts, ...) over their targets,
+// read-only where asked (a --read-only container's, as Docker's).
 func (r *root) files(files []File) error {
 	for _, f := range files {
 		if err := r.mountChecked(f.Source, f.Target, "bind", unix.MS_BIND, "", kindFile); err != nil {
 			return err
 		}
+		if f.Readonly {
+			if err := r.setattr(f.Target, kindNone, unix.MOUNT_ATTR_RDONLY); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mtab makes /etc/mtab a symlink to /proc/mounts when the image has none,
+// as Docker's init layer does: mount, df and friends read it. An /etc/mtab
+// of the image, of whatever kind, is left alone; /etc is resolved inside
+// the root, never through the image's symlinks to the host.
+func (r *root) mtab() error {
+	etc, err := pathrs.MkdirAllHandle(r.dir, "/etc", 0o755)
+	if err != nil {
+		return fmt.Errorf("mtab: %w", err)
+	}
+	defer etc.Close()
+	dir, err := pathrs.Reopen(etc, unix.O_DIRECTORY|unix.O_RDONLY)
+	if err != nil {
+		return fmt.Errorf("mtab: %w", err)
+	}
+	defer dir.Close()
+	err = unix.Symlinkat("/proc/mounts", int(dir.Fd()), "mtab")
+	if err != nil && !errors.Is(err, unix.EEXIST) {
+		return &os.PathError{Op: "symlink", Path: "/etc/mtab", Err: err}
 	}
 	return nil
 }

@@ -51,6 +51,9 @@ func setupRootfs(cfg *Config) error {
 	if err := r.files(cfg.Files); err != nil {
 		return err
 	}
+	if err := r.mtab(); err != nil {
+		return err
+	}
 	if err := r.devices(cfg.Devices, cfg.UserNS); err != nil {
 		return err
 	}

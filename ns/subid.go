@@ -54,3 +54,37 @@ func idMapArgs(own int, ranges []IDRange) []string {
 	}
 	return args
 }
+
+// FreeSubIDRange suggests a range of 65536 ids for a new user: the first
+// one from 100000 up, on a 65536 boundary, that no line of any of files
+// (the contents of /etc/subuid and /etc/subgid) overlaps, so that the hint
+// pocket prints can be pasted as it is.
+func FreeSubIDRange(files ...[]byte) IDRange {
+	const size = 65536
+	var taken []IDRange
+	for _, f := range files {
+		for _, line := range strings.Split(string(f), "\n") {
+			p := strings.Split(strings.TrimSpace(line), ":")
+			if len(p) != 3 {
+				continue
+			}
+			start, err1 := strconv.ParseUint(p[1], 10, 32)
+			count, err2 := strconv.ParseUint(p[2], 10, 32)
+			if err1 == nil && err2 == nil {
+				taken = append(taken, IDRange{Start: int(start), Count: int(count)})
+			}
+		}
+	}
+	for start := 100000; ; start += size {
+		free := true
+		for _, r := range taken {
+			if start < r.Start+r.Count && r.Start < start+size {
+				free = false
+				break
+			}
+		}
+		if free {
+			return IDRange{Start: start, Count: size}
+		}
+	}
+}

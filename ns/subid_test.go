@@ -63,3 +63,23 @@ func TestIDMapArgs(t *testing.T) {
 		})
 	}
 }
+
+func TestFreeSubIDRange(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		subuid, subgid string
+		want           IDRange
+	}{
+		{"empty", "", "", IDRange{100000, 65536}},
+		{"first taken", "alice:100000:65536\n", "alice:100000:65536\n", IDRange{165536, 65536}},
+		{"overlap in subgid only", "", "bob:150000:10\n", IDRange{165536, 65536}},
+		{"gap used", "a:100000:65536\nb:231072:65536\n", "", IDRange{165536, 65536}},
+		{"junk ignored", "# comment\nx:y:z\n", "", IDRange{100000, 65536}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := FreeSubIDRange([]byte(tc.subuid), []byte(tc.subgid)); got != tc.want {
+				t.Errorf("FreeSubIDRange = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

@@ -50,9 +50,9 @@ func EnterUserNS() error {
 		return nil
 	}
 	m, warning := userMapping()
-	if warning != "" {
-		fmt.Fprintln(os.Stderr, "pocket: warning: "+warning)
-	}
+	// The pocket inside says it, once per store (see UserNSWarning): the
+	// store is not known before the command line is parsed.
+	os.Setenv(envWarning, warning)
 	code, err := runInUserNS(m)
 	if err != nil {
 		return err
@@ -94,7 +94,11 @@ func userMapping() (mapping, string) {
 	}
 	m.subuids = subIDsFile("/etc/subuid", name, m.uid)
 	m.subgids = subIDsFile("/etc/subgid", name, m.uid)
-	fix := fmt.Sprintf("sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 %s", name)
+	subuid, _ := os.ReadFile("/etc/subuid")
+	subgid, _ := os.ReadFile("/etc/subgid")
+	free := FreeSubIDRange(subuid, subgid)
+	ids := fmt.Sprintf("%d-%d", free.Start, free.Start+free.Count-1)
+	fix := fmt.Sprintf("sudo usermod --add-subuids %s --add-subgids %s %s", ids, ids, name)
 	if len(m.subuids) == 0 || len(m.subgids) == 0 {
 		m.subuids, m.subgids = nil, nil
 		return m, fmt.Sprintf("no subordinate ids for %s in /etc/subuid and /etc/subgid: running with your own id only, so files an image gives to other users become yours (hint: %s, then rerun)"+doctorHint, name, fix)

@@ -97,8 +97,20 @@ func MergeEnv(base, extra []string) []string {
 }
 
 // ConfigEnv is the container's configured environment as Docker stores it
-// in Config.Env: the image's, overridden in place or extended by the
-// command line's.
+// in Config.Env (the daemon's merge of the user's config with the
+// image's): the command line's variables as given, then each of the
+// image's whose name the command line does not set.
 func (p *Plan) ConfigEnv(image []string) []string {
-	return MergeEnv(append([]string{}, image...), p.Env)
+	env := append([]string{}, p.Env...)
+	set := map[string]bool{}
+	for _, e := range p.Env {
+		k, _, _ := strings.Cut(e, "=")
+		set[k] = true
+	}
+	for _, e := range image {
+		if k, _, _ := strings.Cut(e, "="); !set[k] {
+			env = append(env, e)
+		}
+	}
+	return env
 }

@@ -19,14 +19,15 @@ func TestUserEnv(t *testing.T) {
 		want  []string
 	}{
 		{name: "image only", image: []string{"PATH=/bin", "A=1"}, want: []string{"PATH=/bin", "A=1"}},
-		{name: "override in place", image: []string{"A=1", "B=2"}, flags: []string{"A=x"}, want: []string{"A=x", "B=2"}},
-		{name: "append new", image: []string{"A=1"}, flags: []string{"C=3"}, want: []string{"A=1", "C=3"}},
+		// Docker's Config.Env: the user's first, then the image's not overridden.
+		{name: "override", image: []string{"PATH=/bin", "A=1", "B=2"}, flags: []string{"B=x"}, want: []string{"B=x", "PATH=/bin", "A=1"}},
+		{name: "user first", image: []string{"A=1"}, flags: []string{"C=3"}, want: []string{"C=3", "A=1"}},
 		{name: "copy from host", flags: []string{"HOSTVAR"}, want: []string{"HOSTVAR=fromhost"}},
 		{name: "host empty is kept", flags: []string{"EMPTY"}, want: []string{"EMPTY="}},
 		{name: "unset on host is omitted", image: []string{"A=1"}, flags: []string{"NOPE"}, want: []string{"A=1"}},
 		{name: "explicit empty value", flags: []string{"A="}, want: []string{"A="}},
 		{name: "value with equals", flags: []string{"A=b=c"}, want: []string{"A=b=c"}},
-		{name: "last flag wins", flags: []string{"A=1", "A=2"}, want: []string{"A=2"}},
+		{name: "repeated flag kept", flags: []string{"A=1", "A=2"}, want: []string{"A=1", "A=2"}}, // the process sees A=2
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

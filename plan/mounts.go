@@ -174,8 +174,10 @@ func ParseTmpfs(spec string) (MountSpec, error) {
 	return m, nil
 }
 
+// tmpfsOptions are a --mount type=tmpfs's: noexec,nosuid,nodev first, as
+// for --tmpfs (Docker's daemon starts every tmpfs mount with them).
 func tmpfsOptions(size, mode string) []string {
-	opts := []string{"nosuid", "nodev"}
+	opts := []string{"noexec", "nosuid", "nodev"}
 	if size != "" {
 		opts = append(opts, "size="+size)
 	}

@@ -58,7 +58,7 @@ func TestParseMount(t *testing.T) {
 		{spec: "type=bind,src=/h,dst=/c,ro=false", want: MountSpec{Type: "bind", Source: "/h", Target: "/c"}},
 		{spec: "source=v,target=/c", want: MountSpec{Type: "volume", Source: "v", Target: "/c"}},
 		{spec: "target=/c,volume-nocopy", want: MountSpec{Type: "volume", Target: "/c", NoCopy: true}},
-		{spec: "type=tmpfs,destination=/t,tmpfs-size=64m,tmpfs-mode=1770", want: MountSpec{Type: "tmpfs", Target: "/t", Options: []string{"nosuid", "nodev", "size=64m", "mode=1770"}}},
+		{spec: "type=tmpfs,destination=/t,tmpfs-size=64m,tmpfs-mode=1770", want: MountSpec{Type: "tmpfs", Target: "/t", Options: []string{"noexec", "nosuid", "nodev", "size=64m", "mode=1770"}}},
 		{spec: "type=bind,target=/c", wantErr: "source is required"},
 		{spec: "type=bind,source=rel,target=/c", wantErr: "absolute path"},
 		{spec: "type=nfs,target=/c", wantErr: `unknown mount type "nfs"`},

@@ -31,8 +31,8 @@ type archiveWriter struct {
 }
 
 // writeArchive writes entries as Docker 25 does: blobs/sha256/* for every
-// config, layer tar and (OCI) manifest, then index.json, manifest.json and
-// oci-layout.
+// config, layer tar and (OCI) manifest, then index.json, manifest.json,
+// oci-layout and, when an image has a tag, repositories.
 func writeArchive(ctx context.Context, s *store.Store, entries []*saveEntry, w io.Writer) error {
 	a := &archiveWriter{tw: tar.NewWriter(&ctxWriter{ctx: ctx, w: w}), written: map[v1.Hash]bool{}}
 	for _, dir := range []string{"blobs/", "blobs/sha256/"} {
@@ -42,6 +42,9 @@ func writeArchive(ctx context.Context, s *store.Store, entries []*saveEntry, w i
 	}
 	index := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex}
 	var manifest []dockerManifestEntry
+	// repositories is Docker's legacy REPOSITORY -> TAG -> top layer file,
+	// which docker save still writes and older tools read.
+	repositories := map[string]map[string]string{}
 	for _, e := range entries {
 		desc, entry, err := a.image(s, e.img)
 		if err != nil {
@@ -53,6 +56,13 @@ func writeArchive(ctx context.Context, s *store.Store, entries []*saveEntry, w i
 			d.Annotations = map[string]string{annotationContainerd: n, annotationRefName: n[i+1:]}
 			index.Manifests = append(index.Manifests, d)
 			entry.RepoTags = append(entry.RepoTags, reference.FamiliarString(n))
+			if len(e.img.Layers) > 0 {
+				repo := reference.FamiliarName(n[:i])
+				if repositories[repo] == nil {
+					repositories[repo] = map[string]string{}
+				}
+				repositories[repo][n[i+1:]] = e.img.Layers[len(e.img.Layers)-1].Hex
+			}
 		}
 		if len(e.names) == 0 {
 			index.Manifests = append(index.Manifests, desc)
@@ -66,7 +76,11 @@ func writeArchive(ctx context.Context, s *store.Store, entries []*saveEntry, w i
 		{"index.json", index},
 		{"manifest.json", manifest},
 		{"oci-layout", map[string]string{"imageLayoutVersion": "1.0.0"}},
+		{"repositories", repositories},
 	} {
+		if f.name == "repositories" && len(repositories) == 0 {
+			continue // as docker save of untagged images
+		}
 		b, err := json.Marshal(f.v)
 		if err != nil {
 			return err

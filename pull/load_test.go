@@ -386,3 +386,47 @@ func fifoOf(t *testing.T, path string) string {
 	}()
 	return fifo
 }
+
+// docker save writes the legacy repositories file, REPOSITORY -> TAG ->
+// the top layer's file under blobs/sha256, for each tagged image.
+func TestSaveRepositories(t *testing.T) {
+	reg := newRegistry(t)
+	a := simpleImage(t, "repos-a", 2)
+	reg.push(t, "library/hello:latest", a)
+	s := openStore(t)
+	if _, err := Pull(context.Background(), s, mustRef(t, "hello:latest"), Options{Registries: Registries{Mirrors: []string{"http://" + reg.host}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Tag("hello:latest", mustRef(t, "example.com/team/hello:1")); err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "out.tar")
+	if err := SaveFile(context.Background(), s, []string{"hello:latest", "example.com/team/hello:1"}, archive); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var got map[string]map[string]string
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("no repositories file: %v", err)
+		}
+		if h.Name == "repositories" {
+			if err := json.NewDecoder(tr).Decode(&got); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	ids := diffIDs(t, a)
+	top := ids[len(ids)-1].Hex
+	want := map[string]map[string]string{"hello": {"latest": top}, "example.com/team/hello": {"1": top}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("repositories (-want +got):\n%s", diff)
+	}
+}

@@ -2,7 +2,6 @@ package run
 
 import (
 	"fmt"
-	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -36,20 +35,13 @@ func command(img v1.Config, entrypoint *string, args []string) (ep, cmd, argv []
 }
 
 // processEnv is the environment the process starts with: Docker's daemon
-// defaults (PATH when the configuration lacks one, HOSTNAME, TERM with a
+// defaults (PATH, HOSTNAME, TERM with a
 // tty) overridden by the configured environment.
 func processEnv(config []string, hostname string, tty bool) []string {
-	var env []string
-	hasPath := false
-	for _, e := range config {
-		if strings.HasPrefix(e, "PATH=") {
-			hasPath = true
-		}
-	}
-	if !hasPath {
-		env = append(env, "PATH="+defaultPath)
-	}
-	env = append(env, "HOSTNAME="+hostname)
+	// Docker's CreateDaemonEnvironment: PATH, HOSTNAME (and TERM) first,
+	// each replaced in place by the configured value, so `env` lists PATH
+	// first even when the image sets it.
+	env := []string{"PATH=" + defaultPath, "HOSTNAME=" + hostname}
 	if tty {
 		env = append(env, "TERM=xterm")
 	}

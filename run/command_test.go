@@ -69,9 +69,11 @@ func TestProcessEnv(t *testing.T) {
 		{name: "default path", config: []string{"A=1"},
 			want: []string{"PATH=" + defaultPath, "HOSTNAME=h", "A=1"}},
 		{name: "image path kept", config: []string{"PATH=/x"},
-			want: []string{"HOSTNAME=h", "PATH=/x"}}, // Docker appends the configured env after its defaults
+			want: []string{"PATH=/x", "HOSTNAME=h"}}, // replaced in place, as Docker's ReplaceOrAppendEnvValues
 		{name: "tty term", tty: true,
 			want: []string{"PATH=" + defaultPath, "HOSTNAME=h", "TERM=xterm"}},
+		{name: "config order after defaults", config: []string{"X=1", "PATH=/x", "A=2"},
+			want: []string{"PATH=/x", "HOSTNAME=h", "X=1", "A=2"}},
 		{name: "user overrides defaults", config: []string{"HOSTNAME=mine", "TERM=dumb"}, tty: true,
 			want: []string{"PATH=" + defaultPath, "HOSTNAME=mine", "TERM=dumb"}},
 	}

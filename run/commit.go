@@ -35,8 +35,10 @@ type CommitOptions struct {
 
 // hiddenFiles are the files pocket bind-mounts over the container's own:
 // what the container wrote there went to the container directory, and
-// the upper directory only holds the stub mounted on, as in Docker.
-var hiddenFiles = []string{"/etc/hosts", "/etc/resolv.conf", "/etc/hostname"}
+// the upper directory only holds the stub mounted on, as in Docker. The
+// /etc/mtab symlink init makes is Docker's init layer's, which neither
+// diff nor commit shows either.
+var hiddenFiles = []string{"/etc/hosts", "/etc/resolv.conf", "/etc/hostname", "/etc/mtab"}
 
 // diffOptions tell fs how to read this container's upper directory.
 func (c *container) diffOptions(epoch *time.Time) fs.DiffOptions {

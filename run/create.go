@@ -108,7 +108,7 @@ func (c *container) prepare(s *store.Store) error {
 		if err := os.WriteFile(p, f.data, 0o644); err != nil {
 			return err
 		}
-		sp.Init.Files = append(sp.Init.Files, ns.File{Source: p, Target: f.target})
+		sp.Init.Files = append(sp.Init.Files, ns.File{Source: p, Target: f.target, Readonly: sp.ReadOnly})
 	}
 	sp.Init.Rootfs.Upper = filepath.Join(c.dir, "upper")
 	sp.Init.Rootfs.Work = filepath.Join(c.dir, "work")

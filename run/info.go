@@ -39,6 +39,9 @@ type Info struct {
 	Rootless          bool
 	Warnings          []string
 	Plugins           Plugins
+	// DefaultNofile is the open files limit containers start with, and
+	// whether it is Docker's or the host's lower hard limit.
+	DefaultNofile string
 }
 
 // Plugins are Docker's built-in drivers pocket has.
@@ -75,6 +78,7 @@ func SystemInfo(s *store.Store, mirrors, insecure []string, serverVersion string
 		Plugins: Plugins{Volume: []string{"local"}, Network: []string{"bridge", "host", "null"}, Log: []string{"json-file"}},
 	}
 	in.Name, _ = os.Hostname()
+	in.DefaultNofile = DefaultNofile().String()
 	if cgroup.Unified() {
 		in.CgroupVersion = "2"
 	}

@@ -1,13 +1,16 @@
 package run
 
 import (
+	"fmt"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"pocket/store"
 )
 
-// Inspection is Docker's container inspect document, in the subset pocket
-// has to say.
+// Inspection is Docker's container inspect document (API ContainerJSON),
+// its keys in Docker's order, in the subset pocket has to say.
 type Inspection struct {
 	ID              string            `json:"Id"`
 	Created         time.Time         `json:"Created"`
@@ -15,12 +18,30 @@ type Inspection struct {
 	Args            []string          `json:"Args"`
 	State           InspectState      `json:"State"`
 	Image           string            `json:"Image"`
-	Name            string            `json:"Name"`
+	ResolvConfPath  string            `json:"ResolvConfPath"`
+	HostnamePath    string            `json:"HostnamePath"`
+	HostsPath       string            `json:"HostsPath"`
 	LogPath         string            `json:"LogPath"`
-	Config          InspectConfig     `json:"Config"`
+	Name            string            `json:"Name"`
+	RestartCount    int               `json:"RestartCount"`
+	Driver          string            `json:"Driver"`
+	Platform        string            `json:"Platform"`
+	MountLabel      string            `json:"MountLabel"`
+	ProcessLabel    string            `json:"ProcessLabel"`
+	AppArmorProfile string            `json:"AppArmorProfile"`
+	ExecIDs         []string          `json:"ExecIDs"`
 	HostConfig      InspectHostConfig `json:"HostConfig"`
+	GraphDriver     GraphDriver       `json:"GraphDriver"`
 	Mounts          []MountPoint      `json:"Mounts"`
+	Config          InspectConfig     `json:"Config"`
 	NetworkSettings *NetworkSettings  `json:"NetworkSettings"`
+}
+
+// GraphDriver is where the container's filesystem lives, as Docker's
+// overlay2 driver reports it.
+type GraphDriver struct {
+	Data map[string]string `json:"Data"`
+	Name string            `json:"Name"`
 }
 
 // InspectState is inspect's State.
@@ -38,37 +59,55 @@ type InspectState struct {
 	FinishedAt string `json:"FinishedAt"`
 }
 
-// InspectConfig is inspect's Config.
+// InspectConfig is inspect's Config, keys in Docker's order.
 type InspectConfig struct {
-	Hostname   string   `json:"Hostname"`
-	Env        []string `json:"Env"`
-	Cmd        []string `json:"Cmd"`
-	Entrypoint []string `json:"Entrypoint"`
-	Image      string   `json:"Image"`
-	WorkingDir string   `json:"WorkingDir"`
-	User       string   `json:"User"`
-	Tty        bool     `json:"Tty"`
-	OpenStdin  bool     `json:"OpenStdin"`
-	StopSignal string   `json:"StopSignal,omitempty"`
+	Hostname     string            `json:"Hostname"`
+	Domainname   string            `json:"Domainname"`
+	User         string            `json:"User"`
+	AttachStdin  bool              `json:"AttachStdin"`
+	AttachStdout bool              `json:"AttachStdout"`
+	AttachStderr bool              `json:"AttachStderr"`
+	Tty          bool              `json:"Tty"`
+	OpenStdin    bool              `json:"OpenStdin"`
+	StdinOnce    bool              `json:"StdinOnce"`
+	Env          []string          `json:"Env"`
+	Cmd          []string          `json:"Cmd"`
+	Image        string            `json:"Image"`
+	Volumes      map[string]any    `json:"Volumes"`
+	WorkingDir   string            `json:"WorkingDir"`
+	Entrypoint   []string          `json:"Entrypoint"`
+	OnBuild      []string          `json:"OnBuild"`
+	Labels       map[string]string `json:"Labels"`
+	StopSignal   string            `json:"StopSignal,omitempty"`
 }
 
 // InspectHostConfig is inspect's HostConfig.
 type InspectHostConfig struct {
-	Memory            int64             `json:"Memory"`
-	MemorySwap        int64             `json:"MemorySwap"`
-	NanoCpus          int64             `json:"NanoCpus"`
-	CpuShares         int64             `json:"CpuShares"`
-	PidsLimit         *int64            `json:"PidsLimit"`
-	ReadonlyRootfs    bool              `json:"ReadonlyRootfs"`
-	Privileged        bool              `json:"Privileged"`
-	Devices           []DeviceMapping   `json:"Devices"`           // [] when none, as Docker
-	DeviceCgroupRules []string          `json:"DeviceCgroupRules"` // null when none, as Docker
-	CapAdd            []string          `json:"CapAdd"`
-	CapDrop           []string          `json:"CapDrop"`
-	SecurityOpt       []string          `json:"SecurityOpt"`
-	NetworkMode       string            `json:"NetworkMode"`
-	AutoRemove        bool              `json:"AutoRemove"`
-	Tmpfs             map[string]string `json:"Tmpfs,omitempty"`
+	Memory            int64           `json:"Memory"`
+	MemorySwap        int64           `json:"MemorySwap"`
+	NanoCpus          int64           `json:"NanoCpus"`
+	CpuShares         int64           `json:"CpuShares"`
+	PidsLimit         *int64          `json:"PidsLimit"`
+	ReadonlyRootfs    bool            `json:"ReadonlyRootfs"`
+	Privileged        bool            `json:"Privileged"`
+	Devices           []DeviceMapping `json:"Devices"`           // [] when none, as Docker
+	DeviceCgroupRules []string        `json:"DeviceCgroupRules"` // null when none, as Docker
+	CapAdd            []string        `json:"CapAdd"`
+	CapDrop           []string        `json:"CapDrop"`
+	SecurityOpt       []string        `json:"SecurityOpt"`
+	NetworkMode       string          `json:"NetworkMode"`
+	AutoRemove        bool            `json:"AutoRemove"`
+	// LogConfig is Docker's default logging driver, the one pocket has.
+	LogConfig LogConfig `json:"LogConfig"`
+	// PortBindings are -p and -P as asked (HostPort "" for a free one).
+	PortBindings map[string][]PortBinding `json:"PortBindings"`
+	Tmpfs        map[string]string        `json:"Tmpfs,omitempty"`
+}
+
+// LogConfig is HostConfig.LogConfig.
+type LogConfig struct {
+	Type   string            `json:"Type"`
+	Config map[string]string `json:"Config"`
 }
 
 // zeroTime is how Docker shows a time that has not happened.
@@ -89,6 +128,9 @@ func Inspect(s *store.Store, id string) (any, error) {
 	}
 	sp, st := &c.spec, &c.state
 	argv := sp.Init.Process.Args
+	// docker run attaches stdout and stderr unless -d, stdin with -i,
+	// and then closes stdin when the client detaches (StdinOnce).
+	attach := !sp.Detach
 	in := &Inspection{
 		ID: sp.ID, Created: sp.Created, Path: argv[0], Args: append([]string{}, argv[1:]...),
 		State: InspectState{
@@ -96,11 +138,16 @@ func Inspect(s *store.Store, id string) (any, error) {
 			Pid: st.Pid, ExitCode: st.ExitCode, Error: st.Error,
 			StartedAt: dockerTime(st.StartedAt), FinishedAt: dockerTime(st.FinishedAt),
 		},
-		Image: sp.Image.String(), Name: "/" + sp.Name, LogPath: c.dir + "/" + logFile,
+		Image:          sp.Image.String(),
+		ResolvConfPath: filepath.Join(c.dir, "resolv.conf"), HostnamePath: filepath.Join(c.dir, "hostname"),
+		HostsPath: filepath.Join(c.dir, "hosts"), LogPath: filepath.Join(c.dir, logFile),
+		Name: "/" + sp.Name, Driver: graphDriver(sp), Platform: "linux",
 		Config: InspectConfig{
-			Hostname: sp.Hostname, Env: sp.Init.Process.Env, Cmd: sp.Cmd, Entrypoint: sp.Entrypoint,
-			Image: sp.ImageName, WorkingDir: sp.WorkingDir, User: sp.User, Tty: sp.Tty, OpenStdin: sp.OpenStdin,
-			StopSignal: sp.StopSignal,
+			Hostname: sp.Hostname, User: sp.User,
+			AttachStdin: attach && sp.OpenStdin, AttachStdout: attach, AttachStderr: attach,
+			Tty: sp.Tty, OpenStdin: sp.OpenStdin, StdinOnce: attach && sp.OpenStdin,
+			Env: sp.Env, Cmd: sp.Cmd, Image: sp.ImageName, WorkingDir: sp.WorkingDir,
+			Entrypoint: sp.Entrypoint, Labels: map[string]string{}, StopSignal: sp.StopSignal,
 		},
 		HostConfig: InspectHostConfig{
 			Memory: sp.Resources.Memory, MemorySwap: sp.Resources.MemorySwap,
@@ -109,6 +156,26 @@ func Inspect(s *store.Store, id string) (any, error) {
 			SecurityOpt: sp.SecurityOpt, NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
 			Devices: append([]DeviceMapping{}, sp.Devices...), DeviceCgroupRules: sp.DeviceCgroupRules,
 		},
+		GraphDriver: GraphDriver{Name: graphDriver(sp), Data: map[string]string{
+			"LowerDir":  strings.Join(sp.Init.Rootfs.Lower, ":"),
+			"MergedDir": sp.Init.Rootfs.Target, "UpperDir": sp.Init.Rootfs.Upper, "WorkDir": sp.Init.Rootfs.Work,
+		}},
+	}
+	if len(sp.Volumes) > 0 {
+		in.Config.Volumes = map[string]any{}
+		for _, v := range sp.Volumes {
+			in.Config.Volumes[v] = struct{}{}
+		}
+	}
+	in.HostConfig.LogConfig = LogConfig{Type: "json-file", Config: map[string]string{}}
+	in.HostConfig.PortBindings = map[string][]PortBinding{}
+	for _, p := range sp.Net.Ports {
+		k := fmt.Sprintf("%d/%s", p.ContainerPort, p.Proto)
+		hp := ""
+		if p.HostPort != 0 {
+			hp = fmt.Sprint(p.HostPort)
+		}
+		in.HostConfig.PortBindings[k] = append(in.HostConfig.PortBindings[k], PortBinding{HostIP: p.HostIP, HostPort: hp})
 	}
 	in.NetworkSettings = networkSettings(c)
 	if sp.Resources.PidsLimit != 0 {
@@ -130,6 +197,16 @@ func Inspect(s *store.Store, id string) (any, error) {
 		}
 	}
 	return in, nil
+}
+
+// graphDriver names the storage driver as docker info and inspect do:
+// overlay2, or fuse-overlayfs where pocket mounts through FUSE (rootless
+// without kernel overlay in a user namespace).
+func graphDriver(sp *spec) string {
+	if sp.Init.Rootfs.Premounted {
+		return "fuse-overlayfs"
+	}
+	return "overlay2"
 }
 
 func joinOpts(opts []string, ro bool) string {

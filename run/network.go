@@ -188,26 +188,42 @@ func (n *netConn) disconnect() error {
 	return errors.Join(errs...)
 }
 
-// applyDNS replaces the name servers, search domains and options of a
-// resolv.conf with those given, keeping the rest (Docker's rule).
+// applyDNS rewrites a resolv.conf for --dns, --dns-search and
+// --dns-option as Docker's daemon does (libnetwork's resolvconf.Build): a
+// new file of three lines, search, nameserver(s), options, each taken from
+// the flags or else from conf; every other line of conf is dropped.
 func applyDNS(conf []byte, d netSpec) []byte {
-	drop := map[string]bool{"nameserver": len(d.DNS) > 0, "search": len(d.DNSSearch) > 0, "domain": len(d.DNSSearch) > 0, "options": len(d.DNSOptions) > 0}
-	var b strings.Builder
-	for _, line := range strings.Split(strings.TrimRight(string(conf), "\n"), "\n") {
-		if f := strings.Fields(line); len(f) > 0 && drop[f[0]] || line == "" {
+	servers, search, options := d.DNS, d.DNSSearch, d.DNSOptions
+	for _, line := range strings.Split(string(conf), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
 			continue
 		}
-		b.WriteString(line + "\n")
+		switch f[0] {
+		case "nameserver":
+			if len(d.DNS) == 0 {
+				servers = append(servers, f[1])
+			}
+		case "search":
+			if len(d.DNSSearch) == 0 {
+				search = f[1:] // the last search line wins, as in resolv.conf(5)
+			}
+		case "options":
+			if len(d.DNSOptions) == 0 {
+				options = append(options, f[1:]...)
+			}
+		}
 	}
-	for _, s := range d.DNS {
+	var b strings.Builder
+	// "." clears the search list (Docker).
+	if s := strings.Join(search, " "); len(search) > 0 && strings.Trim(s, " ") != "." {
+		b.WriteString("search " + s + "\n")
+	}
+	for _, s := range servers {
 		b.WriteString("nameserver " + s + "\n")
 	}
-	// "." clears the search list (Docker).
-	if search := strings.Join(d.DNSSearch, " "); len(d.DNSSearch) > 0 && search != "." {
-		b.WriteString("search " + search + "\n")
-	}
-	if len(d.DNSOptions) > 0 {
-		b.WriteString("options " + strings.Join(d.DNSOptions, " ") + "\n")
+	if len(options) > 0 {
+		b.WriteString("options " + strings.Join(options, " ") + "\n")
 	}
 	return []byte(b.String())
 }

@@ -11,17 +11,18 @@ import (
 )
 
 func TestApplyDNS(t *testing.T) {
-	host := "search lan\nnameserver 10.0.0.2\noptions edns0\n"
+	host := "# comment\nnameserver 10.0.0.2\nsearch lan\noptions edns0\n"
 	tests := []struct {
 		name string
 		d    netSpec
 		want string
 	}{
-		{name: "nothing given", d: netSpec{}, want: host},
+		// Docker's resolvconf.Build: search, nameservers, options, in
+		// that order, nothing else.
 		{name: "servers replaced", d: netSpec{DNS: []string{"1.1.1.1", "9.9.9.9"}},
-			want: "search lan\noptions edns0\nnameserver 1.1.1.1\nnameserver 9.9.9.9\n"},
+			want: "search lan\nnameserver 1.1.1.1\nnameserver 9.9.9.9\noptions edns0\n"},
 		{name: "search replaced", d: netSpec{DNSSearch: []string{"a.test", "b.test"}},
-			want: "nameserver 10.0.0.2\noptions edns0\nsearch a.test b.test\n"},
+			want: "search a.test b.test\nnameserver 10.0.0.2\noptions edns0\n"},
 		{name: "dot clears search", d: netSpec{DNSSearch: []string{"."}},
 			want: "nameserver 10.0.0.2\noptions edns0\n"},
 		{name: "options replaced", d: netSpec{DNSOptions: []string{"ndots:2"}},

@@ -38,6 +38,7 @@ type Summary struct {
 	ExitCode    int      `json:"-"`
 	Mounts      []string `json:"-"` // volume names or bind sources
 	Network     string   `json:"-"`
+	SizeRw      int64    `json:"-"` // bytes written in the container, measured by DiskUsage only
 }
 
 // LogsOptions is `pocket logs`.

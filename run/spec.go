@@ -2,6 +2,7 @@ package run
 
 import (
 	"os"
+	"slices"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -29,8 +30,12 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		StopSignal: cfg.StopSignal, Network: p.Network.Mode, Resources: p.Resources,
 		ReadOnly: o.ReadOnly, Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
 		Devices: p.Devices.Mappings, DeviceCgroupRules: p.Devices.Rules,
-		SecurityOpt: o.SecurityOpt,
+		SecurityOpt: o.SecurityOpt, Detach: o.Detach,
 	}
+	for v := range cfg.Volumes {
+		sp.Volumes = append(sp.Volumes, v)
+	}
+	slices.Sort(sp.Volumes)
 	if sp.Net, err = newNetSpec(p, cfg); err != nil {
 		return nil, err
 	}
@@ -73,6 +78,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		// In a user namespace init bind-mounts /dev nodes instead of
 		// making them.
 		UserNS: p.Host.Rootless,
+		Nofile: DefaultNofile().Limit,
 	}
 	return sp, nil
 }

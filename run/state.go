@@ -47,6 +47,8 @@ type spec struct {
 	Tty        bool             `json:"tty"`
 	OpenStdin  bool             `json:"openStdin"`
 	AutoRemove bool             `json:"autoRemove"`
+	Detach     bool             `json:"detach,omitempty"`  // -d: inspect's Attach* are false
+	Volumes    []string         `json:"volumes,omitempty"` // the image's VOLUMEs, for inspect's Config.Volumes
 	StopSignal string           `json:"stopSignal,omitempty"`
 	Network    string           `json:"network"`
 	Resources  cgroup.Resources `json:"resources"`

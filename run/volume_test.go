@@ -70,7 +70,7 @@ func TestPrepareMounts(t *testing.T) {
 		{Type: "bind", Source: data(p.volumes[2]), Target: "/anon"},
 		{Type: "bind", Source: host, Target: "/h"},
 		{Type: "bind", Source: data("old"), Target: "/a2"},
-		{Type: "tmpfs", Source: "tmpfs", Target: "/t", Options: []string{"nosuid", "nodev", "size=1m"}},
+		{Type: "tmpfs", Source: "tmpfs", Target: "/t", Options: []string{"noexec", "nosuid", "nodev", "size=1m"}},
 		{Type: "bind", Source: data(p.volumes[3]), Target: "/anon2"},
 	}
 	if diff := cmp.Diff(want, p.mounts); diff != "" {

@@ -26,13 +26,17 @@ type VolumeInfo struct {
 	Scope      string            `json:"Scope"`
 }
 
-// VolumeSummary is one row of `pocket volume ls`.
+// VolumeSummary is one row of `pocket volume ls`, its fields docker/cli's
+// volume context's in the order of their JSON keys. Links and Size are
+// "N/A" as Docker's outside system df -v.
 type VolumeSummary struct {
 	Driver     string `json:"Driver"`
 	Labels     string `json:"Labels"`
+	Links      string `json:"Links"`
 	Mountpoint string `json:"Mountpoint"`
 	Name       string `json:"Name"`
 	Scope      string `json:"Scope"`
+	Size       string `json:"Size"`
 }
 
 func volumeInfo(v *store.Volume) VolumeInfo {
@@ -98,7 +102,7 @@ func VolumeList(s *store.Store, f filter.Args) ([]VolumeSummary, error) {
 		for _, k := range slices.Sorted(maps.Keys(info.Labels)) {
 			labels = append(labels, k+"="+info.Labels[k])
 		}
-		out = append(out, VolumeSummary{Driver: info.Driver, Labels: strings.Join(labels, ","),
+		out = append(out, VolumeSummary{Driver: info.Driver, Labels: strings.Join(labels, ","), Links: "N/A", Size: "N/A",
 			Mountpoint: info.Mountpoint, Name: info.Name, Scope: info.Scope})
 	}
 	return out, nil
