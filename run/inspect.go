@@ -3,6 +3,7 @@ package run
 import (
 	"time"
 
+	"pocket/plan"
 	"pocket/store"
 )
 
@@ -19,6 +20,7 @@ type Inspection struct {
 	LogPath         string            `json:"LogPath"`
 	Config          InspectConfig     `json:"Config"`
 	HostConfig      InspectHostConfig `json:"HostConfig"`
+	RestartCount    int               `json:"RestartCount"`
 	Mounts          []MountPoint      `json:"Mounts"`
 	NetworkSettings *NetworkSettings  `json:"NetworkSettings"`
 }
@@ -50,6 +52,9 @@ type InspectConfig struct {
 	Tty        bool     `json:"Tty"`
 	OpenStdin  bool     `json:"OpenStdin"`
 	StopSignal string   `json:"StopSignal,omitempty"`
+	// Labels are null when none, as Docker's.
+	Labels      map[string]string `json:"Labels"`
+	StopTimeout *int              `json:"StopTimeout,omitempty"`
 }
 
 // InspectHostConfig is inspect's HostConfig.
@@ -69,7 +74,16 @@ type InspectHostConfig struct {
 	NetworkMode       string            `json:"NetworkMode"`
 	AutoRemove        bool              `json:"AutoRemove"`
 	Tmpfs             map[string]string `json:"Tmpfs,omitempty"`
+	RestartPolicy     RestartPolicy     `json:"RestartPolicy"`
+	Ulimits           []Ulimit          `json:"Ulimits"`
+	GroupAdd          []string          `json:"GroupAdd"`
 }
+
+// RestartPolicy is --restart, as inspect shows it.
+type RestartPolicy = plan.RestartPolicy
+
+// Ulimit is one --ulimit, as inspect shows it.
+type Ulimit = plan.Rlimit
 
 // zeroTime is how Docker shows a time that has not happened.
 const zeroTime = "0001-01-01T00:00:00Z"
@@ -92,7 +106,8 @@ func Inspect(s *store.Store, id string) (any, error) {
 	in := &Inspection{
 		ID: sp.ID, Created: sp.Created, Path: argv[0], Args: append([]string{}, argv[1:]...),
 		State: InspectState{
-			Status: st.Status, Running: st.Status == statusRunning, OOMKilled: st.OOMKilled,
+			Status: st.Status, Running: st.Status == statusRunning || st.Status == statusRestarting,
+			Restarting: st.Status == statusRestarting, Paused: c.paused(), OOMKilled: st.OOMKilled,
 			Pid: st.Pid, ExitCode: st.ExitCode, Error: st.Error,
 			StartedAt: dockerTime(st.StartedAt), FinishedAt: dockerTime(st.FinishedAt),
 		},
@@ -100,15 +115,23 @@ func Inspect(s *store.Store, id string) (any, error) {
 		Config: InspectConfig{
 			Hostname: sp.Hostname, Env: sp.Init.Process.Env, Cmd: sp.Cmd, Entrypoint: sp.Entrypoint,
 			Image: sp.ImageName, WorkingDir: sp.WorkingDir, User: sp.User, Tty: sp.Tty, OpenStdin: sp.OpenStdin,
-			StopSignal: sp.StopSignal,
+			StopSignal: sp.StopSignal, Labels: sp.Labels, StopTimeout: sp.StopTimeout,
 		},
+		RestartCount: st.RestartCount,
 		HostConfig: InspectHostConfig{
 			Memory: sp.Resources.Memory, MemorySwap: sp.Resources.MemorySwap,
 			NanoCpus: int64(sp.Resources.CPUs * 1e9), CpuShares: int64(sp.Resources.CPUShares),
 			ReadonlyRootfs: sp.ReadOnly, Privileged: sp.Privileged, CapAdd: sp.CapAdd, CapDrop: sp.CapDrop,
 			SecurityOpt: sp.SecurityOpt, NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
 			Devices: append([]DeviceMapping{}, sp.Devices...), DeviceCgroupRules: sp.DeviceCgroupRules,
+			RestartPolicy: sp.RestartPolicy, Ulimits: sp.Ulimits, GroupAdd: sp.GroupAdd,
 		},
+	}
+	if in.State.Paused {
+		in.State.Status = statusPaused
+	}
+	if in.HostConfig.RestartPolicy.Name == "" {
+		in.HostConfig.RestartPolicy.Name = plan.RestartNo
 	}
 	in.NetworkSettings = networkSettings(c)
 	if sp.Resources.PidsLimit != 0 {
