@@ -386,7 +386,7 @@ func TestLabels(t *testing.T) {
 	if err := os.WriteFile(file, []byte("# comment\nteam=infra\n\nshared=from-file\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mustPocket(t, root, "create", "--name", "ll", "--label-file", file, "-l", "shared=from-flag", "--label", "empty", "busybox")
+	mustPocket(t, root, "create", "--name", "ll", "--label-file", file, "-l", "shared=from-flag", "-l", "empty", "busybox")
 	mustPocket(t, root, "create", "--name", "other", "-l", "team=web", "busybox")
 	info := inspectContainer(t, func() result { return mustPocket(t, root, "inspect", "ll") })
 	want := map[string]string{"team": "infra", "shared": "from-flag", "empty": ""}
