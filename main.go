@@ -162,7 +162,7 @@ func app() *cli.App {
 				commitCommand(), diffCommand(), exportCommand(),
 				createCommand(), startCommand(), restartCommand(), pauseCommand(), unpauseCommand(), renameCommand(),
 			}},
-			networkCommand(),
+			networkCommand(), generateCommand(),
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
 			volumeCommand(), versionCommand(), infoCommand(), helpCommand(),
 		},

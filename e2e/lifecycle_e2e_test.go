@@ -527,3 +527,37 @@ func TestLogsTimestampsSince(t *testing.T) {
 		t.Errorf("logs --since yesterday: %s", r)
 	}
 }
+
+func TestGenerateSystemd(t *testing.T) {
+	root := newRoot(t)
+	id := strings.TrimSpace(mustPocket(t, root, "create", "--name", "svc", "--network", "none", "--stop-timeout", "5", "busybox", "sh", "-c", "echo from systemd; exit 4").Stdout)
+	unit := mustPocket(t, root, "generate", "systemd", "--name", "--restart-policy", "always", "svc").Stdout
+	for _, want := range []string{
+		"# container-svc.service\n", "[Unit]\n", "[Service]\nType=simple\nRestart=always\nTimeoutStopSec=65\n",
+		" start -a svc\n", " stop -t 5 svc\n", "[Install]\nWantedBy=default.target\n",
+	} {
+		if !strings.Contains(unit, want) {
+			t.Errorf("unit lacks %q:\n%s", want, unit)
+		}
+	}
+	if unit := mustPocket(t, root, "generate", "systemd", "svc").Stdout; !strings.Contains(unit, "# container-"+id+".service\n") {
+		t.Errorf("unit without --name does not name the ID:\n%s", unit)
+	}
+	// What systemd runs is the container's monitor in the foreground,
+	// with the container's output and status.
+	var start string
+	for _, l := range lines(unit) {
+		if s, ok := strings.CutPrefix(l, "ExecStart="); ok {
+			start = s
+		}
+	}
+	argv := strings.Fields(start)
+	cmd := pocketCmd(t, root)
+	cmd.Path, cmd.Args = argv[0], argv
+	if r := runToEnd(t, cmd, start); r.Code != 4 || r.Stdout != "from systemd\n" {
+		t.Errorf("ExecStart %s: %s", start, r)
+	}
+	if r := pocket(t, root, "generate", "systemd", "--restart-policy", "sometimes", "svc"); r.Code != 1 || !strings.Contains(r.Stderr, `"sometimes" is not a valid restart policy`) {
+		t.Errorf("--restart-policy sometimes: %s", r)
+	}
+}
