@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"pocket/cgroup"
@@ -560,4 +563,69 @@ func TestGenerateSystemd(t *testing.T) {
 	if r := pocket(t, root, "generate", "systemd", "--restart-policy", "sometimes", "svc"); r.Code != 1 || !strings.Contains(r.Stderr, `"sometimes" is not a valid restart policy`) {
 		t.Errorf("--restart-policy sometimes: %s", r)
 	}
+}
+
+func TestAttach(t *testing.T) {
+	root := newRoot(t)
+	t.Run("stdin and status", func(t *testing.T) {
+		mustPocket(t, root, "run", "-d", "-i", "--name", "reader", "--network", "none", "busybox", "sh", "-c", "read x; echo got $x; echo err >&2; exit 5")
+		cmd := pocketCmd(t, root, "attach", "reader")
+		cmd.Stdin = strings.NewReader("abc\n")
+		r := runToEnd(t, cmd, "attach reader")
+		if r.Code != 5 || r.Stdout != "got abc\n" || r.Stderr != "err\n" {
+			t.Errorf("attach: want the output on its streams and status 5, got %s", r)
+		}
+	})
+	t.Run("detach keys", func(t *testing.T) {
+		mustPocket(t, root, "run", "-d", "-it", "--name", "shell", "--network", "none", "busybox", "sh")
+		cmd := pocketCmd(t, root, "attach", "shell")
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out lockedBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// The keys go once the command's output is seen: after them,
+		// nothing more is shown.
+		io.WriteString(in, "echo hi-$((40+2))\n")
+		eventually(t, "echoed through the attachment", func() bool { return strings.Contains(out.String(), "hi-42") })
+		io.WriteString(in, "\x10\x11")
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("attach then ctrl-p ctrl-q: %v\n%s", err, out.String())
+		}
+		if info := inspectContainer(t, func() result { return mustPocket(t, root, "inspect", "shell") }); !info.State.Running {
+			t.Errorf("detaching stopped the container: %+v", info.State)
+		}
+		mustPocket(t, root, "rm", "-f", "shell")
+	})
+	t.Run("errors", func(t *testing.T) {
+		mustPocket(t, root, "create", "--name", "idle", "--network", "none", "busybox")
+		if r := pocket(t, root, "attach", "idle"); r.Code != 1 || !strings.Contains(r.Stderr, "You cannot attach to a stopped container, start it first") {
+			t.Errorf("attach to a created container: %s", r)
+		}
+		if r := pocket(t, root, "attach", "--detach-keys", "ctrl-1", "idle"); r.Code != 1 || !strings.Contains(r.Stderr, "Invalid detach keys (ctrl-1) provided") {
+			t.Errorf("attach --detach-keys ctrl-1: %s", r)
+		}
+	})
+}
+
+// lockedBuffer is a bytes.Buffer a command writes while a test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

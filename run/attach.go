@@ -19,6 +19,12 @@ import (
 type streams struct {
 	stdin          io.Reader // used only with -i
 	stdout, stderr io.Writer
+	// ended, if set, is called after each run of the container, once
+	// its state is written (see attachHub).
+	ended func()
+	// detached asks supervise for a detached monitor's streams: the
+	// attach socket's (see listenAttach).
+	detached bool
 }
 
 // jsonLog is a container.log in Docker's json-file format, one object a line.

@@ -54,7 +54,12 @@ var errNoControl = errors.New("no control socket")
 // /proc/self/fd/N/control.sock through an open descriptor of dir. The
 // caller calls done once it has bound or connected.
 func socketAddr(dir string) (addr string, done func(), err error) {
-	p := filepath.Join(dir, controlFile)
+	return socketAddrOf(dir, controlFile)
+}
+
+// socketAddrOf is socketAddr for the socket file name in dir.
+func socketAddrOf(dir, name string) (addr string, done func(), err error) {
+	p := filepath.Join(dir, name)
 	if len(p) <= maxSocketPath {
 		return p, func() {}, nil
 	}
@@ -62,7 +67,7 @@ func socketAddr(dir string) (addr string, done func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return fmt.Sprintf("/proc/self/fd/%d/%s", d.Fd(), controlFile), func() { d.Close() }, nil
+	return fmt.Sprintf("/proc/self/fd/%d/%s", d.Fd(), name), func() { d.Close() }, nil
 }
 
 // controlServer is a monitor's side of the control socket. It outlives

@@ -44,6 +44,14 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 		return c.failed(fmt.Errorf("container %s: %w", c.spec.ID[:12], err))
 	}
 	defer ctl.close()
+	if st.detached {
+		hub, hst, err := listenAttach(c.dir, c.spec.OpenStdin)
+		if err != nil {
+			return c.failed(fmt.Errorf("container %s: %w", c.spec.ID[:12], err))
+		}
+		defer hub.close()
+		st = hst
+	}
 	// A start by hand begins the count again, as Docker's.
 	c.state.RestartCount = 0
 	var back backoff
@@ -51,6 +59,9 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 	for {
 		code, err = c.runOnce(s, ctl, st, started)
 		started = nil
+		if st.ended != nil {
+			st.ended()
+		}
 		if err != nil || ctl.isStopped() || !restartPolicy(c.spec.RestartPolicy).again(code, c.state.RestartCount) {
 			break
 		}
@@ -212,7 +223,7 @@ func Monitor(args []string) int {
 	if err != nil {
 		return fail(125, err)
 	}
-	code, err := supervise(s, c, streams{}, func() { send(report{}) })
+	code, err := supervise(s, c, streams{detached: true}, func() { send(report{}) })
 	if errors.Is(err, errAlreadyRunning) {
 		// Started by another pocket meanwhile: started, as asked.
 		send(report{})
