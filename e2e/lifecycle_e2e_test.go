@@ -9,7 +9,9 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"pocket/cgroup"
 )
@@ -628,4 +630,65 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// An attached run with a restart policy ends when pocket is told to: the
+// signal it relays is a stop by hand.
+func TestRestartPolicyAttachedStop(t *testing.T) {
+	root := newRoot(t)
+	cmd := pocketCmd(t, root, "run", "--name", "fg", "--network", "none", "--restart", "always", "busybox", "sh", "-c",
+		`trap 'exit 0' TERM; echo up; while true; do sleep 0.1; done`)
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "up", func() bool { return strings.Contains(out.String(), "up") })
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("attached run --restart always after SIGTERM: %v\n%s", err, out.String())
+		}
+	case <-time.After(commandTimeout):
+		cmd.Process.Kill()
+		t.Fatalf("attached run --restart always went on after SIGTERM:\n%s", out.String())
+	}
+	if info := inspectContainer(t, func() result { return mustPocket(t, root, "inspect", "fg") }); info.State.Status != "exited" || info.RestartCount != 0 {
+		t.Errorf("after SIGTERM: %+v, RestartCount %d", info.State, info.RestartCount)
+	}
+}
+
+func TestRootlessCreateStartAttach(t *testing.T) {
+	e := newRootlessEnv(t, userWithSubIDs)
+	id := strings.TrimSpace(e.must(t, "create", "--name", "made", "--network", "none", "-u", "1000", "busybox", "sh", "-c", "echo as $(id -u); exit 6").Stdout)
+	if !fullID.MatchString(id) {
+		t.Fatalf("create printed %q", id)
+	}
+	e.must(t, "start", "made")
+	e.must(t, "wait", "made")
+	if r := e.must(t, "logs", "made"); r.Stdout != "as 1000\n" {
+		t.Errorf("logs: %q", r.Stdout)
+	}
+	if r := e.pocket(t, "start", "-a", "made"); r.Code != 6 || r.Stdout != "as 1000\n" {
+		t.Errorf("start -a: %s", r)
+	}
+	e.must(t, "rename", "made", "renamed")
+	if r := e.must(t, "ps", "-a", "--format", "{{.Names}}"); r.Stdout != "renamed\n" {
+		t.Errorf("ps after rename: %q", r.Stdout)
+	}
+	e.must(t, "run", "-d", "-i", "--name", "reader", "--network", "none", "-u", "1000", "busybox", "sh", "-c", "read x; echo got $x; exit 5")
+	cmd := e.cmd("attach", "reader")
+	cmd.Stdin = strings.NewReader("abc\n")
+	if r := runToEnd(t, cmd, "attach reader"); r.Code != 5 || r.Stdout != "got abc\n" {
+		t.Errorf("rootless attach: %s", r)
+	}
+	// Paused without a delegated cgroup: nothing to freeze, said so.
+	e.must(t, "run", "-d", "--name", "free", "--network", "none", "busybox", "sleep", "1000")
+	if r := e.pocket(t, "pause", "free"); r.Code != 1 || !strings.Contains(r.Stderr, "has no cgroup to freeze") {
+		t.Errorf("rootless pause without a cgroup: %s", r)
+	}
+	e.must(t, "rm", "-f", "free")
 }

@@ -141,7 +141,7 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 		fuse.Unmount()
 		return 125, err
 	}
-	sig.to(p.pid())
+	sig.to(p.pid(), func() { ctl.deliver(controlRequest{Stop: true}) })
 	ctl.serve(p.signal)
 	if ctl.isStopped() {
 		// Stopped while it was starting again: a stop between runs ends

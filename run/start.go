@@ -18,6 +18,9 @@ func Start(s *store.Store, id string) error {
 	if err != nil {
 		return err
 	}
+	if c.paused() {
+		return fmt.Errorf("cannot start a paused container, try unpause instead")
+	}
 	if c.state.Status == statusRunning || c.state.Status == statusRestarting {
 		return nil
 	}
