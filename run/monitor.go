@@ -184,6 +184,10 @@ func (c *container) failed(err error) (int, error) {
 	}
 	c.state.Error = err.Error()
 	c.state.ExitCode = code
+	if c.state.Status == statusRestarting {
+		// A restart that could not start ends the restarts.
+		c.state.Status = statusExited
+	}
 	c.writeState()
 	return code, &ExitError{Code: code, Err: err}
 }
