@@ -17,7 +17,7 @@ func commitCommand() *cli.Command {
 			&cli.StringFlag{Name: "author", Aliases: []string{"a"}, Usage: `author (e.g., "John Hannibal Smith <hannibal@a-team.com>")`},
 			&cli.StringSliceFlag{Name: "change", Aliases: []string{"c"}, Usage: "apply Dockerfile instruction to the created image"},
 			&cli.StringFlag{Name: "message", Aliases: []string{"m"}, Usage: "commit message"},
-			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "accepted for Docker compatibility: pocket has no freezer yet, a running container is committed as it is"},
+			&cli.BoolFlag{Name: "pause", Aliases: []string{"p"}, Value: true, Usage: "pause the container during commit (cgroup freezer)"},
 		},
 		Action: actionWith(1, commitOptions, func(c *cli.Context, s *store.Store, o run.CommitOptions) error {
 			id, err := run.Commit(s, c.Args().First(), o)
@@ -40,7 +40,7 @@ func commitOptions(c *cli.Context) (run.CommitOptions, error) {
 	if err != nil {
 		return o, err
 	}
-	o = run.CommitOptions{Author: c.String("author"), Comment: c.String("message"), Changes: changes}
+	o = run.CommitOptions{Author: c.String("author"), Comment: c.String("message"), Changes: changes, Pause: c.Bool("pause")}
 	if c.NArg() == 2 {
 		if o.Ref, err = reference.Parse(c.Args().Get(1)); err != nil {
 			return o, fmt.Errorf("commit %s: %w", c.Args().Get(1), err)

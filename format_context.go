@@ -5,6 +5,7 @@ package main
 // work unchanged, and the column each heads in a table.
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,12 @@ func newContainerContext(r run.Summary, noTrunc bool) containerContext {
 		}
 	}
 	c.LocalVolumes = strconv.Itoa(vols)
+	var labels []string
+	for k, v := range r.Labels {
+		labels = append(labels, k+"="+v)
+	}
+	slices.Sort(labels)
+	c.Labels = strings.Join(labels, ",")
 	return c
 }
 

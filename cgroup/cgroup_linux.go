@@ -25,6 +25,9 @@ type Cgroup struct {
 	group  string   // "<parent>/pocket/<id>", as in /proc/<pid>/cgroup
 	dirs   []string // its directory in every hierarchy (one on v2)
 	memory string   // its memory controller directory, "" without one
+	// freezer is its freezer directory: the v1 freezer hierarchy's or the
+	// v2 cgroup's own (cgroup.freeze); "" without one.
+	freezer string
 
 	v1 cgroup1.Cgroup // on legacy and hybrid hosts
 	v2 *cgroup2.Manager

@@ -33,3 +33,12 @@ func (c *Cgroup) Delete() error { return errOS }
 
 // Unified is always false.
 func Unified() bool { return false }
+
+// Freeze fails with ErrUnavailable.
+func (c *Cgroup) Freeze() error { return errOS }
+
+// Thaw fails with ErrUnavailable.
+func (c *Cgroup) Thaw() error { return errOS }
+
+// Frozen is always false.
+func (c *Cgroup) Frozen() bool { return false }

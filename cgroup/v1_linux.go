@@ -76,8 +76,11 @@ func newV1(group string, r Resources) (*Cgroup, error) {
 	c := &Cgroup{group: group, v1: cg}
 	for _, h := range hs {
 		c.dirs = append(c.dirs, h.Path(group))
-		if h.Name() == cgroup1.Memory {
+		switch h.Name() {
+		case cgroup1.Memory:
 			c.memory = h.Path(group)
+		case cgroup1.Freezer:
+			c.freezer = h.Path(group)
 		}
 	}
 	if err != nil {
@@ -106,8 +109,11 @@ func loadV1(group string) (*Cgroup, error) {
 			continue
 		}
 		c.dirs = append(c.dirs, h.Path(group))
-		if h.Name() == cgroup1.Memory {
+		switch h.Name() {
+		case cgroup1.Memory:
 			c.memory = h.Path(group)
+		case cgroup1.Freezer:
+			c.freezer = h.Path(group)
 		}
 	}
 	if len(c.dirs) == 0 {

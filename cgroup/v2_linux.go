@@ -53,7 +53,7 @@ func newV2(parent, group string, r Resources) (*Cgroup, error) {
 		return nil, fmt.Errorf("enable controllers %s below %s: %w (hint: %s)", strings.Join(enable, " "), base, err,
 			"a cgroup with processes cannot enable controllers for children; pass an empty delegated parent")
 	}
-	c := &Cgroup{group: group, dirs: []string{dir}, v2: m}
+	c := &Cgroup{group: group, dirs: []string{dir}, v2: m, freezer: dir}
 	if slices.Contains(enable, "memory") {
 		c.memory = dir
 	}
@@ -79,7 +79,7 @@ func loadV2(parent, group string) (*Cgroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cgroup{group: group, dirs: []string{dir}, v2: m}
+	c := &Cgroup{group: group, dirs: []string{dir}, v2: m, freezer: dir}
 	if exists(filepath.Join(dir, "memory.events")) {
 		c.memory = dir
 	}

@@ -67,6 +67,19 @@ type Process struct {
 	User     string   `json:"user"` // "", "name", "uid", "uid:gid", "name:group"
 	Terminal bool     `json:"terminal"`
 	Init     bool     `json:"init"` // pocket stays PID 1 as a reaper (--init)
+	// GroupAdd are supplementary groups besides the user's (--group-add):
+	// names, looked up in the container's /etc/group, or gids.
+	GroupAdd []string `json:"groupAdd,omitempty"`
+	// Rlimits are set before the command runs (--ulimit).
+	Rlimits []Rlimit `json:"rlimits,omitempty"`
+}
+
+// Rlimit is one resource limit: unix.RLIMIT_* and its values
+// (RLIM_INFINITY for unlimited).
+type Rlimit struct {
+	Resource int    `json:"resource"`
+	Soft     uint64 `json:"soft"`
+	Hard     uint64 `json:"hard"`
 }
 
 // Mount is a bind, volume or tmpfs mount. Target is inside the container and

@@ -17,7 +17,7 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 // configured directory and execs the command (or runs it under the reaper).
 func startProcess(cfg *Config) error {
 	p := cfg.Process
-	u, err := lookupUser(p.User)
+	u, err := lookupUser(p.User, p.GroupAdd)
 	if err != nil {
 		return err
 	}
@@ -40,6 +40,13 @@ func startProcess(cfg *Config) error {
 		// Ours to give: the user may reopen their terminal by name.
 		if err := unix.Fchown(0, u.UID, -1); err != nil {
 			return fmt.Errorf("chown terminal: %w", err)
+		}
+	}
+	// Limits are set while init may still raise them (CAP_SYS_RESOURCE),
+	// before the privileges go.
+	for _, r := range p.Rlimits {
+		if err := unix.Setrlimit(r.Resource, &unix.Rlimit{Cur: r.Soft, Max: r.Hard}); err != nil {
+			return fmt.Errorf("setrlimit %d (soft %d, hard %d): %w", r.Resource, r.Soft, r.Hard, err)
 		}
 	}
 	names, err := Capabilities(cfg.Security)
@@ -82,7 +89,7 @@ func startProcess(cfg *Config) error {
 
 // lookupUser resolves a --user spec against the container's own
 // /etc/passwd and /etc/group (never NSS: the image is not the host).
-func lookupUser(spec string) (execUser, error) {
+func lookupUser(spec string, groupAdd []string) (execUser, error) {
 	read := func(name string) (*os.File, error) {
 		f, err := os.Open(name)
 		if errors.Is(err, os.ErrNotExist) {
@@ -114,7 +121,11 @@ func lookupUser(spec string) (execUser, error) {
 			return execUser{}, fmt.Errorf("read /etc/group: %w", err)
 		}
 	}
-	return resolveUser(spec, passwd, group)
+	u, err := resolveUser(spec, passwd, group)
+	if err != nil {
+		return u, err
+	}
+	return u, addGroups(&u, groupAdd, group)
 }
 
 func getenv(env []string, key string) string {

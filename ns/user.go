@@ -193,3 +193,26 @@ func parseID(s string) (id int, numeric bool, err error) {
 }
 
 func validID[T int | int64](id T) bool { return id >= 0 && id <= maxID }
+
+// addGroups appends the --group-add groups to u's supplementary ones: a
+// gid as it is, a name as the container's /etc/group has it (an unknown
+// name is an error, as in runc).
+func addGroups(u *execUser, add []string, group []groupEntry) error {
+	for _, g := range add {
+		gid, numeric, err := parseID(g)
+		if err != nil {
+			return err
+		}
+		if !numeric {
+			i := slices.IndexFunc(group, func(e groupEntry) bool { return e.Name == g })
+			if i < 0 {
+				return fmt.Errorf("unable to find group %s: %w", g, ErrNoGroup)
+			}
+			gid = group[i].GID
+		}
+		if !slices.Contains(u.Groups, gid) {
+			u.Groups = append(u.Groups, gid)
+		}
+	}
+	return nil
+}

@@ -15,6 +15,8 @@ var (
 	ErrNetworkUnsupported = errors.New("network mode is not supported yet")
 	// ErrBadMount is returned for a -v, --mount or --tmpfs that cannot be set up.
 	ErrBadMount = errors.New("invalid mount")
+	// ErrBadSignal is returned for a signal name or number that does not exist.
+	ErrBadSignal = errors.New("invalid signal")
 )
 
 // networkError names the unsupported network mode.

@@ -47,6 +47,15 @@ type Options struct {
 	SecurityOpt       []string
 	Init              bool
 
+	CIDFile     string   // --cidfile: the ID is written there
+	Labels      []string // -l KEY[=VALUE]
+	LabelFiles  []string // --label-file
+	StopSignal  string   // --stop-signal ("" for the image's)
+	StopTimeout *int     // --stop-timeout seconds (nil for stop's default)
+	Ulimits     []string // --ulimit NAME=SOFT[:HARD]
+	GroupAdd    []string // --group-add GROUP (name or gid)
+	Restart     string   // --restart no|on-failure[:N]|always|unless-stopped
+
 	// Ref is Image parsed once, by reference.Parse, where the command line
 	// is read; nil when Image is no reference but an image ID.
 	Ref name.Reference

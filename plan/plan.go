@@ -30,6 +30,9 @@ type Plan struct {
 	Workdir   string   // -w cleaned; "" for the image's
 	Env       []string // --env-file lines then -e flags, host values looked up
 	Overlay   rootfs.Overlay
+	Restart   RestartPolicy
+	Labels    map[string]string // --label-file then -l
+	Rlimits   []Rlimit          // --ulimit
 }
 
 // Parse checks every option that needs no image, so that nothing is
@@ -76,6 +79,20 @@ func Parse(o Options, h Host) (*Plan, error) {
 	}
 	if p.Env, err = userEnv(o.Env, o.EnvFiles, os.LookupEnv); err != nil {
 		return nil, err
+	}
+	if p.Restart, err = parseRestart(o.Restart, o.Remove); err != nil {
+		return nil, err
+	}
+	if p.Labels, err = parseLabels(o.Labels, o.LabelFiles); err != nil {
+		return nil, err
+	}
+	if p.Rlimits, err = parseUlimits(o.Ulimits, h.Rootless); err != nil {
+		return nil, err
+	}
+	if o.StopSignal != "" {
+		if _, err := ParseSignal(o.StopSignal); err != nil {
+			return nil, fmt.Errorf("--stop-signal: %w", err)
+		}
 	}
 	return p, nil
 }

@@ -19,6 +19,12 @@ import (
 type streams struct {
 	stdin          io.Reader // used only with -i
 	stdout, stderr io.Writer
+	// ended, if set, is called after each run of the container, once
+	// its state is written (see attachHub).
+	ended func()
+	// detached asks supervise for a detached monitor's streams: the
+	// attach socket's (see listenAttach).
+	detached bool
 }
 
 // jsonLog is a container.log in Docker's json-file format, one object a line.
@@ -184,12 +190,18 @@ func newRelay() *relay {
 	return r
 }
 
-// to starts forwarding to pid, signals received so far included.
-func (r *relay) to(pid int) {
+// to starts forwarding to pid, signals received so far included. A
+// SIGINT or SIGTERM to pocket itself (the user's ctrl-c on an attached
+// run, systemd stopping a `start -a` unit) calls stop first: it ends the
+// restart policy, as a stop by hand.
+func (r *relay) to(pid int, stop func()) {
 	go func() {
 		for {
 			select {
 			case sig := <-r.ch:
+				if sig == syscall.SIGINT || sig == syscall.SIGTERM {
+					stop()
+				}
 				syscall.Kill(pid, sig.(syscall.Signal))
 			case <-r.done:
 				return

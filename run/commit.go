@@ -31,6 +31,9 @@ type CommitOptions struct {
 	// Epoch is SOURCE_DATE_EPOCH when set: the image's created time and
 	// the clamp of every mtime, so a commit can be reproduced.
 	Epoch *time.Time
+	// Pause freezes a running container while its changes are read (-p,
+	// Docker's default), so that the layer is one moment of it.
+	Pause bool
 }
 
 // hiddenFiles are the files pocket bind-mounts over the container's own:
@@ -67,12 +70,21 @@ func Diff(s *store.Store, idOrName string) ([]fs.Change, error) {
 }
 
 // Commit makes a new image of a container's image plus its changes, as
-// `docker commit`, and returns its ID. The container may be running: its
-// upper directory is read as it is (pocket has no freezer to pause it).
+// `docker commit`, and returns its ID. A running container is paused
+// meanwhile with Pause (a container already paused stays so); one without
+// a cgroup to freeze (rootless without delegation) is read as it is.
 func Commit(s *store.Store, idOrName string, o CommitOptions) (v1.Hash, error) {
 	c, err := load(s, idOrName)
 	if err != nil {
 		return v1.Hash{}, err
+	}
+	if o.Pause && c.state.Status == statusRunning {
+		if cg, err := loadCgroup(c.spec.ID); err == nil && cg != nil && !cg.Frozen() {
+			if err := cg.Freeze(); err != nil {
+				return v1.Hash{}, fmt.Errorf("commit %s: %w", c.spec.Name, err)
+			}
+			defer cg.Thaw()
+		}
 	}
 	id, err := commit(s, c, o)
 	if err != nil {

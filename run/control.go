@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,9 +24,12 @@ import (
 // namespace, where it is root, and it is the process that reaps the
 // container, so it signals through a pidfd that cannot hit a reused pid.
 
-// controlRequest is one line a client sends: a signal for PID 1.
+// controlRequest is one line a client sends: a signal for PID 1 (0 for
+// none); Stop also ends the restart policy (pocket stop, and kill as
+// Docker's), which the monitor must know before the container exits.
 type controlRequest struct {
-	Signal int `json:"signal"`
+	Signal int  `json:"signal"`
+	Stop   bool `json:"stop,omitempty"`
 }
 
 // controlReply is the monitor's answer: empty means delivered.
@@ -50,7 +54,12 @@ var errNoControl = errors.New("no control socket")
 // /proc/self/fd/N/control.sock through an open descriptor of dir. The
 // caller calls done once it has bound or connected.
 func socketAddr(dir string) (addr string, done func(), err error) {
-	p := filepath.Join(dir, controlFile)
+	return socketAddrOf(dir, controlFile)
+}
+
+// socketAddrOf is socketAddr for the socket file name in dir.
+func socketAddrOf(dir, name string) (addr string, done func(), err error) {
+	p := filepath.Join(dir, name)
 	if len(p) <= maxSocketPath {
 		return p, func() {}, nil
 	}
@@ -58,13 +67,20 @@ func socketAddr(dir string) (addr string, done func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	return fmt.Sprintf("/proc/self/fd/%d/%s", d.Fd(), controlFile), func() { d.Close() }, nil
+	return fmt.Sprintf("/proc/self/fd/%d/%s", d.Fd(), name), func() { d.Close() }, nil
 }
 
-// controlServer is a monitor's side of the control socket.
+// controlServer is a monitor's side of the control socket. It outlives
+// each run of the container (restart policies): between runs there is no
+// process to signal, and a stop request ends the restarts.
 type controlServer struct {
 	ln   *net.UnixListener
 	path string
+
+	mu      sync.Mutex
+	target  func(syscall.Signal) error // the current run's PID 1; nil between runs
+	serving bool
+	stopped chan struct{} // closed by the first stop request
 }
 
 // listenControl creates the control socket in dir (mode 0600), replacing
@@ -89,12 +105,21 @@ func listenControl(dir string) (*controlServer, error) {
 		os.Remove(path)
 		return nil, fmt.Errorf("control socket %s: %w", path, err)
 	}
-	return &controlServer{ln: ln, path: path}, nil
+	return &controlServer{ln: ln, path: path, stopped: make(chan struct{})}, nil
 }
 
-// serve answers requests until close, delivering signals with signal,
-// which returns os.ErrProcessDone once the container has been reaped.
+// serve makes signal the target of requests, which returns
+// os.ErrProcessDone once the container has been reaped; the first call
+// starts answering them (until then they wait in the backlog), until
+// close. A nil signal is the time between two runs.
 func (s *controlServer) serve(signal func(syscall.Signal) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.target = signal
+	if s.serving {
+		return
+	}
+	s.serving = true
 	go func() {
 		for {
 			conn, err := s.ln.AcceptUnix()
@@ -106,12 +131,12 @@ func (s *controlServer) serve(signal func(syscall.Signal) error) {
 				time.Sleep(10 * time.Millisecond)
 				continue
 			}
-			go handleControl(conn, signal)
+			go handleControl(conn, s.deliver)
 		}
 	}()
 }
 
-func handleControl(conn *net.UnixConn, signal func(syscall.Signal) error) {
+func handleControl(conn *net.UnixConn, deliver func(controlRequest) error) {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(controlTimeout))
 	reply := func(r controlReply) { json.NewEncoder(conn).Encode(r) }
@@ -127,17 +152,48 @@ func handleControl(conn *net.UnixConn, signal func(syscall.Signal) error) {
 		reply(controlReply{Error: "bad request: " + err.Error()})
 		return
 	}
-	if req.Signal <= 0 || req.Signal > 64 {
+	if req.Signal < 0 || req.Signal > 64 || req.Signal == 0 && !req.Stop {
 		reply(controlReply{Error: fmt.Sprintf("%v: %d", ErrBadSignal, req.Signal)})
 		return
 	}
-	switch err := signal(syscall.Signal(req.Signal)); {
+	switch err := deliver(req); {
 	case err == nil:
 		reply(controlReply{})
 	case errors.Is(err, os.ErrProcessDone), errors.Is(err, syscall.ESRCH):
 		reply(controlReply{NotRunning: true})
 	default:
 		reply(controlReply{Error: err.Error()})
+	}
+}
+
+// deliver passes a request on to the current run.
+func (s *controlServer) deliver(req controlRequest) error {
+	s.mu.Lock()
+	target := s.target
+	if req.Stop {
+		select {
+		case <-s.stopped:
+		default:
+			close(s.stopped)
+		}
+	}
+	s.mu.Unlock()
+	if req.Signal == 0 {
+		return nil
+	}
+	if target == nil {
+		return os.ErrProcessDone
+	}
+	return target(syscall.Signal(req.Signal))
+}
+
+// isStopped reports whether a stop was asked for.
+func (s *controlServer) isStopped() bool {
+	select {
+	case <-s.stopped:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -154,7 +210,13 @@ func (s *controlServer) close() {
 // control socket (a container started by an older pocket) it signals the
 // process directly while the monitor lock shows it alive.
 func signalContainer(s *store.Store, c *container, sig syscall.Signal) error {
-	err := askMonitor(c.dir, sig)
+	return requestContainer(s, c, controlRequest{Signal: int(sig)})
+}
+
+// requestContainer is signalContainer for any request.
+func requestContainer(s *store.Store, c *container, req controlRequest) error {
+	sig := syscall.Signal(req.Signal)
+	err := askMonitor(c.dir, req)
 	if err == nil {
 		return nil
 	}
@@ -169,7 +231,7 @@ func signalContainer(s *store.Store, c *container, sig syscall.Signal) error {
 	// fresh read tells an old container from one that has just ended,
 	// whose pid may already belong to another process.
 	now, err := loadID(s, c.spec.ID)
-	if err != nil || now.state.Status != statusRunning || now.state.Pid == 0 {
+	if err != nil || now.state.Status != statusRunning || now.state.Pid == 0 || sig == 0 {
 		return notRunning(c.spec.ID)
 	}
 	if err := syscall.Kill(now.state.Pid, sig); err != nil {
@@ -182,7 +244,7 @@ func signalContainer(s *store.Store, c *container, sig syscall.Signal) error {
 }
 
 // askMonitor is one request on the control socket in dir.
-func askMonitor(dir string, sig syscall.Signal) error {
+func askMonitor(dir string, req controlRequest) error {
 	addr, done, err := socketAddr(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return errNoControl
@@ -201,7 +263,7 @@ func askMonitor(dir string, sig syscall.Signal) error {
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(controlTimeout))
-	if err := json.NewEncoder(conn).Encode(controlRequest{Signal: int(sig)}); err != nil {
+	if err := json.NewEncoder(conn).Encode(req); err != nil {
 		return fmt.Errorf("control socket: %w", err)
 	}
 	var rep controlReply

@@ -25,9 +25,13 @@ var (
 	// ErrBadMount is plan.ErrBadMount: a -v, --mount or --tmpfs that cannot
 	// be set up.
 	ErrBadMount = plan.ErrBadMount
-	// ErrBadSignal is returned for a signal name or number that does not exist.
-	ErrBadSignal = errors.New("invalid signal")
+	// ErrBadSignal is plan.ErrBadSignal: a signal name or number that
+	// does not exist.
+	ErrBadSignal = plan.ErrBadSignal
 )
+
+// errAlreadyRunning is a start of a container whose monitor runs.
+var errAlreadyRunning = errors.New("container is already running")
 
 // notRunningError names the container that is not running.
 type notRunningError struct{ id string }

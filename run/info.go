@@ -98,7 +98,7 @@ func SystemInfo(s *store.Store, mirrors, insecure []string, serverVersion string
 		switch c.State {
 		case statusRunning:
 			in.ContainersRunning++
-		case "paused":
+		case statusPaused:
 			in.ContainersPaused++
 		default:
 			in.ContainersStopped++

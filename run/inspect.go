@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"pocket/plan"
 	"pocket/store"
 )
 
@@ -79,6 +80,7 @@ type InspectConfig struct {
 	OnBuild      []string          `json:"OnBuild"`
 	Labels       map[string]string `json:"Labels"`
 	StopSignal   string            `json:"StopSignal,omitempty"`
+	StopTimeout  *int              `json:"StopTimeout,omitempty"`
 }
 
 // InspectHostConfig is inspect's HostConfig.
@@ -100,8 +102,11 @@ type InspectHostConfig struct {
 	// LogConfig is Docker's default logging driver, the one pocket has.
 	LogConfig LogConfig `json:"LogConfig"`
 	// PortBindings are -p and -P as asked (HostPort "" for a free one).
-	PortBindings map[string][]PortBinding `json:"PortBindings"`
-	Tmpfs        map[string]string        `json:"Tmpfs,omitempty"`
+	PortBindings  map[string][]PortBinding `json:"PortBindings"`
+	Tmpfs         map[string]string        `json:"Tmpfs,omitempty"`
+	RestartPolicy RestartPolicy            `json:"RestartPolicy"`
+	Ulimits       []Ulimit                 `json:"Ulimits"`
+	GroupAdd      []string                 `json:"GroupAdd"`
 }
 
 // LogConfig is HostConfig.LogConfig.
@@ -109,6 +114,12 @@ type LogConfig struct {
 	Type   string            `json:"Type"`
 	Config map[string]string `json:"Config"`
 }
+
+// RestartPolicy is --restart, as inspect shows it.
+type RestartPolicy = plan.RestartPolicy
+
+// Ulimit is one --ulimit, as inspect shows it.
+type Ulimit = plan.Rlimit
 
 // zeroTime is how Docker shows a time that has not happened.
 const zeroTime = "0001-01-01T00:00:00Z"
@@ -131,10 +142,15 @@ func Inspect(s *store.Store, id string) (any, error) {
 	// docker run attaches stdout and stderr unless -d, stdin with -i,
 	// and then closes stdin when the client detaches (StdinOnce).
 	attach := !sp.Detach
+	labels := sp.Labels
+	if labels == nil {
+		labels = map[string]string{}
+	}
 	in := &Inspection{
 		ID: sp.ID, Created: sp.Created, Path: argv[0], Args: append([]string{}, argv[1:]...),
 		State: InspectState{
-			Status: st.Status, Running: st.Status == statusRunning, OOMKilled: st.OOMKilled,
+			Status: st.Status, Running: st.Status == statusRunning || st.Status == statusRestarting,
+			Restarting: st.Status == statusRestarting, Paused: c.paused(), OOMKilled: st.OOMKilled,
 			Pid: st.Pid, ExitCode: st.ExitCode, Error: st.Error,
 			StartedAt: dockerTime(st.StartedAt), FinishedAt: dockerTime(st.FinishedAt),
 		},
@@ -147,14 +163,16 @@ func Inspect(s *store.Store, id string) (any, error) {
 			AttachStdin: attach && sp.OpenStdin, AttachStdout: attach, AttachStderr: attach,
 			Tty: sp.Tty, OpenStdin: sp.OpenStdin, StdinOnce: attach && sp.OpenStdin,
 			Env: sp.Env, Cmd: sp.Cmd, Image: sp.ImageName, WorkingDir: sp.WorkingDir,
-			Entrypoint: sp.Entrypoint, Labels: map[string]string{}, StopSignal: sp.StopSignal,
+			Entrypoint: sp.Entrypoint, Labels: labels, StopSignal: sp.StopSignal, StopTimeout: sp.StopTimeout,
 		},
+		RestartCount: st.RestartCount,
 		HostConfig: InspectHostConfig{
 			Memory: sp.Resources.Memory, MemorySwap: sp.Resources.MemorySwap,
 			NanoCpus: int64(sp.Resources.CPUs * 1e9), CpuShares: int64(sp.Resources.CPUShares),
 			ReadonlyRootfs: sp.ReadOnly, Privileged: sp.Privileged, CapAdd: sp.CapAdd, CapDrop: sp.CapDrop,
 			SecurityOpt: sp.SecurityOpt, NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
 			Devices: append([]DeviceMapping{}, sp.Devices...), DeviceCgroupRules: sp.DeviceCgroupRules,
+			RestartPolicy: sp.RestartPolicy, Ulimits: sp.Ulimits, GroupAdd: sp.GroupAdd,
 		},
 		GraphDriver: GraphDriver{Name: graphDriver(sp), Data: map[string]string{
 			"LowerDir":  strings.Join(sp.Init.Rootfs.Lower, ":"),
@@ -176,6 +194,12 @@ func Inspect(s *store.Store, id string) (any, error) {
 			hp = fmt.Sprint(p.HostPort)
 		}
 		in.HostConfig.PortBindings[k] = append(in.HostConfig.PortBindings[k], PortBinding{HostIP: p.HostIP, HostPort: hp})
+	}
+	if in.State.Paused {
+		in.State.Status = statusPaused
+	}
+	if in.HostConfig.RestartPolicy.Name == "" {
+		in.HostConfig.RestartPolicy.Name = plan.RestartNo
 	}
 	in.NetworkSettings = networkSettings(c)
 	if sp.Resources.PidsLimit != 0 {

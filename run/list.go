@@ -49,15 +49,19 @@ func List(s *store.Store, o ListOptions) ([]Summary, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !all && c.state.Status != statusRunning {
+		if !all && c.state.Status != statusRunning && c.state.Status != statusRestarting {
 			continue
+		}
+		st := c.state
+		if c.paused() {
+			st.Status = statusPaused
 		}
 		sum := Summary{
 			ID: c.spec.ID, Name: c.spec.Name, Image: c.spec.ImageName,
 			Command: shortCommand(c.spec.Init.Process.Args), Created: c.spec.Created,
-			Status: statusText(c.state, now), State: c.state.Status, Ports: portsText(c.state),
+			Status: statusText(st, now), State: st.Status, Ports: portsText(c.state),
 			FullCommand: strings.Join(c.spec.Init.Process.Args, " "), ImageID: c.spec.Image.String(),
-			ExitCode: c.state.ExitCode, Network: c.spec.Network,
+			ExitCode: c.state.ExitCode, Network: c.spec.Network, Labels: c.spec.Labels,
 		}
 		for _, m := range c.spec.Mounts {
 			if m.Name != "" {
@@ -91,6 +95,10 @@ func statusText(st State, now time.Time) string {
 	switch st.Status {
 	case statusRunning:
 		return "Up " + units.HumanDuration(now.Sub(st.StartedAt))
+	case statusPaused:
+		return "Up " + units.HumanDuration(now.Sub(st.StartedAt)) + " (Paused)"
+	case statusRestarting:
+		return fmt.Sprintf("Restarting (%d) %s ago", st.ExitCode, units.HumanDuration(now.Sub(st.FinishedAt)))
 	case statusExited:
 		return fmt.Sprintf("Exited (%d) %s ago", st.ExitCode, units.HumanDuration(now.Sub(st.FinishedAt)))
 	}

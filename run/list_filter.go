@@ -63,7 +63,7 @@ func psMatcher(s *store.Store, f filter.Args) (func(Summary) bool, error) {
 			f.Any("name", func(v string) bool {
 				return filter.RegexpMatch(v, r.Name) || filter.RegexpMatch(v, "/"+r.Name)
 			}) &&
-			f.Labels("label", nil) && // containers carry no labels yet
+			f.Labels("label", r.Labels) &&
 			f.Exact("status", r.State) &&
 			(len(exited) == 0 || r.State == statusExited && slices.Contains(exited, r.ExitCode)) &&
 			f.Any("ancestor", func(v string) bool { return ancestorIs(r, v) }) &&

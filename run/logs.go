@@ -37,7 +37,9 @@ func Logs(ctx context.Context, s *store.Store, id string, o LogsOptions) error {
 		line, err := r.ReadBytes('\n')
 		partial = append(partial, line...)
 		if err == nil {
-			printEntry(partial, o)
+			if !printEntry(partial, o) {
+				return nil
+			}
 			partial = nil
 			continue
 		}
@@ -67,18 +69,30 @@ func Logs(ctx context.Context, s *store.Store, id string, o LogsOptions) error {
 	}
 }
 
-func printEntry(line []byte, o LogsOptions) {
+// printEntry prints one log line as o asks; false means past --until,
+// where the log ends for this command.
+func printEntry(line []byte, o LogsOptions) bool {
 	var e logEntry
 	if json.Unmarshal(line, &e) != nil {
-		return
+		return true
+	}
+	if !o.Since.IsZero() && e.Time.Before(o.Since) {
+		return true
+	}
+	if !o.Until.IsZero() && e.Time.After(o.Until) {
+		return false
 	}
 	w := o.Stdout
 	if e.Stream == "stderr" {
 		w = o.Stderr
 	}
 	if w != nil {
+		if o.Timestamps {
+			io.WriteString(w, e.Time.UTC().Format(logTimeFormat)+" ")
+		}
 		io.WriteString(w, e.Log)
 	}
+	return true
 }
 
 // skipToTail positions f at the start of its last n lines.

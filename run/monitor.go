@@ -15,21 +15,72 @@ import (
 )
 
 // supervise runs a created container to its end: pocket's attached run
-// and the detached monitor both do it, as the container's only monitor.
+// and the detached monitor both do it, as the container's only monitor,
+// and run it again as its restart policy says for as long as they live.
 // It holds the container's monitor lock throughout, which is how other
 // commands know the container is alive. started is called once the
-// container's command runs. With --rm the container is removed at the end.
+// container's command first runs. With --rm the container is removed at
+// the end.
 func supervise(s *store.Store, c *container, st streams, started func()) (int, error) {
-	unlock, err := s.Lock(monitorLock(c.spec.ID))
+	// Tried, not waited for: a second start of a running container must
+	// not run it again once the first run ends.
+	unlock, ok, err := s.TryLock(monitorLock(c.spec.ID))
 	if err != nil {
 		return 125, err
+	}
+	if !ok {
+		return 125, errAlreadyRunning
 	}
 	defer unlock()
 	if err := s.MarkRunning(c.spec.ID); err != nil {
 		return c.failed(err)
 	}
 	defer s.UnmarkRunning(c.spec.ID)
-	code, err := c.runOnce(s, st, started)
+	// Listening before the state says "running", so that whoever reads
+	// that can reach the monitor; closed after the exited state is
+	// written (see signalContainer).
+	ctl, err := listenControl(c.dir)
+	if err != nil {
+		return c.failed(fmt.Errorf("container %s: %w", c.spec.ID[:12], err))
+	}
+	defer ctl.close()
+	if st.detached {
+		hub, hst, err := listenAttach(c.dir, c.spec.OpenStdin)
+		if err != nil {
+			return c.failed(fmt.Errorf("container %s: %w", c.spec.ID[:12], err))
+		}
+		defer hub.close()
+		st = hst
+	}
+	// A start by hand begins the count again, as Docker's.
+	c.state.RestartCount = 0
+	var back backoff
+	code, err := 0, error(nil)
+	for {
+		code, err = c.runOnce(s, ctl, st, started)
+		started = nil
+		if st.ended != nil {
+			st.ended()
+		}
+		if err != nil || ctl.isStopped() || !restartPolicy(c.spec.RestartPolicy).again(code, c.state.RestartCount) {
+			break
+		}
+		c.state.Status = statusRestarting
+		if werr := c.writeState(); werr != nil {
+			err = werr
+			break
+		}
+		select {
+		case <-ctl.stopped:
+		case <-time.After(back.next(c.state.FinishedAt.Sub(c.state.StartedAt))):
+		}
+		if ctl.isStopped() {
+			c.state.Status = statusExited
+			err = c.writeState()
+			break
+		}
+		c.state.RestartCount++
+	}
 	if c.spec.AutoRemove {
 		anon := anonymousVolumes(s, c.spec.ID)
 		if rerr := removeFiles(s, c.spec.ID); rerr != nil && err == nil {
@@ -43,7 +94,7 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 }
 
 // runOnce starts the container, waits for it and records the outcome.
-func (c *container) runOnce(s *store.Store, st streams, started func()) (int, error) {
+func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, started func()) (int, error) {
 	id := c.spec.ID
 	f, err := os.OpenFile(filepath.Join(c.dir, logFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
 	if err != nil {
@@ -52,20 +103,11 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	defer f.Close()
 	log := &jsonLog{w: f}
 
-	// Listening before the state says "running", so that whoever reads
-	// that can reach the monitor; closed after the exited state is
-	// written (see signalContainer).
 	releaseVolumes, err := useVolumes(s, c.spec.Mounts)
 	if err != nil {
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
 	defer releaseVolumes()
-
-	ctl, err := listenControl(c.dir)
-	if err != nil {
-		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
-	}
-	defer ctl.close()
 
 	fuse, err := rootfs.Mount(c.spec.Init.Rootfs)
 	if err != nil {
@@ -89,7 +131,8 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		fuse.Unmount()
 		return c.failed(err)
 	}
-	c.state = State{Status: statusRunning, Pid: p.pid(), MonitorPid: os.Getpid(), StartedAt: time.Now().UTC(), Net: nc.state}
+	c.state = State{Status: statusRunning, Pid: p.pid(), MonitorPid: os.Getpid(), StartedAt: time.Now().UTC(), Net: nc.state,
+		RestartCount: c.state.RestartCount}
 	if err := c.writeState(); err != nil {
 		// Nobody could see or stop it: end it rather than run it unrecorded.
 		p.abort()
@@ -98,13 +141,19 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		fuse.Unmount()
 		return 125, err
 	}
-	sig.to(p.pid())
+	sig.to(p.pid(), func() { ctl.deliver(controlRequest{Stop: true}) })
 	ctl.serve(p.signal)
+	if ctl.isStopped() {
+		// Stopped while it was starting again: a stop between runs ends
+		// the run it finds starting, as Docker kills a restarting one.
+		p.signal(syscall.SIGKILL)
+	}
 	if started != nil {
 		started()
 	}
 
 	code := p.wait()
+	ctl.serve(nil)
 	c.state.Status, c.state.Pid, c.state.ExitCode = statusExited, 0, code
 	c.state.FinishedAt = time.Now().UTC()
 	c.state.OOMKilled = cg != nil && cg.OOMKilled()
@@ -135,6 +184,10 @@ func (c *container) failed(err error) (int, error) {
 	}
 	c.state.Error = err.Error()
 	c.state.ExitCode = code
+	if c.state.Status == statusRestarting {
+		// A restart that could not start ends the restarts.
+		c.state.Status = statusExited
+	}
 	c.writeState()
 	return code, &ExitError{Code: code, Err: err}
 }
@@ -174,7 +227,12 @@ func Monitor(args []string) int {
 	if err != nil {
 		return fail(125, err)
 	}
-	code, err := supervise(s, c, streams{}, func() { send(report{}) })
+	code, err := supervise(s, c, streams{detached: true}, func() { send(report{}) })
+	if errors.Is(err, errAlreadyRunning) {
+		// Started by another pocket meanwhile: started, as asked.
+		send(report{})
+		return 0
+	}
 	if err != nil {
 		var ee *ExitError
 		if errors.As(err, &ee) {

@@ -33,20 +33,26 @@ type Summary struct {
 
 	// What ps's templates and filters see beyond the JSON line (which
 	// keeps its shape).
-	FullCommand string   `json:"-"` // unabridged, for --no-trunc
-	ImageID     string   `json:"-"` // sha256:..., for ancestor
-	ExitCode    int      `json:"-"`
-	Mounts      []string `json:"-"` // volume names or bind sources
-	Network     string   `json:"-"`
-	SizeRw      int64    `json:"-"` // bytes written in the container, measured by DiskUsage only
+	FullCommand string            `json:"-"` // unabridged, for --no-trunc
+	ImageID     string            `json:"-"` // sha256:..., for ancestor
+	ExitCode    int               `json:"-"`
+	Mounts      []string          `json:"-"` // volume names or bind sources
+	Network     string            `json:"-"`
+	Labels      map[string]string `json:"-"`
+	SizeRw      int64             `json:"-"` // bytes written in the container, measured by DiskUsage only
 }
 
 // LogsOptions is `pocket logs`.
 type LogsOptions struct {
 	Follow bool
 	Tail   int // -1 for all
-	Stdout io.Writer
-	Stderr io.Writer
+	// Timestamps (-t) prefixes each line with its time.
+	Timestamps bool
+	// Since and Until (zero for none) keep the entries logged in between,
+	// both included.
+	Since, Until time.Time
+	Stdout       io.Writer
+	Stderr       io.Writer
 }
 
 // MonitorCommand is the hidden argv[1] of the detached monitor process that

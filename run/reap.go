@@ -47,7 +47,7 @@ func reclaim(s *store.Store, id string) error {
 	// exec'd, by which time the command may already have run. A monitor
 	// killed in between left a container that ran, not one that never
 	// started.
-	if err := readJSON(c.dir, stateFile, &c.state); err == nil && (c.state.Status == statusRunning || c.state.Status == statusCreated) {
+	if err := readJSON(c.dir, stateFile, &c.state); err == nil && (c.state.Status == statusRunning || c.state.Status == statusCreated || c.state.Status == statusRestarting) {
 		c.state.monitorDied()
 		errs = append(errs, c.writeState())
 	}

@@ -17,12 +17,13 @@ func Remove(s *store.Store, id string, force, volumes bool) error {
 	if err != nil {
 		return err
 	}
-	if c.state.Status == statusRunning {
+	if c.state.Status == statusRunning || c.state.Status == statusRestarting {
 		if !force {
 			return fmt.Errorf("cannot remove container %q: %w: stop the container before removing or force remove", id, ErrRunning)
 		}
 		// Not running by now is fine: the lock below waits for the end.
-		signalContainer(s, c, syscall.SIGKILL)
+		requestContainer(s, c, controlRequest{Signal: int(syscall.SIGKILL), Stop: true})
+		thaw(c)
 		// The monitor records the end and releases its lock; with --rm it
 		// removes the container itself.
 		unlock, err := s.Lock(monitorLock(c.spec.ID))
@@ -66,7 +67,7 @@ func Prune(s *store.Store) ([]string, error) {
 	var errs []error
 	for _, r := range recs {
 		c, err := loadID(s, r.ID)
-		if err == nil && c.state.Status == statusRunning {
+		if err == nil && (c.state.Status == statusRunning || c.state.Status == statusRestarting) {
 			continue
 		}
 		if err := removeFiles(s, r.ID); err != nil {

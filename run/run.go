@@ -26,11 +26,7 @@ func Run(ctx context.Context, s *store.Store, o Options) (int, error) {
 	// container's command across exec.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	reap()
-	p, err := plan.Parse(o, plan.Probe())
-	if err != nil {
-		return 125, err
-	}
-	c, err := create(ctx, s, p)
+	c, err := parseAndCreate(ctx, s, o)
 	if err != nil {
 		return 125, err
 	}
@@ -44,6 +40,37 @@ func Run(ctx context.Context, s *store.Store, o Options) (int, error) {
 		return 0, nil
 	}
 	return supervise(s, c, streams{stdin: o.Stdin, stdout: o.Stdout, stderr: o.Stderr}, nil)
+}
+
+// Create is `pocket create`: the container, made and left "created"; it
+// returns the ID.
+func Create(ctx context.Context, s *store.Store, o Options) (string, error) {
+	c, err := parseAndCreate(ctx, s, o)
+	if err != nil {
+		return "", err
+	}
+	return c.spec.ID, nil
+}
+
+// parseAndCreate plans o and creates its container, with its --cidfile.
+func parseAndCreate(ctx context.Context, s *store.Store, o Options) (*container, error) {
+	p, err := plan.Parse(o, plan.Probe())
+	if err != nil {
+		return nil, err
+	}
+	cid, err := newCIDFile(o.CIDFile)
+	if err != nil {
+		return nil, err
+	}
+	c, err := create(ctx, s, p)
+	if err != nil {
+		cid.write("")
+		return nil, err
+	}
+	if err := cid.write(c.spec.ID); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // detach starts a monitor process in its own session and waits for it to

@@ -31,6 +31,26 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		ReadOnly: o.ReadOnly, Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
 		Devices: p.Devices.Mappings, DeviceCgroupRules: p.Devices.Rules,
 		SecurityOpt: o.SecurityOpt, Detach: o.Detach,
+		RestartPolicy: p.Restart, StopTimeout: o.StopTimeout, Ulimits: p.Rlimits, GroupAdd: o.GroupAdd,
+	}
+	if o.StopSignal != "" {
+		sp.StopSignal = o.StopSignal
+	}
+	for k, v := range cfg.Labels {
+		if sp.Labels == nil {
+			sp.Labels = map[string]string{}
+		}
+		sp.Labels[k] = v
+	}
+	for k, v := range p.Labels {
+		if sp.Labels == nil {
+			sp.Labels = map[string]string{}
+		}
+		sp.Labels[k] = v
+	}
+	var rlimits []ns.Rlimit
+	for _, r := range p.Rlimits {
+		rlimits = append(rlimits, ns.Rlimit{Resource: r.Resource, Soft: r.Soft, Hard: r.Hard})
 	}
 	for v := range cfg.Volumes {
 		sp.Volumes = append(sp.Volumes, v)
@@ -68,7 +88,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		Rootfs: ns.Rootfs{Lower: lower, ReadOnly: o.ReadOnly, UserXattr: p.Host.Rootless, Premounted: p.Overlay == rootfs.Fuse},
 		Process: ns.Process{
 			Args: argv, Env: processEnv(env, sp.Hostname, o.TTY), Cwd: wd, User: sp.User,
-			Terminal: o.TTY, Init: o.Init,
+			Terminal: o.TTY, Init: o.Init, GroupAdd: o.GroupAdd, Rlimits: rlimits,
 		},
 		Hostname: sp.Hostname,
 		Mounts:   p.Tmpfs,

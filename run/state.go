@@ -11,6 +11,7 @@ import (
 
 	"pocket/cgroup"
 	"pocket/ns"
+	"pocket/plan"
 	"pocket/store"
 )
 
@@ -28,6 +29,12 @@ const (
 	statusCreated = "created"
 	statusRunning = "running"
 	statusExited  = "exited"
+	// statusRestarting is a container waiting to be run again by its
+	// restart policy; its monitor lives.
+	statusRestarting = "restarting"
+	// statusPaused is shown, never recorded: a running container whose
+	// cgroup is frozen (see paused).
+	statusPaused = "paused"
 )
 
 // spec is a container's configuration (config.json): what init is given
@@ -62,8 +69,15 @@ type spec struct {
 	// SecurityOpt is --security-opt as given, for inspect.
 	SecurityOpt []string     `json:"securityOpt,omitempty"`
 	Mounts      []MountPoint `json:"mounts,omitempty"` // -v, --mount and image VOLUMEs, for inspect
-	Init        ns.Config    `json:"init"`
-	Net         netSpec      `json:"net"`
+	// Labels are the image's and --label-file's and -l's, the later
+	// winning.
+	Labels        map[string]string  `json:"labels,omitempty"`
+	RestartPolicy plan.RestartPolicy `json:"restartPolicy"`
+	StopTimeout   *int               `json:"stopTimeout,omitempty"`
+	Ulimits       []plan.Rlimit      `json:"ulimits,omitempty"`
+	GroupAdd      []string           `json:"groupAdd,omitempty"`
+	Init          ns.Config          `json:"init"`
+	Net           netSpec            `json:"net"`
 
 	// beforeConfig runs once the container's init exists, before it is
 	// sent its configuration (see startProcess).
@@ -82,6 +96,9 @@ type State struct {
 	StartedAt  time.Time `json:"startedAt"`
 	FinishedAt time.Time `json:"finishedAt"`
 	Net        *netState `json:"net,omitempty"` // while running
+	// RestartCount is how often the restart policy started it again since
+	// it was last started by hand.
+	RestartCount int `json:"restartCount,omitempty"`
 }
 
 // writeJSON replaces dir/name atomically: a reader sees the old or the new
@@ -151,7 +168,7 @@ func loadID(s *store.Store, id string) (*container, error) {
 	if c.spec.ID == "" {
 		c.spec.ID = id
 	}
-	if c.state.Status == statusRunning && !monitorAlive(s, id) {
+	if (c.state.Status == statusRunning || c.state.Status == statusRestarting) && !monitorAlive(s, id) {
 		c.state.monitorDied()
 	}
 	return c, nil

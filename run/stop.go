@@ -3,33 +3,43 @@ package run
 import (
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
+	"pocket/plan"
 	"pocket/store"
 )
 
-// Stop sends SIGTERM (or the image's StopSignal), then SIGKILL after timeout.
-// Stopping a container that is not running succeeds and does nothing.
-func Stop(s *store.Store, id string, timeout time.Duration) error {
+// defaultStopTimeout is Docker's wait between the stop signal and SIGKILL.
+const defaultStopTimeout = 10 * time.Second
+
+// StopOptions are `pocket stop`'s (and restart's): nil Timeout and empty
+// Signal take the container's --stop-timeout and --stop-signal (the
+// image's STOPSIGNAL), else 10 seconds and SIGTERM.
+type StopOptions struct {
+	Timeout *time.Duration
+	Signal  string
+}
+
+// Stop sends the stop signal, then SIGKILL after the timeout, and ends
+// the restart policy. Stopping a container that is not running succeeds
+// and does nothing. A paused container is thawed to receive the signal.
+func Stop(s *store.Store, id string, o StopOptions) error {
 	c, err := load(s, id)
 	if err != nil {
 		return err
 	}
-	if c.state.Status != statusRunning {
+	if c.state.Status != statusRunning && c.state.Status != statusRestarting {
 		return nil
 	}
-	sig := syscall.SIGTERM
-	if c.spec.StopSignal != "" {
-		if ss, err := parseSignal(c.spec.StopSignal); err == nil {
-			sig = ss
-		}
+	sig, err := c.stopSignal(o.Signal)
+	if err != nil {
+		return err
 	}
-	if err := signalContainer(s, c, sig); err != nil {
+	timeout := c.stopTimeout(o.Timeout)
+	err = requestContainer(s, c, controlRequest{Signal: int(sig), Stop: true})
+	thaw(c)
+	if err != nil {
 		if errors.Is(err, ErrNotRunning) {
 			return waitMonitor(s, c.spec.ID)
 		}
@@ -48,6 +58,36 @@ func Stop(s *store.Store, id string, timeout time.Duration) error {
 	return waitMonitor(s, c.spec.ID)
 }
 
+// stopSignal is the signal stop sends: given, else --stop-signal or the
+// image's STOPSIGNAL, else SIGTERM.
+func (c *container) stopSignal(given string) (syscall.Signal, error) {
+	if given != "" {
+		return parseSignal(given)
+	}
+	if c.spec.StopSignal != "" {
+		if sig, err := parseSignal(c.spec.StopSignal); err == nil {
+			return sig, nil
+		}
+	}
+	return syscall.SIGTERM, nil
+}
+
+// stopTimeout is the wait before SIGKILL: given, else --stop-timeout,
+// else 10 seconds. A negative one waits for ever, as Docker's -1.
+func (c *container) stopTimeout(given *time.Duration) time.Duration {
+	t := defaultStopTimeout
+	switch {
+	case given != nil:
+		t = *given
+	case c.spec.StopTimeout != nil:
+		t = time.Duration(*c.spec.StopTimeout) * time.Second
+	}
+	if t < 0 {
+		t = time.Duration(1<<63 - 1)
+	}
+	return t
+}
+
 // waitMonitor blocks until the container's monitor has recorded its end.
 func waitMonitor(s *store.Store, id string) error {
 	unlock, err := s.Lock(monitorLock(id))
@@ -58,7 +98,10 @@ func waitMonitor(s *store.Store, id string) error {
 	return nil
 }
 
-// Kill sends a signal (name or number) to the container's PID 1.
+// Kill sends a signal (name or number) to the container's PID 1. As in
+// Docker, SIGKILL or the container's stop signal is a stop by hand: the
+// restart policy ends; a paused container is thawed for SIGKILL, and
+// other signals wait for its unpause.
 func Kill(s *store.Store, id, signal string) error {
 	sig, err := parseSignal(signal)
 	if err != nil {
@@ -68,10 +111,19 @@ func Kill(s *store.Store, id, signal string) error {
 	if err != nil {
 		return err
 	}
-	if c.state.Status != statusRunning {
+	switch c.state.Status {
+	case statusRunning:
+	case statusRestarting:
+		return fmt.Errorf("cannot kill container %s: container %s is restarting, wait until the container is running", id, c.spec.ID)
+	default:
 		return fmt.Errorf("cannot kill container %s: %w", id, notRunning(c.spec.ID))
 	}
-	if err := signalContainer(s, c, sig); err != nil {
+	stopSig, _ := c.stopSignal("")
+	err = requestContainer(s, c, controlRequest{Signal: int(sig), Stop: sig == syscall.SIGKILL || sig == stopSig})
+	if sig == syscall.SIGKILL {
+		thaw(c)
+	}
+	if err != nil {
 		if errors.Is(err, ErrNotRunning) {
 			return fmt.Errorf("cannot kill container %s: %w", id, notRunning(c.spec.ID))
 		}
@@ -80,21 +132,5 @@ func Kill(s *store.Store, id, signal string) error {
 	return nil
 }
 
-// parseSignal reads a signal as Docker does: a number, or a name with or
-// without "SIG", in any case.
-func parseSignal(s string) (syscall.Signal, error) {
-	if n, err := strconv.Atoi(s); err == nil {
-		if n <= 0 || n > 64 {
-			return 0, fmt.Errorf("%w: %q", ErrBadSignal, s)
-		}
-		return syscall.Signal(n), nil
-	}
-	name := strings.ToUpper(s)
-	if !strings.HasPrefix(name, "SIG") {
-		name = "SIG" + name
-	}
-	if sig := unix.SignalNum(name); sig != 0 {
-		return sig, nil
-	}
-	return 0, fmt.Errorf("%w: %q (hint: a name like TERM or KILL, or a number)", ErrBadSignal, s)
-}
+// parseSignal is plan.ParseSignal, the one reading of a signal.
+func parseSignal(s string) (syscall.Signal, error) { return plan.ParseSignal(s) }

@@ -220,3 +220,60 @@ type conflictError struct {
 
 func (e *conflictError) Error() string { return e.msg }
 func (e *conflictError) Unwrap() error { return e.kind }
+
+// RenameContainer gives container id the name newName, under the lock
+// that CreateContainer names containers under, so that two names never
+// collide; also, under that lock, calls also (run's own copy of the name).
+func (s *Store) RenameContainer(id, newName string, also func() error) error {
+	newName = strings.TrimPrefix(newName, "/")
+	if !validName.MatchString(newName) {
+		return &conflictError{kind: ErrBadName, msg: fmt.Sprintf("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", newName)}
+	}
+	unlock, err := s.Lock("containers")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	all, err := s.Containers()
+	if err != nil {
+		return err
+	}
+	var rec *Container
+	for i := range all {
+		if all[i].ID == id {
+			rec = &all[i]
+		}
+	}
+	if rec == nil {
+		return fmt.Errorf("%w: %s", ErrContainerUnknown, id)
+	}
+	if rec.Name == newName {
+		return &conflictError{kind: ErrNameInUse, msg: "Renaming a container with the same name as its current name"}
+	}
+	for _, o := range all {
+		if o.Name == newName {
+			return &conflictError{kind: ErrNameInUse, msg: fmt.Sprintf(
+				"Error when allocating new name: Conflict. The container name \"/%s\" is already in use by container %q. You have to remove (or rename) that container to be able to reuse that name", newName, o.ID)}
+		}
+	}
+	rec.Name = newName
+	data, err := json.MarshalIndent(rec, "", "\t")
+	if err != nil {
+		return err
+	}
+	// Replaced whole: a reader sees the old record or the new one.
+	dir := s.ContainerDir(id)
+	tmp := filepath.Join(dir, "."+recordFile+".new")
+	os.Remove(tmp)
+	if err := writeSynced(tmp, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("rename container %s: %w", id, err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, recordFile)); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("rename container %s: %w", id, err)
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("rename container %s: %w", id, err)
+	}
+	return also()
+}
