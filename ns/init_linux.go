@@ -49,7 +49,23 @@ func start() error {
 	if err != nil {
 		return err
 	}
+	if err := joinNamespaces(cfg.Join); err != nil {
+		return err
+	}
 	unix.Umask(0o022)
+	if cfg.Joined {
+		// exec: the parent joined the container's namespaces, so / is
+		// already the container's root.
+		if err := checkCwd(); err != nil {
+			return err
+		}
+		if cfg.Process.Terminal {
+			if err := setupConsole(); err != nil {
+				return err
+			}
+		}
+		return startProcess(cfg)
+	}
 	if err := joinSessionKeyring(cfg.ID); err != nil {
 		return err
 	}
@@ -94,7 +110,7 @@ func readConfig() (*Config, error) {
 	if err := json.NewDecoder(f).Decode(&cfg); err != nil {
 		return nil, fmt.Errorf("container init: read config: %w", err)
 	}
-	if cfg.Rootfs.Target == "" || len(cfg.Rootfs.Lower) == 0 {
+	if !cfg.Joined && (cfg.Rootfs.Target == "" || (len(cfg.Rootfs.Lower) == 0 && !cfg.Rootfs.Bind)) {
 		return nil, errors.New("container init: config has no rootfs")
 	}
 	if len(cfg.Process.Args) == 0 {
