@@ -138,15 +138,17 @@ func setOOMScoreAdj(v *int) error {
 	return nil
 }
 
-// waitGate tells the parent the container is built (ReadyFD closes), then
+// waitGate tells the parent the container is built (a byte on ReadyFD), then
 // blocks opening the fifo for writing until `start` opens it for reading.
 func waitGate(g *Gate) error {
 	if g == nil {
 		return nil
 	}
-	if err := unix.Close(g.ReadyFD); err != nil {
-		return fmt.Errorf("container init: close ready pipe: %w", err)
+	// One byte, then close: EOF without it tells the parent init died.
+	if _, err := unix.Write(g.ReadyFD, []byte{1}); err != nil {
+		return fmt.Errorf("container init: write ready pipe: %w", err)
 	}
+	unix.Close(g.ReadyFD)
 	// The fifo is reopened through our own descriptor: its host path is
 	// out of reach since pivot_root.
 	fd, err := unix.Open("/proc/self/fd/"+strconv.Itoa(g.FifoFD), unix.O_WRONLY|unix.O_CLOEXEC, 0)
