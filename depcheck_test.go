@@ -63,6 +63,10 @@ func TestImportDirection(t *testing.T) {
 		// rootfs mounts and fills what init is told (ns types); it knows no
 		// store, plan or running container.
 		{pkg: "pocket/rootfs", forbidden: []string{"pocket/"}, allowed: []string{"pocket/ns", "pocket/privilege"}},
+		// The OCI runtime is a second front door to the same init: it
+		// knows ns, cgroup and seccomp, never images, the store or run.
+		{pkg: "pocket/ociruntime", forbidden: []string{"pocket/"},
+			allowed: []string{"pocket/ns", "pocket/cgroup", "pocket/seccomp", "pocket/privilege"}},
 		// plan parses the command line; it knows nothing of running it.
 		{pkg: "pocket/plan", forbidden: []string{"pocket/run"}},
 		// Test helpers build images and run registries from the outside,
