@@ -1,0 +1,391 @@
+//go:build linux
+
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// runcBin is pocket's binary under the name that makes it its OCI
+// runtime, as containerd, Docker and Podman would run it.
+func runcBin(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "pocket-runc")
+	if err := os.Symlink(pocketBin, p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// ociRuntime is a pocket-runc with its own --root, for one test.
+type ociRuntime struct {
+	bin, root string
+}
+
+func newOCIRuntime(t *testing.T) *ociRuntime {
+	return &ociRuntime{bin: runcBin(t), root: filepath.Join(t.TempDir(), "state")}
+}
+
+// run runs one runtime command to its end. stdout and stderr are files,
+// not pipes: create's init keeps them, and a pipe would hold the command
+// open until the container ends.
+func (r *ociRuntime) run(t *testing.T, args ...string) result {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := os.Create(filepath.Join(dir, "stdout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	errf, err := os.Create(filepath.Join(dir, "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer errf.Close()
+	cmd := exec.Command(r.bin, append([]string{"--root", r.root}, args...)...)
+	cmd.Stdout, cmd.Stderr = out, errf
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(commandTimeout):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("pocket-runc %s: still running after %v", strings.Join(args, " "), commandTimeout)
+	}
+	res := result{Code: cmd.ProcessState.ExitCode()}
+	b, _ := os.ReadFile(out.Name())
+	res.Stdout = string(b)
+	b, _ = os.ReadFile(errf.Name())
+	res.Stderr = string(b)
+	return res
+}
+
+func (r *ociRuntime) must(t *testing.T, args ...string) result {
+	t.Helper()
+	res := r.run(t, args...)
+	if res.Code != 0 {
+		t.Fatalf("pocket-runc %s: %s", strings.Join(args, " "), res)
+	}
+	return res
+}
+
+// state is `state ID`, decoded.
+func (r *ociRuntime) state(t *testing.T, id string) map[string]any {
+	t.Helper()
+	res := r.must(t, "state", id)
+	var st map[string]any
+	if err := json.Unmarshal([]byte(res.Stdout), &st); err != nil {
+		t.Fatalf("state %s: %v\n%s", id, err, res.Stdout)
+	}
+	return st
+}
+
+// waitStatus polls state until the container has status want: the
+// kernel tears a killed process down on its own time.
+func (r *ociRuntime) waitStatus(t *testing.T, id, want string) {
+	t.Helper()
+	deadline := time.Now().Add(commandTimeout)
+	for {
+		st := r.state(t, id)
+		if st["status"] == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("container %s: status %v, want %s", id, st["status"], want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// newBundle is an OCI bundle whose rootfs is the host's busybox-static
+// with its applets, and whose config.json is `pocket-runc spec`'s with
+// args and change applied.
+func newBundle(t *testing.T, r *ociRuntime, args []string, change func(*specs.Spec)) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "rootfs", "bin")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("/bin/busybox")
+	if err != nil {
+		t.Fatalf("busybox-static: %v (hint: testdata/setup.sh installs it)", err)
+	}
+	if err := os.WriteFile(filepath.Join(bin, "busybox"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, applet := range []string{"sh", "echo", "sleep", "cat", "ls", "id", "ps", "hostname", "tty", "true", "false", "grep", "touch", "tr", "wc"} {
+		if err := os.Symlink("busybox", filepath.Join(bin, applet)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.must(t, "spec", "--bundle", dir)
+	raw, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		t.Fatal(err)
+	}
+	spec.Process.Terminal = false
+	spec.Process.Args = args
+	if change != nil {
+		change(&spec)
+	}
+	if raw, err = json.Marshal(&spec); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// ociID is a container id made of the test's name.
+func ociID(t *testing.T) string {
+	return strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
+}
+
+func TestOCIRuntimeLifecycle(t *testing.T) {
+	r := newOCIRuntime(t)
+	bundle := newBundle(t, r, []string{"sleep", "1000"}, nil)
+	id := ociID(t)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	r.must(t, "create", "--bundle", bundle, "--pid-file", pidFile, id)
+	t.Cleanup(func() { r.run(t, "delete", "--force", id) })
+
+	raw, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(string(raw))
+	if err != nil {
+		t.Fatalf("pid file %q: %v", raw, err)
+	}
+	st := r.state(t, id)
+	for k, want := range map[string]any{"id": id, "status": "created", "pid": float64(pid), "bundle": bundle, "rootfs": filepath.Join(bundle, "rootfs"), "ociVersion": specs.Version} {
+		if st[k] != want {
+			t.Errorf("state %s = %v, want %v", k, st[k], want)
+		}
+	}
+	for _, k := range []string{"created", "owner"} {
+		if _, ok := st[k]; !ok {
+			t.Errorf("state has no %s: %v", k, st)
+		}
+	}
+	// Held at the gate: the command has not run yet.
+	if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) == "sleep" {
+		t.Errorf("init runs the command before start")
+	}
+	if res := r.run(t, "create", "--bundle", bundle, id); res.Code != 1 || !strings.Contains(res.Stderr, "container with given ID already exists") {
+		t.Errorf("create of an existing id: %s", res)
+	}
+
+	r.must(t, "start", id)
+	if st := r.state(t, id); st["status"] != "running" {
+		t.Fatalf("after start: status %v", st["status"])
+	}
+	if res := r.run(t, "start", id); res.Code == 0 {
+		t.Errorf("second start succeeded: %s", res)
+	}
+	ps := r.must(t, "ps", "--format", "json", id)
+	var pids []int
+	if err := json.Unmarshal([]byte(ps.Stdout), &pids); err != nil || !slices.Contains(pids, pid) {
+		t.Errorf("ps --format json = %q (%v), want it to hold %d", ps.Stdout, err, pid)
+	}
+	if table := r.must(t, "ps", id); !strings.Contains(table.Stdout, "sleep 1000") {
+		t.Errorf("ps table:\n%s", table.Stdout)
+	}
+
+	// exec: in the container's namespaces (its pid 1 is sleep), as the
+	// process says, with its exit status.
+	res := r.must(t, "exec", id, "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '; hostname")
+	if want := "sleep 1000 pocket\n"; res.Stdout != want {
+		t.Errorf("exec output %q, want %q", res.Stdout, want)
+	}
+	if res := r.run(t, "exec", id, "sh", "-c", "exit 7"); res.Code != 7 {
+		t.Errorf("exec exit status: %s", res)
+	}
+	proc := specs.Process{Args: []string{"sh", "-c", "id -u; id -G"}, Cwd: "/", Env: []string{"PATH=/bin"},
+		User: specs.User{UID: 1000, GID: 1000, AdditionalGids: []uint32{1000, 5}}}
+	pf := filepath.Join(t.TempDir(), "process.json")
+	data, _ := json.Marshal(proc)
+	if err := os.WriteFile(pf, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res := r.must(t, "exec", "--process", pf, id); res.Stdout != "1000\n1000 5\n" {
+		t.Errorf("exec --process as 1000: %q", res.Stdout)
+	}
+	execPid := filepath.Join(t.TempDir(), "exec.pid")
+	r.must(t, "exec", "--detach", "--pid-file", execPid, id, "sleep", "999")
+	raw, err = os.ReadFile(execPid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps = r.must(t, "ps", "--format", "json", id)
+	if n, _ := strconv.Atoi(string(raw)); !strings.Contains(ps.Stdout, strconv.Itoa(n)) {
+		t.Errorf("detached exec pid %s not in ps %s", raw, ps.Stdout)
+	}
+
+	r.must(t, "pause", id)
+	if st := r.state(t, id); st["status"] != "paused" {
+		t.Errorf("after pause: status %v", st["status"])
+	}
+	r.must(t, "resume", id)
+	if st := r.state(t, id); st["status"] != "running" {
+		t.Errorf("after resume: status %v", st["status"])
+	}
+	if res := r.run(t, "resume", id); res.Code != 1 || !strings.Contains(res.Stderr, "container not paused") {
+		t.Errorf("resume of a running container: %s", res)
+	}
+
+	if res := r.run(t, "delete", id); res.Code != 1 || !strings.Contains(res.Stderr, "cannot delete container "+id+" that is not stopped: running") {
+		t.Errorf("delete of a running container: %s", res)
+	}
+	r.must(t, "kill", "--all", id, "KILL")
+	r.waitStatus(t, id, "stopped")
+	if res := r.run(t, "kill", id, "9"); res.Code != 1 || !strings.Contains(res.Stderr, "container not running") {
+		t.Errorf("kill of a stopped container: %s", res)
+	}
+	r.must(t, "delete", id)
+	if res := r.run(t, "state", id); res.Code != 1 || !strings.Contains(res.Stderr, "container does not exist") {
+		t.Errorf("state of a deleted container: %s", res)
+	}
+	if res := r.run(t, "delete", "--force", id); res.Code != 0 {
+		t.Errorf("delete --force of nothing: %s", res)
+	}
+}
+
+// TestOCIRuntimeRun: run is create, start and wait; the exit status, the
+// spec's capabilities, rlimits, hostname, read-only root and masked paths
+// reach the process.
+func TestOCIRuntimeRun(t *testing.T) {
+	r := newOCIRuntime(t)
+	script := `grep CapEff /proc/self/status; ulimit -n; hostname; touch /x 2>/dev/null || echo ro; cat /proc/kcore | wc -c; echo out; exit 3`
+	bundle := newBundle(t, r, []string{"sh", "-c", script}, func(s *specs.Spec) {
+		s.Hostname = "oci-host"
+		s.Process.Env = append(s.Process.Env, "HOME=/")
+	})
+	res := r.run(t, "run", "--bundle", bundle, ociID(t))
+	if res.Code != 3 {
+		t.Fatalf("run: %s", res)
+	}
+	// runc's default spec: AUDIT_WRITE, KILL, NET_BIND_SERVICE.
+	want := "CapEff:\t0000000020000420\n1024\noci-host\nro\n0\nout\n"
+	if res.Stdout != want {
+		t.Errorf("run output %q, want %q", res.Stdout, want)
+	}
+	if res := r.run(t, "state", ociID(t)); res.Code != 1 {
+		t.Errorf("run left the container: %s", res)
+	}
+}
+
+// TestOCIRuntimeConsole: with process.terminal, the pty master comes over
+// --console-socket as runc sends it (SCM_RIGHTS), and the process has the
+// container's /dev/pts/0 as its terminal.
+func TestOCIRuntimeConsole(t *testing.T) {
+	r := newOCIRuntime(t)
+	bundle := newBundle(t, r, []string{"sh", "-c", "tty; echo done"}, func(s *specs.Spec) {
+		s.Process.Terminal = true
+		s.Process.ConsoleSize = &specs.Box{Height: 30, Width: 100}
+	})
+	sock := filepath.Join(t.TempDir(), "console.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: sock, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	master := make(chan *os.File, 1)
+	go func() {
+		defer close(master)
+		c, err := l.AcceptUnix()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		buf, oob := make([]byte, 256), make([]byte, unix.CmsgSpace(4))
+		_, oobn, _, _, err := c.ReadMsgUnix(buf, oob)
+		if err != nil {
+			return
+		}
+		msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+		if err != nil || len(msgs) != 1 {
+			return
+		}
+		fds, err := unix.ParseUnixRights(&msgs[0])
+		if err != nil || len(fds) != 1 {
+			return
+		}
+		master <- os.NewFile(uintptr(fds[0]), "pty master")
+	}()
+	id := ociID(t)
+	r.must(t, "create", "--bundle", bundle, "--console-socket", sock, id)
+	t.Cleanup(func() { r.run(t, "delete", "--force", id) })
+	m := <-master
+	if m == nil {
+		t.Fatal("no pty master on the console socket")
+	}
+	defer m.Close()
+	ws, err := unix.IoctlGetWinsize(int(m.Fd()), unix.TIOCGWINSZ)
+	if err != nil || ws.Row != 30 || ws.Col != 100 {
+		t.Errorf("console size %+v (%v), want 30x100", ws, err)
+	}
+	r.must(t, "start", id)
+	var out bytes.Buffer
+	// Read until the slave closes (EIO once the process is gone).
+	io.Copy(&out, m)
+	if got := strings.ReplaceAll(out.String(), "\r", ""); got != "/dev/pts/0\ndone\n" {
+		t.Errorf("console output %q", got)
+	}
+	r.waitStatus(t, id, "stopped")
+	r.must(t, "delete", id)
+}
+
+// TestOCIRuntimeFeatures: features and --version answer as runc's do.
+func TestOCIRuntimeFeatures(t *testing.T) {
+	r := newOCIRuntime(t)
+	var f struct {
+		OCIVersionMax string   `json:"ociVersionMax"`
+		Hooks         []string `json:"hooks"`
+		Linux         struct {
+			Namespaces []string `json:"namespaces"`
+		} `json:"linux"`
+	}
+	if err := json.Unmarshal([]byte(r.must(t, "features").Stdout), &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.OCIVersionMax != specs.Version || !slices.Contains(f.Hooks, "createRuntime") || !slices.Contains(f.Linux.Namespaces, "pid") {
+		t.Errorf("features: %+v", f)
+	}
+	if v := r.must(t, "--version").Stdout; !strings.HasPrefix(v, "pocket-runc version ") || !strings.Contains(v, "spec: "+specs.Version) {
+		t.Errorf("--version: %q", v)
+	}
+	// pocket runtime is the same front door.
+	cmd := exec.Command(pocketBin, "runtime", "--root", r.root, "state", "nothing")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "container does not exist") {
+		t.Errorf("pocket runtime state nothing: %v\n%s", err, out)
+	}
+}
