@@ -16,8 +16,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"syscall"
 	"time"
 
+	"github.com/creack/pty"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -388,4 +390,190 @@ func TestOCIRuntimeFeatures(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "container does not exist") {
 		t.Errorf("pocket runtime state nothing: %v\n%s", err, out)
 	}
+}
+
+// containerd is a containerd of the test's own (root, state, socket,
+// namespace), never the host's.
+type containerd struct {
+	addr, ns string
+}
+
+// startContainerd starts Debian's containerd in t's temporary directory,
+// without its CRI plugin, and stops it at the end of the test.
+func startContainerd(t *testing.T) *containerd {
+	t.Helper()
+	bin, err := exec.LookPath("containerd")
+	if err != nil {
+		t.Fatalf("containerd: %v (hint: testdata/setup.sh installs Debian's containerd)", err)
+	}
+	if _, err := exec.LookPath("containerd-shim-runc-v2"); err != nil {
+		t.Fatalf("containerd-shim-runc-v2: %v (hint: testdata/setup.sh installs Debian's containerd)", err)
+	}
+	dir := t.TempDir()
+	c := &containerd{addr: filepath.Join(dir, "c.sock"), ns: fmt.Sprintf("pocket-e2e-%d", os.Getpid())}
+	config := fmt.Sprintf(`version = 2
+root = %q
+state = %q
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = %q
+[ttrpc]
+  address = %q
+[debug]
+  address = ""
+[metrics]
+  address = ""
+`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), c.addr, c.addr+".ttrpc")
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logf, err := os.Create(filepath.Join(dir, "containerd.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--config", cfg)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		logf.Close()
+		// The shim keeps runc's state under /run/containerd/runc/<ns>.
+		os.RemoveAll(filepath.Join("/run/containerd/runc", c.ns))
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			t.Logf("containerd log:\n%s", b)
+		}
+	})
+	deadline := time.Now().Add(commandTimeout)
+	for {
+		if res := c.ctr(t, "version"); res.Code == 0 {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("containerd did not answer on %s", c.addr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// ctrCmd is `ctr --address A -n NS args...`, not started.
+func (c *containerd) ctrCmd(args ...string) *exec.Cmd {
+	return exec.Command("ctr", append([]string{"--address", c.addr, "-n", c.ns}, args...)...)
+}
+
+func (c *containerd) ctr(t *testing.T, args ...string) result {
+	t.Helper()
+	return runToEnd(t, c.ctrCmd(args...), "ctr "+strings.Join(args, " "))
+}
+
+func (c *containerd) must(t *testing.T, args ...string) result {
+	t.Helper()
+	res := c.ctr(t, args...)
+	if res.Code != 0 {
+		t.Fatalf("ctr %s: %s", strings.Join(args, " "), res)
+	}
+	return res
+}
+
+// TestOCIRuntimeContainerd: containerd's runc v2 shim drives pocket-runc:
+// an image `pocket save` wrote, imported with ctr, runs; exec, ps, pause,
+// kill and delete go through the runtime; a tty comes over the console
+// socket.
+func TestOCIRuntimeContainerd(t *testing.T) {
+	runc := runcBin(t)
+	root := newRoot(t)
+	mustPocket(t, root, "pull", "busybox")
+	archive := filepath.Join(t.TempDir(), "busybox.tar")
+	mustPocket(t, root, "save", "-o", archive, "busybox")
+	c := startContainerd(t)
+	c.must(t, "image", "import", archive)
+	const image = "docker.io/library/busybox:latest"
+
+	if res := c.must(t, "run", "--runc-binary", runc, "--rm", image, "hello", "echo", "hi"); res.Stdout != "hi\n" {
+		t.Errorf("ctr run: stdout %q, want hi", res.Stdout)
+	}
+	if res := c.ctr(t, "run", "--runc-binary", runc, "--rm", image, "status", "sh", "-c", "exit 5"); res.Code != 5 {
+		t.Errorf("ctr run of exit 5: %s", res)
+	}
+
+	c.must(t, "run", "-d", "--runc-binary", runc, image, "long", "sleep", "1000")
+	t.Cleanup(func() {
+		c.ctr(t, "task", "kill", "-s", "SIGKILL", "long")
+		c.ctr(t, "task", "delete", "--force", "long")
+		c.ctr(t, "container", "delete", "long")
+	})
+	if res := c.must(t, "task", "exec", "--exec-id", "e1", "long", "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '"); res.Stdout != "sleep 1000 " {
+		t.Errorf("ctr task exec: stdout %q", res.Stdout)
+	}
+	ls := c.must(t, "task", "ls")
+	var pid string
+	for _, l := range lines(ls.Stdout) {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "long" {
+			pid = f[1]
+			if f[2] != "RUNNING" {
+				t.Errorf("task ls: %s", l)
+			}
+		}
+	}
+	if ps := c.must(t, "task", "ps", "long"); pid == "" || !strings.Contains(ps.Stdout, pid) {
+		t.Errorf("ctr task ps (init pid %q):\n%s", pid, ps.Stdout)
+	}
+	c.must(t, "task", "pause", "long")
+	if ls := c.must(t, "task", "ls"); !strings.Contains(ls.Stdout, "PAUSED") {
+		t.Errorf("after pause:\n%s", ls.Stdout)
+	}
+	c.must(t, "task", "resume", "long")
+	c.must(t, "task", "kill", "-s", "SIGKILL", "long")
+	deadline := time.Now().Add(commandTimeout)
+	for !strings.Contains(c.must(t, "task", "ls").Stdout, "STOPPED") {
+		if time.Now().After(deadline) {
+			t.Fatal("task long did not stop after SIGKILL")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.must(t, "task", "delete", "long")
+	c.must(t, "container", "delete", "long")
+
+	// ctr run -t: ctr wants a terminal of its own; the container's pty
+	// comes to the shim over pocket-runc's --console-socket.
+	cmd := c.ctrCmd("run", "-t", "--runc-binary", runc, "--rm", image, "tty", "sh", "-c", "tty; echo tty-ok")
+	out, err := runInPty(cmd)
+	if err != nil {
+		t.Fatalf("ctr run -t: %v\n%s", err, out)
+	}
+	if got := strings.ReplaceAll(out, "\r", ""); !strings.Contains(got, "/dev/pts/0\ntty-ok\n") {
+		t.Errorf("ctr run -t output %q", got)
+	}
+}
+
+// runInPty runs cmd with a new pty as its terminal and returns all it
+// wrote there.
+func runInPty(cmd *exec.Cmd) (string, error) {
+	ptmx, err := pty.Start(cmd)
+	if err != nil {
+		return "", err
+	}
+	defer ptmx.Close()
+	var out bytes.Buffer
+	copied := make(chan struct{})
+	go func() {
+		io.Copy(&out, ptmx) // until EIO: the last slave closed
+		close(copied)
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(commandTimeout):
+		cmd.Process.Kill()
+		<-done
+		return out.String(), fmt.Errorf("still running after %v", commandTimeout)
+	}
+	<-copied
+	return out.String(), err
 }

@@ -3,7 +3,7 @@
 # Idempotent and quiet; run as root (make test calls it).
 set -euo pipefail
 
-pkgs=(docker-registry busybox-static uidmap passt slirp4netns fuse-overlayfs iptables)
+pkgs=(docker-registry busybox-static uidmap passt slirp4netns fuse-overlayfs iptables containerd)
 [[ "${1:-}" == bench ]] && pkgs+=(podman skopeo runc hyperfine)
 
 missing=()
