@@ -126,8 +126,12 @@ func newBundle(t *testing.T, r *ociRuntime, args []string, change func(*specs.Sp
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "rootfs", "bin")
-	if err := os.MkdirAll(bin, 0o755); err != nil {
-		t.Fatal(err)
+	// The mount points an image has: a user namespace's root may not
+	// create them in a rootfs owned by the host's root.
+	for _, d := range []string{"bin", "proc", "sys", "dev", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(dir, "rootfs", d), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	data, err := os.ReadFile("/bin/busybox")
 	if err != nil {
@@ -576,4 +580,110 @@ func runInPty(cmd *exec.Cmd) (string, error) {
 	}
 	<-copied
 	return out.String(), err
+}
+
+// TestOCIRuntimeUserNS: a user namespace with the spec's mappings; the
+// process is its root, mapped to the host's 100000.
+func TestOCIRuntimeUserNS(t *testing.T) {
+	r := newOCIRuntime(t)
+	bundle := newBundle(t, r, []string{"sh", "-c", "id -u; cat /proc/self/uid_map"}, func(s *specs.Spec) {
+		s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.UserNamespace})
+		m := []specs.LinuxIDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
+		s.Linux.UIDMappings, s.Linux.GIDMappings = m, m
+	})
+	// The mapped root must reach its rootfs, as with runc: t.TempDir()
+	// makes 0700 directories.
+	for _, d := range []string{filepath.Dir(bundle), bundle} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := r.must(t, "run", "--bundle", bundle, ociID(t))
+	if f := strings.Fields(res.Stdout); len(f) != 4 || f[0] != "0" || f[1] != "0" || f[2] != "100000" || f[3] != "65536" {
+		t.Errorf("run in a user namespace: %q", res.Stdout)
+	}
+}
+
+// TestOCIRuntimeHooks: prestart and createRuntime run at create,
+// poststart at start, poststop at delete, each with the state on stdin.
+func TestOCIRuntimeHooks(t *testing.T) {
+	r := newOCIRuntime(t)
+	out := t.TempDir()
+	hook := func(name string) specs.Hook {
+		return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "cat > " + filepath.Join(out, name)}}
+	}
+	bundle := newBundle(t, r, []string{"sleep", "1000"}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{
+			Prestart:      []specs.Hook{hook("prestart")},
+			CreateRuntime: []specs.Hook{hook("createRuntime")},
+			Poststart:     []specs.Hook{hook("poststart")},
+			Poststop:      []specs.Hook{hook("poststop")},
+		}
+	})
+	id := ociID(t)
+	read := func(name string) *specs.State {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			return nil
+		}
+		var st specs.State
+		if err := json.Unmarshal(b, &st); err != nil {
+			t.Fatalf("%s hook's stdin %q: %v", name, b, err)
+		}
+		return &st
+	}
+	r.must(t, "create", "--bundle", bundle, id)
+	t.Cleanup(func() { r.run(t, "delete", "--force", id) })
+	for _, name := range []string{"prestart", "createRuntime"} {
+		if st := read(name); st == nil || st.ID != id || st.Status != "created" || st.Pid == 0 || st.Bundle != bundle {
+			t.Errorf("%s hook state %+v", name, st)
+		}
+	}
+	if read("poststart") != nil {
+		t.Error("poststart ran before start")
+	}
+	r.must(t, "start", id)
+	if st := read("poststart"); st == nil || st.Status != "running" {
+		t.Errorf("poststart hook state %+v", st)
+	}
+	r.must(t, "delete", "--force", id)
+	if st := read("poststop"); st == nil || st.Status != "stopped" {
+		t.Errorf("poststop hook state %+v", st)
+	}
+}
+
+// TestOCIRuntimeExecCwdFD: CVE-2024-21626 through exec. A working
+// directory of /proc/self/fd/N would start the process in the host's
+// filesystem if N were a host directory init holds. None reaches exec's
+// init (only its pipes and the sealed binary), and the directory is
+// resolved inside the container besides (chdirInRoot); this guards both:
+// a host directory descriptor added to exec's ExtraFiles makes it fail.
+func TestOCIRuntimeExecCwdFD(t *testing.T) {
+	r := newOCIRuntime(t)
+	bundle := newBundle(t, r, []string{"sleep", "1000"}, nil)
+	id := ociID(t)
+	r.must(t, "run", "--detach", "--bundle", bundle, id)
+	t.Cleanup(func() { r.run(t, "delete", "--force", id) })
+	for fd := 3; fd <= 8; fd++ {
+		res := r.run(t, "exec", "--cwd", fmt.Sprintf("/proc/self/fd/%d", fd), id, "sh", "-c", "ls ..; pwd")
+		if res.Code == 0 {
+			t.Errorf("exec --cwd /proc/self/fd/%d ran: %s", fd, res)
+		}
+	}
+}
+
+// TestOCIRuntimeBadID: a container id is one path element under --root;
+// anything else is refused before a directory is made.
+func TestOCIRuntimeBadID(t *testing.T) {
+	r := newOCIRuntime(t)
+	bundle := newBundle(t, r, []string{"true"}, nil)
+	for _, id := range []string{"../escape", "a/b", ".."} {
+		if res := r.run(t, "create", "--bundle", bundle, id); res.Code != 1 || !strings.Contains(res.Stderr, "invalid container ID format") {
+			t.Errorf("create %q: %s", id, res)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(r.root), "escape")); err == nil {
+		t.Error("create ../escape made a directory outside --root")
+	}
 }

@@ -37,6 +37,17 @@ type launch struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// lateErr is init's error pipe after a gated start, for a failure
+	// after `start` (the caller closes it).
+	lateErr *os.File
+}
+
+func dupFile(f *os.File) (*os.File, error) {
+	fd, err := unix.FcntlInt(f.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.SyscallError{Syscall: "fcntl(F_DUPFD_CLOEXEC)", Err: err}
+	}
+	return os.NewFile(uintptr(fd), f.Name()), nil
 }
 
 // Descriptor numbers in init, after ns.ConfigFD, ns.ErrorFD, ns.ConsoleFD.
@@ -62,6 +73,10 @@ func (l *launch) start() (*exec.Cmd, error) {
 		cmd.SysProcAttr.UidMappings = idMap(l.uidMap)
 		cmd.SysProcAttr.GidMappings = idMap(l.gidMap)
 		cmd.SysProcAttr.GidMappingsEnableSetgroups = true
+		// The child keeps its host ids, unmapped in the new namespace
+		// unless they are mapped to themselves: it becomes the
+		// namespace's root once the maps are written, as runc's init does.
+		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: 0, Gid: 0, Groups: []uint32{}}
 	}
 	if l.cg != nil {
 		if f, ok := l.cg.fd(); ok {
@@ -150,6 +165,13 @@ func (l *launch) start() (*exec.Cmd, error) {
 		// One byte: held at the gate. EOF: init failed (and wrote why).
 		var b [1]byte
 		if n, _ := readyR.Read(b[:]); n == 1 {
+			// Init can still fail after the gate (capabilities, seccomp,
+			// the exec itself): run reads why from here.
+			dup, err := dupFile(errR)
+			if err != nil {
+				return fail(err)
+			}
+			l.lateErr = dup
 			return cmd, nil
 		}
 	}

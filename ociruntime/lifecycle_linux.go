@@ -11,6 +11,8 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"pocket/ns"
 )
 
 // status is the container's status now: stopped once its init is gone,
@@ -178,10 +180,11 @@ func (r *Runtime) Delete(id string, force bool) error {
 // process's exit status (128+n when signal n killed it) and deletes the
 // container.
 func (r *Runtime) Run(id string, o CreateOptions) (int, error) {
-	_, cmd, err := r.create(id, o)
+	_, cmd, lateErr, err := r.create(id, o)
 	if err != nil {
 		return -1, err
 	}
+	defer lateErr.Close()
 	if err := r.Start(id); err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
@@ -189,6 +192,11 @@ func (r *Runtime) Run(id string, o CreateOptions) (int, error) {
 		return -1, err
 	}
 	cmd.Wait()
+	// Init's own report, if it failed between start and the exec.
+	if err := ns.ReadError(lateErr); err != nil {
+		r.Delete(id, true)
+		return -1, err
+	}
 	code := -1
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok {
 		code = ws.ExitStatus()

@@ -18,6 +18,10 @@ func procStat(pid int) (state byte, start uint64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	return parseStat(data, pid)
+}
+
+func parseStat(data []byte, pid int) (state byte, start uint64, err error) {
 	i := bytes.LastIndexByte(data, ')')
 	if i < 0 || i+2 >= len(data) {
 		return 0, 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
