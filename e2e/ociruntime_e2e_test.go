@@ -687,3 +687,30 @@ func TestOCIRuntimeBadID(t *testing.T) {
 		t.Error("create ../escape made a directory outside --root")
 	}
 }
+
+// TestOCIRuntimeConfig: the spec's seccomp profile goes through pocket's
+// compiler, its sysctls, limits, devices and masks apply.
+func TestOCIRuntimeConfig(t *testing.T) {
+	r := newOCIRuntime(t)
+	script := `mkdir /tmp/d 2>&1 || echo denied; cat /proc/sys/net/ipv4/ip_forward; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; ls /dev/fuse; echo > /dev/null && echo null-ok; cat /proc/sys/kernel/hostname >/dev/null; echo x > /proc/sys/kernel/domainname 2>/dev/null || echo sys-ro`
+	errno := uint(1)
+	limit := int64(77)
+	bundle := newBundle(t, r, []string{"sh", "-c", script}, func(s *specs.Spec) {
+		s.Root.Readonly = false
+		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
+		s.Linux.Resources.Pids = &specs.LinuxPids{Limit: &limit}
+		s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/fuse", Type: "c", Major: 10, Minor: 229}}
+		s.Linux.Seccomp = &specs.LinuxSeccomp{
+			DefaultAction: specs.ActAllow,
+			Architectures: []specs.Arch{specs.ArchX86_64, specs.ArchAARCH64},
+			Syscalls: []specs.LinuxSyscall{
+				{Names: []string{"mkdir", "mkdirat"}, Action: specs.ActErrno, ErrnoRet: &errno},
+			},
+		}
+	})
+	res := r.run(t, "run", "--bundle", bundle, ociID(t))
+	want := "mkdir: can't create directory '/tmp/d': Operation not permitted\ndenied\n1\n77\n/dev/fuse\nnull-ok\nsys-ro\n"
+	if res.Code != 0 || res.Stdout != want {
+		t.Errorf("run: %s\nwant stdout %q", res, want)
+	}
+}
