@@ -4,6 +4,7 @@
 #      pocket vs podman pull vs skopeo copy (fresh storage every run)
 #  (b) warm start of `true` in busybox: pocket run vs runc run vs podman run
 #      (all without a network), then pocket's default bridge vs --network none
+#  (e) ctr run --rm busybox true: pocket-runc vs runc as containerd's runtime
 # Run as root from the repository root after `make`. Env: BENCH_MB (100),
 # BENCH_RUNS (5), BENCH_START_RUNS (20).
 set -euo pipefail
@@ -141,3 +142,6 @@ rm -rf "$WR"
 
 # (d) rootless warm start beside rootful pocket and rootless podman.
 BENCH_OUT=$OUT ./testdata/bench/rootless.sh "$HOST"
+
+# (e) pocket-runc as containerd's runtime against runc.
+BENCH_OUT=$OUT POCKET=$POCKET ./testdata/bench/runtime.sh "$HOST"
