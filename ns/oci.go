@@ -28,10 +28,10 @@ type Namespace struct {
 }
 
 // Gate is the create/start split (runc's exec.fifo). Once the container is
-// built, init writes a byte to ReadyFD (the parent's signal that create is
-// done) and closes it, then
-// opens FifoFD, an O_PATH handle of a fifo, for writing: that blocks until
-// `start` opens it for reading. Both are descriptor numbers in init.
+// built, init writes a byte to ReadyFD (the parent's sign that create is
+// done) and closes it, then opens FifoFD, an O_PATH handle of a fifo, for
+// writing: that blocks until `start` opens it for reading. Both are
+// descriptor numbers in init.
 type Gate struct {
 	ReadyFD int `json:"readyFD"`
 	FifoFD  int `json:"fifoFD"`
