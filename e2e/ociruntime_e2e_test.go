@@ -254,6 +254,16 @@ func TestOCIRuntimeLifecycle(t *testing.T) {
 		t.Errorf("detached exec pid %s not in ps %s", raw, ps.Stdout)
 	}
 
+	// update: a new pids limit, seen from inside (cgroup v1 or v2).
+	resFile := filepath.Join(t.TempDir(), "resources.json")
+	if err := os.WriteFile(resFile, []byte(`{"pids":{"limit":55}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.must(t, "update", "--resources", resFile, id)
+	if res := r.must(t, "exec", id, "sh", "-c", "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max"); res.Stdout != "55\n" {
+		t.Errorf("pids.max after update: %q", res.Stdout)
+	}
+
 	r.must(t, "pause", id)
 	if st := r.state(t, id); st["status"] != "paused" {
 		t.Errorf("after pause: status %v", st["status"])
