@@ -724,3 +724,51 @@ func TestOCIRuntimeConfig(t *testing.T) {
 		t.Errorf("run: %s\nwant stdout %q", res, want)
 	}
 }
+
+// TestOCIRuntimeExecFakeProc: exec must never look pocket's own binary up
+// by a path inside the container. A container that may mount (here with
+// every capability) can cover /proc with a tmpfs where /proc/self/fd/N is
+// a symlink to its own program; were pocket's init started as
+// /proc/self/fd/N from inside the container's mount namespace, that
+// program would run with the runtime's full host privileges (the
+// CVE-2019-5736 family). Init is started from the host's mount namespace
+// and joins the container's itself.
+func TestOCIRuntimeExecFakeProc(t *testing.T) {
+	r := newOCIRuntime(t)
+	script := `mount -t tmpfs fake /proc && mkdir -p /proc/self/fd &&
+printf '#!/bin/sh\ntouch /pwned\n' > /bin/evil && chmod +x /bin/evil &&
+for i in $(seq 100 130); do ln -s /bin/evil /proc/self/fd/$i; done && touch /ready && sleep 1000`
+	bundle := newBundle(t, r, []string{"sh", "-c", script}, func(s *specs.Spec) {
+		s.Root.Readonly = false
+		all := []string{"CAP_SYS_ADMIN", "CAP_DAC_OVERRIDE", "CAP_CHOWN", "CAP_FOWNER"}
+		s.Process.Capabilities = &specs.LinuxCapabilities{Bounding: all, Effective: all, Permitted: all}
+		s.Process.NoNewPrivileges = false
+		s.Linux.MaskedPaths, s.Linux.ReadonlyPaths = nil, nil
+	})
+	for _, applet := range []string{"mount", "mkdir", "printf", "chmod", "seq", "ln"} {
+		if err := os.Symlink("busybox", filepath.Join(bundle, "rootfs", "bin", applet)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := ociID(t)
+	r.must(t, "run", "--detach", "--bundle", bundle, id)
+	t.Cleanup(func() { r.run(t, "delete", "--force", id) })
+	rootfs := filepath.Join(bundle, "rootfs")
+	deadline := time.Now().Add(commandTimeout)
+	for {
+		if _, err := os.Stat(filepath.Join(rootfs, "ready")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) || r.state(t, id)["status"] != "running" {
+			t.Fatal("the container did not set up its fake /proc")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	res := r.run(t, "exec", id, "echo", "ok")
+	if _, err := os.Stat(filepath.Join(rootfs, "pwned")); err == nil {
+		t.Fatalf("exec ran the container's program for pocket's init: %s", res)
+	}
+	// Whether the exec itself then works under a fake /proc does not
+	// matter (it fails: init reads its capabilities from /proc/self).
+	t.Logf("exec under a fake /proc: %s", res)
+}

@@ -53,9 +53,12 @@ type Config struct {
 	// Gate holds init before it execs the command, for `create` then
 	// `start`.
 	Gate *Gate `json:"gate,omitempty"`
-	// Joined says init runs inside a running container's namespaces (the
-	// parent joined them, for exec): no rootfs, hostname or pivot_root.
+	// Joined says init runs inside a running container (exec): it joins
+	// the namespaces of the pidfd at descriptor JoinFD (all but the user
+	// and pid namespaces: the parent starts it in the pid namespace) and
+	// sets up no rootfs, hostname or pivot_root.
 	Joined bool `json:"joined,omitempty"`
+	JoinFD int  `json:"joinFD,omitempty"`
 }
 
 // Rootfs is an overlay of image layers, mounted by init inside its own

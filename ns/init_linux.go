@@ -54,8 +54,10 @@ func start() error {
 	}
 	unix.Umask(0o022)
 	if cfg.Joined {
-		// exec: the parent joined the container's namespaces, so / is
-		// already the container's root.
+		// exec: once in the container's mount namespace, / is its root.
+		if err := joinProcess(cfg.JoinFD); err != nil {
+			return err
+		}
 		if err := checkCwd(); err != nil {
 			return err
 		}

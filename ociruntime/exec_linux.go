@@ -134,22 +134,6 @@ func (r *Runtime) execProcess(rec *record, o ExecOptions) (*specs.Process, error
 	return &p, nil
 }
 
-// joinAll moves the calling, locked thread into every namespace of the
-// process behind pidfd but its user namespace, in one setns(2) (Linux
-// 5.8), so a recycled pid can never send the process elsewhere. The mount
-// namespace needs a thread that shares no filesystem context with the
-// others: unshare(CLONE_FS) first.
-func joinAll(pidfd int) error {
-	if err := unix.Unshare(unix.CLONE_FS); err != nil {
-		return fmt.Errorf("unshare fs: %w", err)
-	}
-	flags := unix.CLONE_NEWIPC | unix.CLONE_NEWUTS | unix.CLONE_NEWNET | unix.CLONE_NEWPID | unix.CLONE_NEWCGROUP | unix.CLONE_NEWNS
-	if err := unix.Setns(pidfd, flags); err != nil {
-		return fmt.Errorf("join container namespaces: %w", err)
-	}
-	return nil
-}
-
 // readSpec reads a bundle's config.json.
 func readSpec(bundle string) (*specs.Spec, error) {
 	data, err := os.ReadFile(filepath.Join(bundle, "config.json"))

@@ -54,6 +54,7 @@ func dupFile(f *os.File) (*os.File, error) {
 const (
 	fifoFD  = 6
 	readyFD = 7
+	joinFD  = 8 // exec: the container init's pidfd
 )
 
 // start forks init, places it in its cgroup, sends its Config and waits
@@ -102,7 +103,7 @@ func (l *launch) start() (*exec.Cmd, error) {
 		return nil, err
 	}
 	closeAfter, closeParent = append(closeAfter, errW), append(closeParent, errR)
-	files := []*os.File{configR, errW, nil, nil, nil}
+	files := []*os.File{configR, errW, nil, nil, nil, nil}
 	var consoleSock *os.File
 	if l.init.Process.Terminal {
 		if l.consoleSocket == "" {
@@ -124,6 +125,16 @@ func (l *launch) start() (*exec.Cmd, error) {
 		closeAfter, closeParent = append(closeAfter, w), append(closeParent, r)
 		files[3], files[4], readyR = l.fifo, w, r
 		l.init.Gate = &ns.Gate{ReadyFD: readyFD, FifoFD: fifoFD}
+	}
+	if l.join != 0 {
+		// A copy: the caller owns l.join and closes it.
+		fd, err := unix.FcntlInt(uintptr(l.join), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			return nil, &os.SyscallError{Syscall: "fcntl(F_DUPFD_CLOEXEC)", Err: err}
+		}
+		files[5] = os.NewFile(uintptr(fd), "container pidfd")
+		closeAfter = append(closeAfter, files[5])
+		l.init.JoinFD = joinFD
 	}
 	for len(files) > 0 && files[len(files)-1] == nil {
 		files = files[:len(files)-1]
@@ -185,10 +196,11 @@ func (l *launch) start() (*exec.Cmd, error) {
 	return cmd, nil
 }
 
-// fork starts cmd. Joining a pid namespace (for children only) and a
-// mount namespace (which needs a thread that shares no fs with others:
-// unshare(CLONE_FS)) changes the calling thread for good, so that is done
-// on a locked thread of its own which Go retires when it returns.
+// fork starts cmd. Joining a pid namespace (for children only) changes
+// the calling thread for good, so that is done on a locked thread of its
+// own which Go retires when it returns. Nothing else is joined here: the
+// binary is exec'd as the host's mount namespace sees it, and init joins
+// the rest itself (ns.Config.JoinFD).
 func (l *launch) fork(cmd *exec.Cmd) error {
 	if l.pidNS == "" && l.join == 0 {
 		return cmd.Start()
@@ -212,7 +224,10 @@ func (l *launch) enter() error {
 	if l.pidNS != "" {
 		return setnsPath(l.pidNS, unix.CLONE_NEWPID)
 	}
-	return joinAll(l.join)
+	if err := unix.Setns(l.join, unix.CLONE_NEWPID); err != nil {
+		return fmt.Errorf("join the container's pid namespace: %w", err)
+	}
+	return nil
 }
 
 func setnsPath(path string, flag int) error {
