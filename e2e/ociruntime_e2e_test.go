@@ -772,3 +772,52 @@ for i in $(seq 100 130); do ln -s /bin/evil /proc/self/fd/$i; done && touch /rea
 	// matter (it fails: init reads its capabilities from /proc/self).
 	t.Logf("exec under a fake /proc: %s", res)
 }
+
+// TestOCIRuntimePodman: podman --runtime pocket-runc runs an image `pocket
+// save` wrote, execs in it and stops it. Its storage is the test's own.
+// The ulimits are given because podman's default nofile (its own hard
+// limit, raised) needs CAP_SYS_RESOURCE, which runc needs for it too.
+func TestOCIRuntimePodman(t *testing.T) {
+	if _, err := exec.LookPath("podman"); err != nil {
+		t.Fatalf("podman: %v (hint: testdata/setup.sh installs it)", err)
+	}
+	runc := runcBin(t)
+	root := newRoot(t)
+	mustPocket(t, root, "pull", "busybox")
+	archive := filepath.Join(t.TempDir(), "busybox.tar")
+	mustPocket(t, root, "save", "-o", archive, "busybox")
+	dir := t.TempDir()
+	podman := func(args ...string) result {
+		t.Helper()
+		all := append([]string{"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "run"),
+			"--tmpdir", filepath.Join(dir, "tmp"), "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+			"--storage-driver", "overlay", "--runtime", runc}, args...)
+		return runToEnd(t, exec.Command("podman", all...), "podman "+strings.Join(args, " "))
+	}
+	must := func(args ...string) result {
+		t.Helper()
+		res := podman(args...)
+		if res.Code != 0 {
+			t.Fatalf("podman %s: %s", strings.Join(args, " "), res)
+		}
+		return res
+	}
+	t.Cleanup(func() {
+		podman("rm", "-f", "-a")
+		// overlay mounts of podman's storage go before the directory.
+		runToEnd(t, exec.Command("podman", "--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "run"),
+			"--tmpdir", filepath.Join(dir, "tmp"), "--storage-driver", "overlay", "system", "reset", "-f"), "podman system reset")
+	})
+	must("load", "-q", "-i", archive)
+	const image = "docker.io/library/busybox:latest"
+	limits := []string{"--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"}
+	if res := must(append(append([]string{"run", "--rm"}, limits...), image, "echo", "hi")...); res.Stdout != "hi\n" {
+		t.Errorf("podman run: stdout %q", res.Stdout)
+	}
+	must(append(append([]string{"run", "-d", "--name", "long"}, limits...), image, "sleep", "1000")...)
+	if res := must("exec", "long", "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '"); res.Stdout != "sleep 1000 " {
+		t.Errorf("podman exec: stdout %q", res.Stdout)
+	}
+	must("kill", "long")
+	must("rm", "-f", "long")
+}
