@@ -363,12 +363,17 @@ func printRuntimePids(w io.Writer, pids []int, format string) error {
 	}
 	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
 	fmt.Fprintln(w, lines[0])
+	// procps puts PID second, busybox first: the header says where.
+	col := slices.Index(strings.Fields(lines[0]), "PID")
+	if col < 0 {
+		return fmt.Errorf("ps -ef: no PID column in %q", lines[0])
+	}
 	for _, l := range lines[1:] {
 		f := strings.Fields(l)
-		if len(f) < 2 {
+		if len(f) <= col {
 			continue
 		}
-		if p, err := strconv.Atoi(f[1]); err == nil && slices.Contains(pids, p) {
+		if p, err := strconv.Atoi(f[col]); err == nil && slices.Contains(pids, p) {
 			fmt.Fprintln(w, l)
 		}
 	}
