@@ -28,6 +28,7 @@ pocket:
 
 install: pocket
 	install -D -m 0755 pocket $(DESTDIR)$(BINDIR)/pocket
+	ln -sf pocket $(DESTDIR)$(BINDIR)/pocket-runc  # the OCI runtime's name
 
 cross:
 	GOOS=linux GOARCH=amd64 $(GO) build $(GOFLAGS_BUILD) -o bin/pocket-linux-amd64 .

@@ -68,6 +68,10 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "pocket/doctor", forbidden: []string{"pocket/"}, allowed: []string{"pocket/ns", "pocket/cgroup", "pocket/privilege"}},
 		// lockfile is data: pull and build's FROM ask it, it asks no one.
 		{pkg: "pocket/lockfile", forbidden: []string{"pocket/"}, allowed: []string{"pocket/reference"}},
+		// The OCI runtime is a second front door to the same init: it
+		// knows ns, cgroup and seccomp, never images, the store or run.
+		{pkg: "pocket/ociruntime", forbidden: []string{"pocket/"},
+			allowed: []string{"pocket/ns", "pocket/cgroup", "pocket/seccomp", "pocket/privilege"}},
 		// plan parses the command line; it knows nothing of running it.
 		{pkg: "pocket/plan", forbidden: []string{"pocket/run"}},
 		// Test helpers build images and run registries from the outside,

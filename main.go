@@ -42,6 +42,11 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "init" {
 		ns.Init()
 	}
+	// Named pocket-runc (a symlink), pocket is its OCI runtime: runc's
+	// command line, for containerd, Docker and Podman.
+	if filepath.Base(os.Args[0]) == runtimeName {
+		os.Exit(runtimeMain(os.Args))
+	}
 	if len(os.Args) > 1 && os.Args[1] == run.MonitorCommand {
 		os.Exit(run.Monitor(os.Args[2:]))
 	}
@@ -197,6 +202,7 @@ func app() *cli.App {
 			networkCommand(), generateCommand(),
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemDfCommand(), systemPruneCommand()}},
 			volumeCommand(), versionCommand(), infoCommand(), doctorCommand(), completionCommand(), helpCommand(),
+			runtimeCommand(),
 		},
 	}
 	setUsage(a.Commands)

@@ -173,3 +173,7 @@ func validateDevices(rules []specs.LinuxDeviceCgroup) error {
 	}
 	return nil
 }
+
+// RuncDevices is the list runc appends to every container's device rules
+// (see runcDevices), for the OCI runtime front door, which follows runc.
+func RuncDevices() []specs.LinuxDeviceCgroup { return runcDevices() }

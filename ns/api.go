@@ -42,6 +42,26 @@ type Config struct {
 	// Nofile, when set, is the RLIMIT_NOFILE (soft and hard) the command
 	// starts with: Docker's default, or the host's hard limit below it.
 	Nofile uint64 `json:"nofile,omitempty"`
+
+	// The fields below serve the OCI runtime front door (package
+	// ociruntime), which translates a bundle's config.json to this Config;
+	// pocket run leaves them zero. See oci.go.
+
+	// Sysctl is written under /proc/sys before the masks go on.
+	Sysctl map[string]string `json:"sysctl,omitempty"`
+	// Paths, when set, replaces Docker's masked and read-only paths.
+	Paths *Paths `json:"paths,omitempty"`
+	// Join are namespaces init enters (setns) before anything else.
+	Join []Namespace `json:"join,omitempty"`
+	// Gate holds init before it execs the command, for `create` then
+	// `start`.
+	Gate *Gate `json:"gate,omitempty"`
+	// Joined says init runs inside a running container (exec): it joins
+	// the namespaces of the pidfd at descriptor JoinFD (all but the user
+	// and pid namespaces: the parent starts it in the pid namespace) and
+	// sets up no rootfs, hostname or pivot_root.
+	Joined bool `json:"joined,omitempty"`
+	JoinFD int  `json:"joinFD,omitempty"`
 }
 
 // Rootfs is an overlay of image layers, mounted by init inside its own
@@ -53,6 +73,10 @@ type Rootfs struct {
 	Target    string   `json:"target"` // empty directory to mount at
 	ReadOnly  bool     `json:"readonly"`
 	UserXattr bool     `json:"userxattr"` // mount option for overlay in a user namespace
+	// Bind says Target is a directory already filled (an OCI bundle's
+	// root.path): init bind-mounts it on itself, no overlay; Lower is
+	// empty.
+	Bind bool `json:"bind,omitempty"`
 	// Premounted says the parent has mounted the overlay at Target itself
 	// (rootless fuse-overlayfs, in the parent's mount namespace, which
 	// init's copies): init mounts nothing there, it only pivots into it.
@@ -70,16 +94,13 @@ type Process struct {
 	// GroupAdd are supplementary groups besides the user's (--group-add):
 	// names, looked up in the container's /etc/group, or gids.
 	GroupAdd []string `json:"groupAdd,omitempty"`
-	// Rlimits are set before the command runs (--ulimit).
-	Rlimits []Rlimit `json:"rlimits,omitempty"`
-}
-
-// Rlimit is one resource limit: unix.RLIMIT_* and its values
-// (RLIM_INFINITY for unlimited).
-type Rlimit struct {
-	Resource int    `json:"resource"`
-	Soft     uint64 `json:"soft"`
-	Hard     uint64 `json:"hard"`
+	// Creds, when set, are the numeric uid, gid and exactly the
+	// supplementary groups (OCI process.user) instead of User.
+	Creds *Creds `json:"creds,omitempty"`
+	// Rlimits are set before exec (--ulimit; RLIMIT_NOFILE, ...).
+	Rlimits []specs.POSIXRlimit `json:"rlimits,omitempty"`
+	// OOMScoreAdj, when set, is written to /proc/self/oom_score_adj.
+	OOMScoreAdj *int `json:"oomScoreAdj,omitempty"`
 }
 
 // Mount is a bind, volume or tmpfs mount. Target is inside the container and
@@ -117,6 +138,9 @@ type Security struct {
 	CapDrop         []string `json:"capDrop,omitempty"` // likewise
 	NoNewPrivileges bool     `json:"noNewPrivileges"`
 	Seccomp         *Seccomp `json:"seccomp,omitempty"` // nil: unconfined
+	// Caps, when set, are the exact capability sets (OCI
+	// process.capabilities) instead of Privileged, CapAdd and CapDrop.
+	Caps *specs.LinuxCapabilities `json:"caps,omitempty"`
 }
 
 // Seccomp is a compiled seccomp filter: classic BPF, struct sock_filter

@@ -103,3 +103,14 @@ func Capabilities(s Security) ([]string, error) {
 func allCaps(s Security) bool {
 	return s.Privileged || slices.ContainsFunc(s.CapAdd, func(n string) bool { return normalizeCap(n) == "ALL" })
 }
+
+// KnownCaps lists every capability name pocket knows, sorted.
+func KnownCaps() []string {
+	known := capByName()
+	out := make([]string, 0, len(known))
+	for n := range known {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -28,6 +28,9 @@ var (
 	ErrProcMount = errors.New("cannot be mounted")
 	// ErrIDRange is returned for a numeric uid or gid that does not fit.
 	ErrIDRange = errors.New("uids and gids must be in range 0-2147483647")
+	// ErrNoJoin is returned for a namespace init cannot join itself (mount,
+	// user, pid: see nsFlags).
+	ErrNoJoin = errors.New("namespace cannot be joined")
 )
 
 // Exit statuses, as Docker uses them.

@@ -15,10 +15,12 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 
 // startProcess runs after pivot_root: it becomes the configured user in the
 // configured directory and execs the command (or runs it under the reaper).
-func startProcess(cfg *Config) error {
+func startProcess(cfg *Config) (err error) {
 	p := cfg.Process
-	u, err := lookupUser(p.User, p.GroupAdd)
-	if err != nil {
+	var u execUser
+	if p.Creds != nil {
+		u = credsUser(p.Creds)
+	} else if u, err = lookupUser(p.User, p.GroupAdd); err != nil {
 		return err
 	}
 	env := p.Env
@@ -42,16 +44,21 @@ func startProcess(cfg *Config) error {
 			return fmt.Errorf("chown terminal: %w", err)
 		}
 	}
-	// Limits are set while init may still raise them (CAP_SYS_RESOURCE),
-	// before the privileges go.
-	for _, r := range p.Rlimits {
-		if err := unix.Setrlimit(r.Resource, &unix.Rlimit{Cur: r.Soft, Max: r.Hard}); err != nil {
-			return fmt.Errorf("setrlimit %d (soft %d, hard %d): %w", r.Resource, r.Soft, r.Hard, err)
-		}
-	}
-	names, err := Capabilities(cfg.Security)
-	if err != nil {
+	if err := setRlimits(p.Rlimits); err != nil {
 		return err
+	}
+	if err := setOOMScoreAdj(p.OOMScoreAdj); err != nil {
+		return err
+	}
+	// create then start: everything is built, only the exec is left.
+	if err := waitGate(cfg.Gate); err != nil {
+		return err
+	}
+	var names []string
+	if cfg.Security.Caps == nil {
+		if names, err = Capabilities(cfg.Security); err != nil {
+			return err
+		}
 	}
 	// The seccomp filter goes on as runc puts it: without no_new_privs
 	// the kernel asks for CAP_SYS_ADMIN, so before the capabilities go;
@@ -64,7 +71,11 @@ func startProcess(cfg *Config) error {
 			return err
 		}
 	}
-	if err := dropPrivileges(u, names, allCaps(cfg.Security)); err != nil {
+	if cfg.Security.Caps != nil {
+		if err := applyCapSets(u, cfg.Security.Caps); err != nil {
+			return err
+		}
+	} else if err := dropPrivileges(u, names, allCaps(cfg.Security)); err != nil {
 		return err
 	}
 	if nnp {

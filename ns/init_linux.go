@@ -49,6 +49,9 @@ func start() error {
 	if err != nil {
 		return err
 	}
+	if err := joinNamespaces(cfg.Join); err != nil {
+		return err
+	}
 	unix.Umask(0o022)
 	// In init itself, not by prlimit from the parent: Go's exec puts back
 	// the soft limit a process started with unless it set one itself.
@@ -56,6 +59,21 @@ func start() error {
 		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: cfg.Nofile, Max: cfg.Nofile}); err != nil {
 			return &os.SyscallError{Syscall: "setrlimit(RLIMIT_NOFILE)", Err: err}
 		}
+	}
+	if cfg.Joined {
+		// exec: once in the container's mount namespace, / is its root.
+		if err := joinProcess(cfg.JoinFD); err != nil {
+			return err
+		}
+		if err := checkCwd(); err != nil {
+			return err
+		}
+		if cfg.Process.Terminal {
+			if err := setupConsole(); err != nil {
+				return err
+			}
+		}
+		return startProcess(cfg)
 	}
 	if err := joinSessionKeyring(cfg.ID); err != nil {
 		return err
@@ -101,7 +119,7 @@ func readConfig() (*Config, error) {
 	if err := json.NewDecoder(f).Decode(&cfg); err != nil {
 		return nil, fmt.Errorf("container init: read config: %w", err)
 	}
-	if cfg.Rootfs.Target == "" || len(cfg.Rootfs.Lower) == 0 {
+	if !cfg.Joined && (cfg.Rootfs.Target == "" || (len(cfg.Rootfs.Lower) == 0 && !cfg.Rootfs.Bind)) {
 		return nil, errors.New("container init: config has no rootfs")
 	}
 	if len(cfg.Process.Args) == 0 {

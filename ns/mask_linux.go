@@ -82,7 +82,11 @@ func (fs *kernelFS) open(p string) (*os.File, error) {
 // every other mount. Each path is found from the verified procfs or sysfs
 // (openKernelFS); one the kernel does not have there is skipped, anything
 // else that is not what it must be fails the start.
-func (r *root) maskPaths() error {
+//
+// paths, when set, replaces Docker's lists (an OCI bundle's maskedPaths
+// and readonlyPaths); its paths outside /proc and /sys are found from the
+// root, still without following a symlink.
+func (r *root) maskPaths(paths *Paths) error {
 	null, err := r.devNull()
 	if err != nil {
 		return fmt.Errorf("mask paths: %w", err)
@@ -98,19 +102,28 @@ func (r *root) maskPaths() error {
 		return fmt.Errorf("mask paths: %w", err)
 	}
 	defer sys.dir.Close()
-	fsOf := func(p string) *kernelFS {
-		if strings.HasPrefix(p, "/sys/") {
-			return sys
+	open := func(p string) (*os.File, error) {
+		switch {
+		case strings.HasPrefix(p, "/sys/"):
+			return sys.open(p)
+		case strings.HasPrefix(p, "/proc/"):
+			return proc.open(p)
 		}
-		return proc
+		return r.lookup(p)
 	}
 
-	thermal, err := thermalPaths(sys)
-	if err != nil {
-		return fmt.Errorf("mask paths: %w", err)
+	masked, ro := maskedPaths, readonlyPaths
+	if paths != nil {
+		masked, ro = paths.Masked, paths.Readonly
+	} else {
+		thermal, err := thermalPaths(sys)
+		if err != nil {
+			return fmt.Errorf("mask paths: %w", err)
+		}
+		masked = append(masked[:len(masked):len(masked)], thermal...)
 	}
-	for _, p := range append(maskedPaths[:len(maskedPaths):len(maskedPaths)], thermal...) {
-		h, err := fsOf(p).open(p)
+	for _, p := range masked {
+		h, err := open(p)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -123,8 +136,8 @@ func (r *root) maskPaths() error {
 			return fmt.Errorf("mask %s: %w", p, err)
 		}
 	}
-	for _, p := range readonlyPaths {
-		if err := readonly(proc, p); err != nil {
+	for _, p := range ro {
+		if err := readonly(open, p); err != nil {
 			return fmt.Errorf("make %s read-only: %w", p, err)
 		}
 	}
@@ -146,8 +159,8 @@ func mask(h, null *os.File) error {
 
 // readonly binds p on itself and makes that mount (and those under it)
 // read-only.
-func readonly(proc *kernelFS, p string) error {
-	h, err := proc.open(p)
+func readonly(open func(string) (*os.File, error), p string) error {
+	h, err := open(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
@@ -163,7 +176,7 @@ func readonly(proc *kernelFS, p string) error {
 	}
 	// Open again: the handle taken before names what the bind covers. The
 	// new mount is procfs too (same st_dev), so walk still verifies it.
-	if h, err = proc.open(p); err != nil {
+	if h, err = open(p); err != nil {
 		return err
 	}
 	defer h.Close()

@@ -18,7 +18,11 @@ func setupRootfs(cfg *Config) error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_SLAVE, ""); err != nil {
 		return &os.PathError{Op: "make / rslave", Path: "/", Err: err}
 	}
-	if cfg.Rootfs.Premounted {
+	if cfg.Rootfs.Bind {
+		if err := bindRootfs(cfg.Rootfs.Target); err != nil {
+			return err
+		}
+	} else if cfg.Rootfs.Premounted {
 		if err := checkMounted(cfg.Rootfs.Target); err != nil {
 			return err
 		}
@@ -57,8 +61,11 @@ func setupRootfs(cfg *Config) error {
 	if err := r.devices(cfg.Devices, cfg.UserNS); err != nil {
 		return err
 	}
+	if err := r.writeSysctl(cfg.Sysctl); err != nil {
+		return err
+	}
 	if !cfg.Security.Privileged {
-		if err := r.maskPaths(); err != nil {
+		if err := r.maskPaths(cfg.Paths); err != nil {
 			return err
 		}
 	}

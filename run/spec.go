@@ -3,9 +3,11 @@ package run
 import (
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"pocket/ns"
 	"pocket/plan"
@@ -48,9 +50,9 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		}
 		sp.Labels[k] = v
 	}
-	var rlimits []ns.Rlimit
+	var rlimits []specs.POSIXRlimit
 	for _, r := range p.Rlimits {
-		rlimits = append(rlimits, ns.Rlimit{Resource: r.Resource, Soft: r.Soft, Hard: r.Hard})
+		rlimits = append(rlimits, specs.POSIXRlimit{Type: "RLIMIT_" + strings.ToUpper(r.Name), Soft: r.Soft, Hard: r.Hard})
 	}
 	for v := range cfg.Volumes {
 		sp.Volumes = append(sp.Volumes, v)

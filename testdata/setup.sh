@@ -3,8 +3,8 @@
 # Idempotent and quiet; run as root (make test calls it).
 set -euo pipefail
 
-pkgs=(docker-registry busybox-static uidmap passt slirp4netns fuse-overlayfs iptables)
-[[ "${1:-}" == bench ]] && pkgs+=(podman skopeo runc hyperfine)
+pkgs=(docker-registry busybox-static uidmap passt slirp4netns fuse-overlayfs iptables containerd podman)
+[[ "${1:-}" == bench ]] && pkgs+=(skopeo runc hyperfine)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -8,6 +8,7 @@
 #  (e) push of an image with new layers, pocket vs podman (push.sh)
 #  (f) a CI job's cold start from a restored cache: pocket's untarred store
 #      vs docker load of a saved tar vs podman's untarred storage
+#  (g) ctr run --rm busybox true: pocket-runc vs runc as containerd's runtime
 # Run as root from the repository root after `make`. Env: BENCH_MB (100),
 # BENCH_RUNS (5), BENCH_START_RUNS (20).
 set -euo pipefail
@@ -196,3 +197,6 @@ BENCH_OUT=$OUT ./testdata/bench/rootless.sh "$HOST"
 
 # (e) push of an image with new layers: pocket push vs podman push.
 BENCH_OUT=$OUT ./testdata/bench/push.sh "$HOST"
+
+# (g) pocket-runc as containerd's runtime against runc.
+BENCH_OUT=$OUT POCKET=$POCKET ./testdata/bench/runtime.sh "$HOST"
