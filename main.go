@@ -41,6 +41,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "init" {
 		ns.Init()
 	}
+	if len(os.Args) > 1 && os.Args[1] == ns.ExecInitCommand {
+		ns.ExecInit()
+	}
 	if len(os.Args) > 1 && os.Args[1] == run.MonitorCommand {
 		os.Exit(run.Monitor(os.Args[2:]))
 	}
@@ -148,7 +151,7 @@ func app() *cli.App {
 				historyCommand(), importCommand(),
 			}},
 			runCommand(), psCommand(), logsCommand(), stopCommand(), killCommand(), rmContainerCommand(),
-			waitCommand(), inspectCommand(), portCommand(),
+			waitCommand(), inspectCommand(), portCommand(), execCommand(),
 			commitCommand(),
 			diffCommand(),
 			historyCommand(),
@@ -157,7 +160,7 @@ func app() *cli.App {
 			{Name: "container", Usage: "manage containers", Subcommands: []*cli.Command{
 				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
 				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),
-				portCommand(),
+				portCommand(), execCommand(),
 				commitCommand(), diffCommand(), exportCommand(),
 			}},
 			networkCommand(),

@@ -102,3 +102,8 @@ func MergeEnv(base, extra []string) []string {
 func (p *Plan) ConfigEnv(image []string) []string {
 	return MergeEnv(append([]string{}, image...), p.Env)
 }
+
+// ExecEnv is `pocket exec`'s -e and --env-file, read as run's are.
+func ExecEnv(flags, files []string) ([]string, error) {
+	return userEnv(flags, files, os.LookupEnv)
+}

@@ -1,9 +1,11 @@
 package run
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -23,16 +25,26 @@ import (
 // namespace, where it is root, and it is the process that reaps the
 // container, so it signals through a pidfd that cannot hit a reused pid.
 
-// controlRequest is one line a client sends: a signal for PID 1.
+// controlRequest is one line a client sends: a signal for PID 1, or a
+// process to start in the container (exec.go), whose descriptors come
+// with the line as SCM_RIGHTS.
 type controlRequest struct {
-	Signal int `json:"signal"`
+	Signal int          `json:"signal,omitempty"`
+	Exec   *execRequest `json:"exec,omitempty"`
 }
 
-// controlReply is the monitor's answer: empty means delivered.
+// controlReply is the monitor's answer: empty means delivered. An exec
+// gets two: Pid once its command runs, then Exit.
 type controlReply struct {
 	Error      string `json:"error,omitempty"`
+	Code       int    `json:"code,omitempty"` // Error's exit status: 126, 127
 	NotRunning bool   `json:"notRunning,omitempty"`
+	Pid        int    `json:"pid,omitempty"`
+	Exit       *int   `json:"exit,omitempty"`
 }
+
+// maxRequest bounds a request line (an exec's command and environment).
+const maxRequest = 1 << 20
 
 // maxSocketPath is sun_path's 108 bytes less the terminating NUL.
 const maxSocketPath = 107
@@ -92,9 +104,17 @@ func listenControl(dir string) (*controlServer, error) {
 	return &controlServer{ln: ln, path: path}, nil
 }
 
-// serve answers requests until close, delivering signals with signal,
-// which returns os.ErrProcessDone once the container has been reaped.
-func (s *controlServer) serve(signal func(syscall.Signal) error) {
+// controlHandlers are what a monitor does for its clients: signal
+// delivers a signal to PID 1 (os.ErrProcessDone once the container has
+// been reaped); exec, nil before the container runs, starts a process in
+// it with the descriptors that came with the request and answers itself.
+type controlHandlers struct {
+	signal func(syscall.Signal) error
+	exec   func(req *execRequest, files []*os.File, reply func(controlReply))
+}
+
+// serve answers requests until close.
+func (s *controlServer) serve(h controlHandlers) {
 	go func() {
 		for {
 			conn, err := s.ln.AcceptUnix()
@@ -106,12 +126,12 @@ func (s *controlServer) serve(signal func(syscall.Signal) error) {
 				time.Sleep(10 * time.Millisecond)
 				continue
 			}
-			go handleControl(conn, signal)
+			go handleControl(conn, h)
 		}
 	}()
 }
 
-func handleControl(conn *net.UnixConn, signal func(syscall.Signal) error) {
+func handleControl(conn *net.UnixConn, h controlHandlers) {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(controlTimeout))
 	reply := func(r controlReply) { json.NewEncoder(conn).Encode(r) }
@@ -122,16 +142,31 @@ func handleControl(conn *net.UnixConn, signal func(syscall.Signal) error) {
 		reply(controlReply{Error: "permission denied"})
 		return
 	}
-	var req controlRequest
-	if err := json.NewDecoder(conn).Decode(&req); err != nil {
+	req, files, err := readRequest(conn)
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	if err != nil {
 		reply(controlReply{Error: "bad request: " + err.Error()})
+		return
+	}
+	if req.Exec != nil {
+		if h.exec == nil {
+			reply(controlReply{NotRunning: true})
+			return
+		}
+		// The command may run for as long as it likes.
+		conn.SetDeadline(time.Time{})
+		h.exec(req.Exec, files, reply)
 		return
 	}
 	if req.Signal <= 0 || req.Signal > 64 {
 		reply(controlReply{Error: fmt.Sprintf("%v: %d", ErrBadSignal, req.Signal)})
 		return
 	}
-	switch err := signal(syscall.Signal(req.Signal)); {
+	switch err := h.signal(syscall.Signal(req.Signal)); {
 	case err == nil:
 		reply(controlReply{})
 	case errors.Is(err, os.ErrProcessDone), errors.Is(err, syscall.ESRCH):
@@ -139,6 +174,64 @@ func handleControl(conn *net.UnixConn, signal func(syscall.Signal) error) {
 	default:
 		reply(controlReply{Error: err.Error()})
 	}
+}
+
+// readRequest reads one request line and the descriptors sent with it
+// (close-on-exec: Go receives with MSG_CMSG_CLOEXEC).
+func readRequest(conn *net.UnixConn) (*controlRequest, []*os.File, error) {
+	var files []*os.File
+	buf := make([]byte, 0, 4096)
+	oob := make([]byte, syscall.CmsgSpace(4*maxFiles))
+	for !bytes.Contains(buf, []byte{'\n'}) {
+		if len(buf) == cap(buf) {
+			if len(buf) >= maxRequest {
+				return nil, files, errors.New("request too long")
+			}
+			buf = append(buf, make([]byte, len(buf))...)[:len(buf)]
+		}
+		n, oobn, _, _, err := conn.ReadMsgUnix(buf[len(buf):cap(buf)], oob)
+		if oobn > 0 {
+			got, perr := parseRights(oob[:oobn])
+			files = append(files, got...)
+			if perr != nil {
+				return nil, files, perr
+			}
+		}
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			return nil, files, err
+		}
+		if n == 0 {
+			return nil, files, io.ErrUnexpectedEOF
+		}
+	}
+	var req controlRequest
+	if err := json.Unmarshal(buf, &req); err != nil {
+		return nil, files, err
+	}
+	return &req, files, nil
+}
+
+// maxFiles is the most descriptors a request carries: stdin, stdout,
+// stderr, a console socket.
+const maxFiles = 4
+
+func parseRights(oob []byte) ([]*os.File, error) {
+	msgs, err := syscall.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil, err
+	}
+	var files []*os.File
+	for i := range msgs {
+		fds, err := syscall.ParseUnixRights(&msgs[i])
+		if err != nil {
+			return files, err
+		}
+		for _, fd := range fds {
+			files = append(files, os.NewFile(uintptr(fd), "received"))
+		}
+	}
+	return files, nil
 }
 
 // close stops serving and removes the socket. A nil server is closed.
@@ -181,21 +274,28 @@ func signalContainer(s *store.Store, c *container, sig syscall.Signal) error {
 	return nil
 }
 
-// askMonitor is one request on the control socket in dir.
-func askMonitor(dir string, sig syscall.Signal) error {
+// dialMonitor connects to the control socket in dir: errNoControl when
+// there is none to reach.
+func dialMonitor(dir string) (*net.UnixConn, error) {
 	addr, done, err := socketAddr(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return errNoControl
+		return nil, errNoControl
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: addr, Net: "unix"})
 	done()
 	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
 		// No socket, or one a killed monitor left behind.
-		return errNoControl
+		return nil, errNoControl
 	}
+	return conn, err
+}
+
+// askMonitor is one request on the control socket in dir.
+func askMonitor(dir string, sig syscall.Signal) error {
+	conn, err := dialMonitor(dir)
 	if err != nil {
 		return err
 	}

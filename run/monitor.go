@@ -99,12 +99,14 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		return 125, err
 	}
 	sig.to(p.pid())
-	ctl.serve(p.signal)
+	x := newExecutor(&c.spec, cg, p.pid())
+	ctl.serve(controlHandlers{signal: p.signal, exec: x.serveExec})
 	if started != nil {
 		started()
 	}
 
 	code := p.wait()
+	x.shutdown()
 	c.state.Status, c.state.Pid, c.state.ExitCode = statusExited, 0, code
 	c.state.FinishedAt = time.Now().UTC()
 	c.state.OOMKilled = cg != nil && cg.OOMKilled()
