@@ -15,7 +15,7 @@ func Exec(*store.Store, ExecOptions) (int, error) { return 125, errOS }
 type executor struct{}
 
 func newExecutor(*spec, *cgroup.Cgroup, int) *executor { return &executor{} }
-func (x *executor) shutdown()                           {}
+func (x *executor) shutdown()                          {}
 func (x *executor) serveExec(_ *execRequest, _ []*os.File, reply func(controlReply)) {
 	reply(controlReply{Error: errOS.Error()})
 }
