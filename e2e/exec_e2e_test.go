@@ -1,8 +1,11 @@
 package e2e
 
 import (
+	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // startContainer runs a detached busybox `sleep` named name with extra run
@@ -67,5 +70,141 @@ func TestExec(t *testing.T) {
 				t.Errorf("stderr %q, want it to contain %q", r.Stderr, tt.stderr)
 			}
 		})
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after commandTimeout.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(commandTimeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("still waiting for %s after %v", what, commandTimeout)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// hostProcesses are the host pids whose command line is exactly args.
+func hostProcesses(args ...string) []int {
+	want := strings.Join(args, "\x00") + "\x00"
+	var pids []int
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		if b, err := os.ReadFile("/proc/" + d.Name() + "/cmdline"); err == nil && string(b) == want {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// TestExecLifecycle: exec into a stopped container fails as Docker's,
+// -d returns once the command runs, an exec'd process dies with the
+// container, and exec works in an --init container.
+func TestExecLifecycle(t *testing.T) {
+	root := newRoot(t)
+	t.Run("stopped", func(t *testing.T) {
+		mustPocket(t, root, "run", "--name", "stopped", "--network", "none", "busybox", "true")
+		id := strings.TrimSpace(mustPocket(t, root, "inspect", "--format", "{{.Id}}", "stopped").Stdout)
+		r := pocket(t, root, "exec", "stopped", "true")
+		if r.Code != 125 || !strings.Contains(r.Stderr, "container "+id+" is not running") {
+			t.Errorf("exec into a stopped container: want 125 and %q\n%s", "container "+id+" is not running", r)
+		}
+	})
+	t.Run("detached", func(t *testing.T) {
+		startContainer(t, root, "det")
+		r := mustPocket(t, root, "exec", "-d", "det", "sh", "-c", "echo hi >/tmp/d")
+		if r.Stdout != "" {
+			t.Errorf("exec -d printed %q", r.Stdout)
+		}
+		waitFor(t, "exec -d's file", func() bool {
+			return pocket(t, root, "exec", "det", "cat", "/tmp/d").Stdout == "hi\n"
+		})
+	})
+	t.Run("dies with the container", func(t *testing.T) {
+		startContainer(t, root, "dies")
+		mustPocket(t, root, "exec", "-d", "dies", "sleep", "4242")
+		waitFor(t, "the exec'd sleep", func() bool { return len(hostProcesses("sleep", "4242")) == 1 })
+		mustPocket(t, root, "kill", "dies")
+		mustPocket(t, root, "wait", "dies")
+		if pids := hostProcesses("sleep", "4242"); len(pids) != 0 {
+			t.Errorf("exec'd process %v outlived its container", pids)
+		}
+	})
+	t.Run("attached exec ends with the container", func(t *testing.T) {
+		startContainer(t, root, "ends")
+		cmd := pocketCmd(t, root, "exec", "ends", "sleep", "4343")
+		done := make(chan result, 1)
+		go func() { done <- runToEnd(t, cmd, "pocket exec ends sleep") }()
+		waitFor(t, "the exec'd sleep", func() bool { return len(hostProcesses("sleep", "4343")) == 1 })
+		mustPocket(t, root, "kill", "ends")
+		if r := <-done; r.Code != 137 {
+			t.Errorf("exec of a container killed under it: want 137\n%s", r)
+		}
+	})
+	t.Run("--init", func(t *testing.T) {
+		startContainer(t, root, "withinit", "--init")
+		r := mustPocket(t, root, "exec", "-u", "app", "withinit", "sh", "-c", "id -u; cat /proc/1/cmdline | tr '\\0' ' '")
+		// PID 1 is pocket's reaper; the exec'd process is not its child.
+		if !strings.HasPrefix(r.Stdout, "1000\n") || !strings.Contains(r.Stdout, "init") {
+			t.Errorf("exec in an --init container:\n%s", r)
+		}
+	})
+}
+
+// TestExecCgroup: an exec'd process is in the container's cgroup and
+// counts against its memory limit.
+func TestExecCgroup(t *testing.T) {
+	root := newRoot(t)
+	startContainer(t, root, "cg", "-m", "32m", "--memory-swap", "32m")
+	want := mustPocket(t, root, "exec", "cg", "cat", "/proc/1/cgroup").Stdout
+	if got := mustPocket(t, root, "exec", "cg", "cat", "/proc/self/cgroup").Stdout; got != want {
+		t.Errorf("exec'd process's cgroup:\n%s\nPID 1's:\n%s", got, want)
+	}
+	// A string doubling for ever cannot fit under 32 MiB.
+	if r := pocket(t, root, "exec", "cg", "sh", "-c", "x=a; while true; do x=$x$x; done"); r.Code != 137 {
+		t.Errorf("exec past the memory limit: want 137 (OOM-killed)\n%s", r)
+	}
+	if r := mustPocket(t, root, "exec", "cg", "echo", "alive"); r.Stdout != "alive\n" {
+		t.Errorf("container after its exec was OOM-killed:\n%s", r)
+	}
+}
+
+// TestExecRootless: exec as a user without root, into a container whose
+// monitor runs in the user's namespace.
+func TestExecRootless(t *testing.T) {
+	e := newRootlessEnv(t, userWithSubIDs)
+	e.must(t, "run", "-d", "--name", "rl", "--network", "none", "busybox", "sleep", "1000")
+	t.Cleanup(func() { e.pocket(t, "rm", "-f", "rl") })
+	tests := []struct {
+		args []string
+		want string
+		code int
+	}{
+		{args: []string{"rl", "id", "-u"}, want: "0\n"},
+		{args: []string{"-u", "1000", "rl", "id", "-u"}, want: "1000\n"},
+		{args: []string{"rl", "sh", "-c", "exit 7"}, code: 7},
+		{args: []string{"rl", "nonexistent"}, code: 127},
+		{args: []string{"-t", "rl", "sh", "-c", "test -t 0 && echo tty"}, want: "tty\r\n"},
+		{args: []string{"rl", "sh", "-c", "ps -o comm | grep -c sleep"}, want: "1\n"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := e.pocket(t, append([]string{"exec"}, tt.args...)...)
+			if r.Code != tt.code || (tt.code == 0 && r.Stdout != tt.want) {
+				t.Errorf("want exit %d and %q\n%s", tt.code, tt.want, r)
+			}
+		})
+	}
+	e.must(t, "exec", "-d", "rl", "sleep", "4444")
+	waitFor(t, "the exec'd sleep", func() bool { return len(hostProcesses("sleep", "4444")) == 1 })
+	e.must(t, "kill", "rl")
+	e.must(t, "wait", "rl")
+	if pids := hostProcesses("sleep", "4444"); len(pids) != 0 {
+		t.Errorf("rootless exec'd process %v outlived its container", pids)
 	}
 }
