@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // startContainer runs a detached busybox `sleep` named name with extra run
@@ -206,5 +208,88 @@ func TestExecRootless(t *testing.T) {
 	e.must(t, "wait", "rl")
 	if pids := hostProcesses("sleep", "4444"); len(pids) != 0 {
 		t.Errorf("rootless exec'd process %v outlived its container", pids)
+	}
+}
+
+// execInits are the host pids of pocket exec-init processes.
+func execInits() []int {
+	var pids []int
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		if b, err := os.ReadFile("/proc/" + d.Name() + "/cmdline"); err == nil && strings.HasSuffix(string(b), "\x00exec-init\x00") {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// TestExecAttack is CVE-2019-5736 against exec: while pocket's exec-init
+// is in the container (held on a FIFO the container made its
+// /etc/passwd), the container's root can follow none of its
+// /proc/PID/exe, fd or environ, and that exe is no writable handle on
+// the host's pocket binary.
+func TestExecAttack(t *testing.T) {
+	root := newRoot(t)
+	// The name is put together so that this script's own command line
+	// does not match.
+	script := `rm /etc/passwd; mkfifo /etc/passwd; echo ready; n=exec; n=$n-init
+while :; do
+  for p in /proc/[0-9]*; do
+    if [ "$(tr '\0' '\n' < $p/cmdline 2>/dev/null | tail -n 1)" = "$n" ]; then
+      readlink $p/exe && echo EXE-READABLE
+      for f in $p/fd/*; do readlink $f && echo FD-READABLE; done
+      cat $p/environ >/dev/null 2>&1 && echo ENVIRON-READABLE
+      echo checked; exec sleep 1000
+    fi
+  done
+done`
+	mustPocket(t, root, "run", "-d", "--name", "atk", "--network", "none", "busybox", "sh", "-c", script)
+	t.Cleanup(func() { pocket(t, root, "rm", "-f", "atk") })
+	logs := func() string { return pocket(t, root, "logs", "atk").Stdout }
+	waitFor(t, "the FIFO", func() bool { return strings.Contains(logs(), "ready") })
+	pid := strings.TrimSpace(mustPocket(t, root, "inspect", "--format", "{{.State.Pid}}", "atk").Stdout)
+
+	cmd := pocketCmd(t, root, "exec", "atk", "echo", "ran")
+	done := make(chan result, 1)
+	go func() { done <- runToEnd(t, cmd, "pocket exec atk echo ran") }()
+	waitFor(t, "the container's look at exec-init", func() bool { return strings.Contains(logs(), "checked") })
+	inits := execInits()
+	if len(inits) != 1 {
+		t.Fatalf("exec-init processes: %v, want one", inits)
+	}
+	exe := "/proc/" + strconv.Itoa(inits[0]) + "/exe"
+	var bin, got unix.Stat_t
+	if err := unix.Stat(pocketBin, &bin); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Stat(exe, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Dev == bin.Dev && got.Ino == bin.Ino {
+		// The same file is acceptable only on a read-only mount.
+		var fs unix.Statfs_t
+		if err := unix.Statfs(exe, &fs); err != nil {
+			t.Fatal(err)
+		}
+		if fs.Flags&unix.ST_RDONLY == 0 {
+			t.Errorf("CVE-2019-5736: exec-init's %s is the host's pocket binary on a writable mount", exe)
+		}
+	}
+	// Let exec-init go on: it reads the container's /etc/passwd.
+	f, err := os.OpenFile("/proc/"+pid+"/root/etc/passwd", os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("root:x:0:0:root:/root:/bin/sh\n")
+	f.Close()
+	if r := <-done; r.Code != 0 || r.Stdout != "ran\n" {
+		t.Errorf("exec after the FIFO: want 0 and \"ran\\n\"\n%s", r)
+	}
+	if l := logs(); strings.Contains(l, "READABLE") {
+		t.Errorf("CVE-2019-5736: the container's root reached into exec-init:\n%s", l)
 	}
 }
