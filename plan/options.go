@@ -46,6 +46,7 @@ type Options struct {
 	DeviceCgroupRules []string
 	SecurityOpt       []string
 	Init              bool
+	Health            HealthOptions
 
 	// Ref is Image parsed once, by reference.Parse, where the command line
 	// is read; nil when Image is no reference but an image ID.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"pocket/cgroup"
 	"pocket/ns"
 	"pocket/rootfs"
@@ -30,6 +32,7 @@ type Plan struct {
 	Workdir   string   // -w cleaned; "" for the image's
 	Env       []string // --env-file lines then -e flags, host values looked up
 	Overlay   rootfs.Overlay
+	health    *v1.HealthConfig // --health-*, merged with the image's by Healthcheck
 }
 
 // Parse checks every option that needs no image, so that nothing is
@@ -75,6 +78,9 @@ func Parse(o Options, h Host) (*Plan, error) {
 		}
 	}
 	if p.Env, err = userEnv(o.Env, o.EnvFiles, os.LookupEnv); err != nil {
+		return nil, err
+	}
+	if p.health, err = healthcheck(o.Health); err != nil {
 		return nil, err
 	}
 	return p, nil

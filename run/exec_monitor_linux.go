@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -304,4 +306,42 @@ func (x *executor) serveExec(req *execRequest, files []*os.File, reply func(cont
 	reply(controlReply{Pid: p.cmd.Process.Pid})
 	code := p.wait()
 	reply(controlReply{Exit: &code})
+}
+
+// probe runs a healthcheck's command in the container (a prober): its
+// stdout and stderr together, cut at maxHealthOutput.
+func (x *executor) probe(args []string, timeout time.Duration) (int, string) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 1, err.Error()
+	}
+	defer r.Close()
+	p, err := x.start(&execRequest{Args: args}, nil, w, w, nil)
+	w.Close()
+	if err != nil {
+		var ne *ns.Error
+		if errors.As(err, &ne) {
+			return ne.Code, ne.Message
+		}
+		return 1, err.Error()
+	}
+	out := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(io.LimitReader(r, maxHealthOutput))
+		io.Copy(io.Discard, r)
+		out <- b
+	}()
+	exited := make(chan int, 1)
+	go func() { exited <- p.wait() }()
+	code := 0
+	select {
+	case code = <-exited:
+	case <-time.After(timeout):
+		p.kill()
+		<-exited
+		code = -1
+	}
+	// What it started may hold the pipe open: read what is there.
+	r.SetReadDeadline(time.Now().Add(execWait))
+	return code, string(<-out)
 }

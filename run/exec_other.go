@@ -4,6 +4,7 @@ package run
 
 import (
 	"os"
+	"time"
 
 	"pocket/cgroup"
 	"pocket/store"
@@ -19,3 +20,5 @@ func (x *executor) shutdown()                          {}
 func (x *executor) serveExec(_ *execRequest, _ []*os.File, reply func(controlReply)) {
 	reply(controlReply{Error: errOS.Error()})
 }
+
+func (x *executor) probe([]string, time.Duration) (int, string) { return 1, errOS.Error() }

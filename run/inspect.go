@@ -3,6 +3,8 @@ package run
 import (
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"pocket/store"
 )
 
@@ -25,31 +27,33 @@ type Inspection struct {
 
 // InspectState is inspect's State.
 type InspectState struct {
-	Status     string `json:"Status"`
-	Running    bool   `json:"Running"`
-	Paused     bool   `json:"Paused"`
-	Restarting bool   `json:"Restarting"`
-	OOMKilled  bool   `json:"OOMKilled"`
-	Dead       bool   `json:"Dead"`
-	Pid        int    `json:"Pid"`
-	ExitCode   int    `json:"ExitCode"`
-	Error      string `json:"Error"`
-	StartedAt  string `json:"StartedAt"`
-	FinishedAt string `json:"FinishedAt"`
+	Status     string  `json:"Status"`
+	Running    bool    `json:"Running"`
+	Paused     bool    `json:"Paused"`
+	Restarting bool    `json:"Restarting"`
+	OOMKilled  bool    `json:"OOMKilled"`
+	Dead       bool    `json:"Dead"`
+	Pid        int     `json:"Pid"`
+	ExitCode   int     `json:"ExitCode"`
+	Error      string  `json:"Error"`
+	StartedAt  string  `json:"StartedAt"`
+	FinishedAt string  `json:"FinishedAt"`
+	Health     *Health `json:"Health,omitempty"`
 }
 
 // InspectConfig is inspect's Config.
 type InspectConfig struct {
-	Hostname   string   `json:"Hostname"`
-	Env        []string `json:"Env"`
-	Cmd        []string `json:"Cmd"`
-	Entrypoint []string `json:"Entrypoint"`
-	Image      string   `json:"Image"`
-	WorkingDir string   `json:"WorkingDir"`
-	User       string   `json:"User"`
-	Tty        bool     `json:"Tty"`
-	OpenStdin  bool     `json:"OpenStdin"`
-	StopSignal string   `json:"StopSignal,omitempty"`
+	Hostname    string           `json:"Hostname"`
+	Env         []string         `json:"Env"`
+	Cmd         []string         `json:"Cmd"`
+	Entrypoint  []string         `json:"Entrypoint"`
+	Image       string           `json:"Image"`
+	WorkingDir  string           `json:"WorkingDir"`
+	User        string           `json:"User"`
+	Tty         bool             `json:"Tty"`
+	OpenStdin   bool             `json:"OpenStdin"`
+	StopSignal  string           `json:"StopSignal,omitempty"`
+	Healthcheck *v1.HealthConfig `json:"Healthcheck,omitempty"`
 }
 
 // InspectHostConfig is inspect's HostConfig.
@@ -100,7 +104,7 @@ func Inspect(s *store.Store, id string) (any, error) {
 		Config: InspectConfig{
 			Hostname: sp.Hostname, Env: sp.Init.Process.Env, Cmd: sp.Cmd, Entrypoint: sp.Entrypoint,
 			Image: sp.ImageName, WorkingDir: sp.WorkingDir, User: sp.User, Tty: sp.Tty, OpenStdin: sp.OpenStdin,
-			StopSignal: sp.StopSignal,
+			StopSignal: sp.StopSignal, Healthcheck: sp.Healthcheck,
 		},
 		HostConfig: InspectHostConfig{
 			Memory: sp.Resources.Memory, MemorySwap: sp.Resources.MemorySwap,
@@ -110,6 +114,7 @@ func Inspect(s *store.Store, id string) (any, error) {
 			Devices: append([]DeviceMapping{}, sp.Devices...), DeviceCgroupRules: sp.DeviceCgroupRules,
 		},
 	}
+	in.State.Health = readHealth(c)
 	in.NetworkSettings = networkSettings(c)
 	if sp.Resources.PidsLimit != 0 {
 		p := sp.Resources.PidsLimit

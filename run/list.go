@@ -57,7 +57,10 @@ func List(s *store.Store, o ListOptions) ([]Summary, error) {
 			Command: shortCommand(c.spec.Init.Process.Args), Created: c.spec.Created,
 			Status: statusText(c.state, now), State: c.state.Status, Ports: portsText(c.state),
 			FullCommand: strings.Join(c.spec.Init.Process.Args, " "), ImageID: c.spec.Image.String(),
-			ExitCode: c.state.ExitCode, Network: c.spec.Network,
+			ExitCode: c.state.ExitCode, Network: c.spec.Network, Health: healthStatus(c),
+		}
+		if c.state.Status == statusRunning {
+			sum.Status += healthSuffix(sum.Health)
 		}
 		for _, m := range c.spec.Mounts {
 			if m.Name != "" {

@@ -101,12 +101,15 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	sig.to(p.pid())
 	x := newExecutor(&c.spec, cg, p.pid())
 	ctl.serve(controlHandlers{signal: p.signal, exec: x.serveExec})
+	stopHealth, waitHealth := startHealth(c.dir, c.spec.Healthcheck, x.probe, c.state.StartedAt)
 	if started != nil {
 		started()
 	}
 
 	code := p.wait()
+	stopHealth()
 	x.shutdown()
+	waitHealth()
 	c.state.Status, c.state.Pid, c.state.ExitCode = statusExited, 0, code
 	c.state.FinishedAt = time.Now().UTC()
 	c.state.OOMKilled = cg != nil && cg.OOMKilled()

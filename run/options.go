@@ -38,6 +38,7 @@ type Summary struct {
 	ExitCode    int      `json:"-"`
 	Mounts      []string `json:"-"` // volume names or bind sources
 	Network     string   `json:"-"`
+	Health      string   `json:"-"` // starting, healthy, unhealthy or none
 }
 
 // LogsOptions is `pocket logs`.

@@ -31,6 +31,9 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		Devices: p.Devices.Mappings, DeviceCgroupRules: p.Devices.Rules,
 		SecurityOpt: o.SecurityOpt,
 	}
+	if sp.Healthcheck, err = p.Healthcheck(cfg.Healthcheck); err != nil {
+		return nil, err
+	}
 	if sp.Net, err = newNetSpec(p, cfg); err != nil {
 		return nil, err
 	}

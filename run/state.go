@@ -60,8 +60,11 @@ type spec struct {
 	// SecurityOpt is --security-opt as given, for inspect.
 	SecurityOpt []string     `json:"securityOpt,omitempty"`
 	Mounts      []MountPoint `json:"mounts,omitempty"` // -v, --mount and image VOLUMEs, for inspect
-	Init        ns.Config    `json:"init"`
-	Net         netSpec      `json:"net"`
+	// Healthcheck is the image's HEALTHCHECK under run's --health-*;
+	// nil for none.
+	Healthcheck *v1.HealthConfig `json:"healthcheck,omitempty"`
+	Init        ns.Config        `json:"init"`
+	Net         netSpec          `json:"net"`
 
 	// beforeConfig runs once the container's init exists, before it is
 	// sent its configuration (see startProcess).
