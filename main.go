@@ -151,7 +151,7 @@ func app() *cli.App {
 				historyCommand(), importCommand(),
 			}},
 			runCommand(), psCommand(), logsCommand(), stopCommand(), killCommand(), rmContainerCommand(),
-			waitCommand(), inspectCommand(), portCommand(), execCommand(),
+			waitCommand(), inspectCommand(), portCommand(), execCommand(), topCommand(),
 			commitCommand(),
 			diffCommand(),
 			historyCommand(),
@@ -160,7 +160,7 @@ func app() *cli.App {
 			{Name: "container", Usage: "manage containers", Subcommands: []*cli.Command{
 				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
 				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),
-				portCommand(), execCommand(),
+				portCommand(), execCommand(), topCommand(),
 				commitCommand(), diffCommand(), exportCommand(),
 			}},
 			networkCommand(),

@@ -204,6 +204,9 @@ func TestExecRootless(t *testing.T) {
 	}
 	e.must(t, "exec", "-d", "rl", "sleep", "4444")
 	waitFor(t, "the exec'd sleep", func() bool { return len(hostProcesses("sleep", "4444")) == 1 })
+	if r := e.must(t, "top", "rl"); !strings.Contains(r.Stdout, "sleep 1000") || !strings.Contains(r.Stdout, "sleep 4444") {
+		t.Errorf("rootless top:\n%s", r)
+	}
 	e.must(t, "kill", "rl")
 	e.must(t, "wait", "rl")
 	if pids := hostProcesses("sleep", "4444"); len(pids) != 0 {
@@ -291,5 +294,29 @@ done`
 	}
 	if l := logs(); strings.Contains(l, "READABLE") {
 		t.Errorf("CVE-2019-5736: the container's root reached into exec-init:\n%s", l)
+	}
+}
+
+// TestTop is `pocket top` as Docker's: ps -ef's columns, the container's
+// processes only (exec'd ones too), ps options passed on.
+func TestTop(t *testing.T) {
+	root := newRoot(t)
+	startContainer(t, root, "tp")
+	mustPocket(t, root, "exec", "-d", "tp", "sleep", "4545")
+	waitFor(t, "the exec'd sleep", func() bool { return len(hostProcesses("sleep", "4545")) == 1 })
+	r := mustPocket(t, root, "top", "tp")
+	ls := lines(r.Stdout)
+	if len(ls) != 3 || strings.Join(strings.Fields(ls[0]), " ") != "UID PID PPID C STIME TTY TIME CMD" ||
+		!strings.HasSuffix(ls[1], "sleep 1000") || !strings.HasSuffix(ls[2], "sleep 4545") {
+		t.Errorf("pocket top:\n%s", r)
+	}
+	r = mustPocket(t, root, "top", "tp", "-o", "pid,args")
+	if ls := lines(r.Stdout); len(ls) != 3 || strings.Join(strings.Fields(ls[0]), " ") != "PID COMMAND" {
+		t.Errorf("pocket top -o pid,args:\n%s", r)
+	}
+	mustPocket(t, root, "kill", "tp")
+	mustPocket(t, root, "wait", "tp")
+	if r := pocket(t, root, "top", "tp"); r.Code != 1 || !strings.Contains(r.Stderr, "is not running") {
+		t.Errorf("top of a stopped container:\n%s", r)
 	}
 }
