@@ -151,7 +151,14 @@ func (x *executor) startInit(req *execRequest, stdin, stdout, stderr, console *o
 	if err != nil {
 		return nil, err
 	}
-	defer exe.Close()
+	var exeClosed chan struct{} // closed once exe is, after the start
+	defer func() {
+		if exeClosed == nil {
+			exe.Close()
+		} else {
+			<-exeClosed
+		}
+	}()
 	cmd := exec.Command(exe.Name(), ns.ExecInitCommand)
 	cmd.Env = []string{}
 	// nil is /dev/null: an *os.File goes to the child as it is.
@@ -204,6 +211,15 @@ func (x *executor) startInit(req *execRequest, stdin, stdout, stderr, console *o
 		started <- cmd.Start()
 	}()
 	err = <-started
+	// Dropping the detached mount waits for an RCU grace period: done
+	// while exec-init starts, and over before it gets its config, so the
+	// mount is gone before anything of the container can look at it (as
+	// startProcess does for init).
+	exeClosed = make(chan struct{})
+	go func() {
+		exe.Close()
+		close(exeClosed)
+	}()
 	configR.Close()
 	errW.Close()
 	if err != nil {
@@ -230,6 +246,7 @@ func (x *executor) startInit(req *execRequest, stdin, stdout, stderr, console *o
 			return nil, err
 		}
 	}
+	<-exeClosed
 	if err := json.NewEncoder(configW).Encode(cfg); err != nil {
 		abort()
 		return nil, fmt.Errorf("send exec config: %w", err)

@@ -4,6 +4,7 @@
 #      pocket vs podman pull vs skopeo copy (fresh storage every run)
 #  (b) warm start of `true` in busybox: pocket run vs runc run vs podman run
 #      (all without a network), then pocket's default bridge vs --network none
+#  (e) `exec C true` into a running busybox: pocket exec vs runc exec
 # Run as root from the repository root after `make`. Env: BENCH_MB (100),
 # BENCH_RUNS (5), BENCH_START_RUNS (20).
 set -euo pipefail
@@ -137,6 +138,20 @@ if wpb=$(time_runs "$START_RUNS" : podman --root "$WR/podman" --runroot "$WR/pod
 else
 	report "warm-start podman run --rm busybox true (default network) failed: $(tail -1 "$W/last.err")"
 fi
+
+# (e) exec of `true` into a running container: pocket exec vs runc exec
+# into a runc container of the same rootfs (target: pocket <= runc).
+"$POCKET" --root "$WR/pocket" run -d --name bench-exec --network none busybox sleep 1000 >/dev/null
+sed -i 's/^\(\s*\)"true"$/\1"sleep", "1000"/' "$B/config.json"
+runc delete -f pocket-bench-exec 2>/dev/null || true
+runc run -d --bundle "$B" pocket-bench-exec </dev/null >/dev/null 2>&1
+ep=$(time_runs "$START_RUNS" : "$POCKET" --root "$WR/pocket" exec bench-exec true)
+er=$(time_runs "$START_RUNS" : runc exec pocket-bench-exec true)
+runc delete -f pocket-bench-exec
+"$POCKET" --root "$WR/pocket" rm -f bench-exec >/dev/null
+report "exec pocket exec C true median ${ep}s"
+report "exec runc exec C true   median ${er}s"
+report "exec ratio pocket/runc $(awk -v a="$ep" -v b="$er" 'BEGIN {printf "%.2f", a/b}')"
 rm -rf "$WR"
 
 # (d) rootless warm start beside rootful pocket and rootless podman.
