@@ -31,6 +31,7 @@ import (
 type controlRequest struct {
 	Signal int          `json:"signal,omitempty"`
 	Exec   *execRequest `json:"exec,omitempty"`
+	Procs  bool         `json:"procs,omitempty"` // the container's pids (top)
 }
 
 // controlReply is the monitor's answer: empty means delivered. An exec
@@ -41,6 +42,7 @@ type controlReply struct {
 	NotRunning bool   `json:"notRunning,omitempty"`
 	Pid        int    `json:"pid,omitempty"`
 	Exit       *int   `json:"exit,omitempty"`
+	Pids       []int  `json:"pids,omitempty"`
 }
 
 // maxRequest bounds a request line (an exec's command and environment).
@@ -111,6 +113,9 @@ func listenControl(dir string) (*controlServer, error) {
 type controlHandlers struct {
 	signal func(syscall.Signal) error
 	exec   func(req *execRequest, files []*os.File, reply func(controlReply))
+	// procs lists the container's processes: rootless, a client in a
+	// user namespace of its own may not read their /proc/PID/ns.
+	procs func() ([]int, error)
 }
 
 // serve answers requests until close.
@@ -160,6 +165,19 @@ func handleControl(conn *net.UnixConn, h controlHandlers) {
 		// The command may run for as long as it likes.
 		conn.SetDeadline(time.Time{})
 		h.exec(req.Exec, files, reply)
+		return
+	}
+	if req.Procs {
+		if h.procs == nil {
+			reply(controlReply{NotRunning: true})
+			return
+		}
+		pids, err := h.procs()
+		if err != nil {
+			reply(controlReply{Error: err.Error()})
+			return
+		}
+		reply(controlReply{Pids: pids})
 		return
 	}
 	if req.Signal <= 0 || req.Signal > 64 {
@@ -295,19 +313,30 @@ func dialMonitor(dir string) (*net.UnixConn, error) {
 
 // askMonitor is one request on the control socket in dir.
 func askMonitor(dir string, sig syscall.Signal) error {
+	_, err := request(dir, controlRequest{Signal: int(sig)})
+	return err
+}
+
+// request is one request without descriptors and its one reply.
+func request(dir string, req controlRequest) (*controlReply, error) {
 	conn, err := dialMonitor(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(controlTimeout))
-	if err := json.NewEncoder(conn).Encode(controlRequest{Signal: int(sig)}); err != nil {
-		return fmt.Errorf("control socket: %w", err)
+	if err := json.NewEncoder(conn).Encode(req); err != nil {
+		return nil, fmt.Errorf("control socket: %w", err)
 	}
 	var rep controlReply
 	if err := json.NewDecoder(conn).Decode(&rep); err != nil {
-		return fmt.Errorf("control socket: no reply from the monitor: %w", err)
+		return nil, fmt.Errorf("control socket: no reply from the monitor: %w", err)
 	}
+	return &rep, replyError(&rep)
+}
+
+// replyError is the error a reply carries.
+func replyError(rep *controlReply) error {
 	switch {
 	case rep.NotRunning:
 		return &notRunningError{}

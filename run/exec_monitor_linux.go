@@ -362,3 +362,6 @@ func (x *executor) probe(args []string, timeout time.Duration) (int, string) {
 	r.SetReadDeadline(time.Now().Add(execWait))
 	return code, string(<-out)
 }
+
+// procs are the container's processes, for top.
+func (x *executor) procs() ([]int, error) { return containerPids(x.cg, x.pid) }

@@ -22,3 +22,5 @@ func (x *executor) serveExec(_ *execRequest, _ []*os.File, reply func(controlRep
 }
 
 func (x *executor) probe([]string, time.Duration) (int, string) { return 1, errOS.Error() }
+
+func (x *executor) procs() ([]int, error) { return nil, errOS }

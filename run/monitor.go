@@ -100,7 +100,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 	}
 	sig.to(p.pid())
 	x := newExecutor(&c.spec, cg, p.pid())
-	ctl.serve(controlHandlers{signal: p.signal, exec: x.serveExec})
+	ctl.serve(controlHandlers{signal: p.signal, exec: x.serveExec, procs: x.procs})
 	stopHealth, waitHealth := startHealth(c.dir, c.spec.Healthcheck, x.probe, c.state.StartedAt)
 	if started != nil {
 		started()

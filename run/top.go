@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"pocket/cgroup"
 	"pocket/store"
 )
 
@@ -30,7 +31,7 @@ func Top(s *store.Store, id string, psArgs []string) (*TopResult, error) {
 	if c.state.Status != statusRunning {
 		return nil, notRunning(c.spec.ID)
 	}
-	pids, err := containerPids(c)
+	pids, err := askPids(c)
 	if err != nil {
 		return nil, fmt.Errorf("container %s: list processes: %w", c.spec.ID[:12], err)
 	}
@@ -48,15 +49,34 @@ func Top(s *store.Store, id string, psArgs []string) (*TopResult, error) {
 	return parsePS(string(out), pids)
 }
 
-// containerPids are c's processes: its cgroup's, or where it has none
-// (rootless without a delegated cgroup), those in its PID namespace.
-func containerPids(c *container) ([]int, error) {
-	if cg, err := loadCgroup(c.spec.ID); err == nil {
+// askPids are c's processes as its monitor lists them; without a
+// control socket (an older monitor) they are read here.
+func askPids(c *container) ([]int, error) {
+	rep, err := request(c.dir, controlRequest{Procs: true})
+	if errors.Is(err, errNoControl) {
+		cg, _ := loadCgroup(c.spec.ID)
+		return containerPids(cg, c.state.Pid)
+	}
+	var nr *notRunningError
+	if errors.As(err, &nr) {
+		return nil, notRunning(c.spec.ID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return rep.Pids, nil
+}
+
+// containerPids are the processes of the container whose PID 1 is pid:
+// those in its cgroup cg, or where it has none (rootless without a
+// delegated cgroup), those in its PID namespace.
+func containerPids(cg *cgroup.Cgroup, pid int) ([]int, error) {
+	if cg != nil {
 		if pids, err := cg.Procs(); err == nil && len(pids) > 0 {
 			return pids, nil
 		}
 	}
-	ns, err := os.Readlink("/proc/" + strconv.Itoa(c.state.Pid) + "/ns/pid")
+	ns, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/ns/pid")
 	if err != nil {
 		return nil, err
 	}
@@ -66,12 +86,12 @@ func containerPids(c *container) ([]int, error) {
 	}
 	var pids []int
 	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
+		p, err := strconv.Atoi(d.Name())
 		if err != nil {
 			continue
 		}
 		if l, err := os.Readlink("/proc/" + d.Name() + "/ns/pid"); err == nil && l == ns {
-			pids = append(pids, pid)
+			pids = append(pids, p)
 		}
 	}
 	return pids, nil
