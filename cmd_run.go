@@ -9,6 +9,7 @@ import (
 
 	"pocket/cgroup"
 	"pocket/ns"
+	"pocket/plan"
 	"pocket/pull"
 	"pocket/reference"
 	"pocket/run"
@@ -68,6 +69,12 @@ func runFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "device-cgroup-rule", Usage: "allow devices in the cgroup: 'TYPE MAJOR:MINOR ACCESS', as 'c 1:3 rwm' or 'b 7:* r'"},
 		&cli.StringSliceFlag{Name: "security-opt", Usage: "security options (no-new-privileges, seccomp=unconfined|PROFILE.json)"},
 		&cli.BoolFlag{Name: "init", Usage: "run an init inside the container that forwards signals and reaps processes"},
+		&cli.StringFlag{Name: "health-cmd", Usage: "command to run to check health (with /bin/sh -c)"},
+		&cli.DurationFlag{Name: "health-interval", Usage: "time between running the check (ms|s|m|h) (default 0s)"},
+		&cli.DurationFlag{Name: "health-timeout", Usage: "maximum time to allow one check to run (ms|s|m|h) (default 0s)"},
+		&cli.DurationFlag{Name: "health-start-period", Usage: "start period for the container to initialize before failures count (ms|s|m|h) (default 0s)"},
+		&cli.IntFlag{Name: "health-retries", Usage: "consecutive failures needed to report unhealthy"},
+		&cli.BoolFlag{Name: "no-healthcheck", Usage: "disable any container-specified HEALTHCHECK"},
 		&cli.StringFlag{Name: "pull", Value: "missing", Usage: "pull image before running (always, missing, never)"},
 		platformFlag(),
 		&cli.StringFlag{Name: "cidfile", Usage: "write the container ID to the file (which must not exist)"},
@@ -95,6 +102,10 @@ func runOptions(c *cli.Context) (run.Options, error) {
 		CapAdd: c.StringSlice("cap-add"), CapDrop: c.StringSlice("cap-drop"), Privileged: c.Bool("privileged"),
 		Devices: c.StringSlice("device"), DeviceCgroupRules: c.StringSlice("device-cgroup-rule"),
 		SecurityOpt: c.StringSlice("security-opt"), Init: c.Bool("init"),
+		Health: plan.HealthOptions{
+			Cmd: c.String("health-cmd"), Interval: c.Duration("health-interval"), Timeout: c.Duration("health-timeout"),
+			StartPeriod: c.Duration("health-start-period"), Retries: c.Int("health-retries"), None: c.Bool("no-healthcheck"),
+		},
 		Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
 		DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),
 		AddHost:   c.StringSlice("add-host"),

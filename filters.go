@@ -43,7 +43,6 @@ func filtersOf(keys []string) func(*cli.Context) (filter.Args, error) {
 // unsupportedFilters are keys Docker knows that pocket cannot answer yet:
 // refused as Docker refuses unknown keys, with the reason.
 var unsupportedFilters = map[string]string{
-	"health":    "pocket has no health checks yet",
 	"publish":   "pocket cannot filter by published port yet",
 	"expose":    "pocket cannot filter by exposed port yet",
 	"is-task":   "pocket has no swarm",

@@ -47,6 +47,9 @@ func main() {
 	if filepath.Base(os.Args[0]) == runtimeName {
 		os.Exit(runtimeMain(os.Args))
 	}
+	if len(os.Args) > 1 && os.Args[1] == ns.ExecInitCommand {
+		ns.ExecInit()
+	}
 	if len(os.Args) > 1 && os.Args[1] == run.MonitorCommand {
 		os.Exit(run.Monitor(os.Args[2:]))
 	}
@@ -183,7 +186,7 @@ func app() *cli.App {
 				historyCommand(), importCommand(),
 			}},
 			runCommand(), psCommand(), logsCommand(), stopCommand(), killCommand(), rmContainerCommand(),
-			waitCommand(), inspectCommand(), portCommand(),
+			waitCommand(), inspectCommand(), portCommand(), execCommand(), topCommand(),
 			createCommand(), startCommand(), restartCommand(), pauseCommand(), unpauseCommand(), renameCommand(),
 			attachCommand(),
 			commitCommand(),
@@ -194,7 +197,7 @@ func app() *cli.App {
 			{Name: "container", Usage: "manage containers", Subcommands: []*cli.Command{
 				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
 				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),
-				portCommand(),
+				portCommand(), execCommand(), topCommand(),
 				commitCommand(), diffCommand(), exportCommand(),
 				createCommand(), startCommand(), restartCommand(), pauseCommand(), unpauseCommand(), renameCommand(),
 				attachCommand(),

@@ -168,3 +168,28 @@ var DefaultCaps = []string{
 	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
 	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
 }
+
+// NamespaceFD is passed to "pocket exec-init" only: a pidfd of the
+// container's PID 1, whose namespaces it joins (see Join), or, where the
+// kernel has no pidfds, /dev/null and ExecConfig.Pid alone.
+const NamespaceFD = 6
+
+// ExecConfig is what "pocket exec-init" needs to start one more process
+// in a running container (pocket exec, a healthcheck), sent as JSON over
+// ConfigFD like Config. Its parent has already put it in the container's
+// PID namespace and cgroup; it joins the others itself. ErrorFD and
+// ConsoleFD (with Process.Terminal) are as for init.
+type ExecConfig struct {
+	ID       string   `json:"id"` // the container's; names its session keyring
+	Process  Process  `json:"process"`
+	Security Security `json:"security"`
+	// Pid is the container's PID 1 as the host's /proc shows it, for
+	// kernels whose setns takes no pidfd.
+	Pid int `json:"pid"`
+	// Namespaces are the CLONE_NEW* flags of the namespaces to join.
+	Namespaces int `json:"namespaces"`
+}
+
+// ExecInitCommand is os.Args[1] of exec-init (see ExecInit), which main
+// dispatches before any CLI parsing as it does "init".
+const ExecInitCommand = "exec-init"

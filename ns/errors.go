@@ -26,6 +26,9 @@ var (
 	// ErrProcMount is returned for a -v, --mount, --tmpfs (or /etc/hosts)
 	// target on or inside /proc, which runc refuses too.
 	ErrProcMount = errors.New("cannot be mounted")
+	// ErrProcessGone is returned by Join when the process whose
+	// namespaces it would enter has exited.
+	ErrProcessGone = errors.New("process has exited")
 	// ErrIDRange is returned for a numeric uid or gid that does not fit.
 	ErrIDRange = errors.New("uids and gids must be in range 0-2147483647")
 	// ErrNoJoin is returned for a namespace init cannot join itself (mount,

@@ -114,3 +114,8 @@ func (p *Plan) ConfigEnv(image []string) []string {
 	}
 	return env
 }
+
+// ExecEnv is `pocket exec`'s -e and --env-file, read as run's are.
+func ExecEnv(flags, files []string) ([]string, error) {
+	return userEnv(flags, files, os.LookupEnv)
+}

@@ -46,6 +46,7 @@ type Options struct {
 	DeviceCgroupRules []string
 	SecurityOpt       []string
 	Init              bool
+	Health            HealthOptions
 
 	CIDFile     string   // --cidfile: the ID is written there
 	Labels      []string // -l KEY[=VALUE]

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"pocket/cgroup"
 	"pocket/ns"
 	"pocket/rootfs"
@@ -33,6 +35,7 @@ type Plan struct {
 	Restart   RestartPolicy
 	Labels    map[string]string // --label-file then -l
 	Rlimits   []Rlimit          // --ulimit
+	health    *v1.HealthConfig  // --health-*, merged with the image's by Healthcheck
 }
 
 // Parse checks every option that needs no image, so that nothing is
@@ -93,6 +96,9 @@ func Parse(o Options, h Host) (*Plan, error) {
 		if _, err := ParseSignal(o.StopSignal); err != nil {
 			return nil, fmt.Errorf("--stop-signal: %w", err)
 		}
+	}
+	if p.health, err = healthcheck(o.Health); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -1,9 +1,11 @@
 package run
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -25,18 +27,31 @@ import (
 // container, so it signals through a pidfd that cannot hit a reused pid.
 
 // controlRequest is one line a client sends: a signal for PID 1 (0 for
-// none); Stop also ends the restart policy (pocket stop, and kill as
-// Docker's), which the monitor must know before the container exits.
+// none), or a process to start in the container (exec.go), whose
+// descriptors come with the line as SCM_RIGHTS, or a question for the
+// container's pids (top). Stop also ends the restart policy (pocket stop,
+// and kill as Docker's), which the monitor must know before the
+// container exits.
 type controlRequest struct {
-	Signal int  `json:"signal"`
-	Stop   bool `json:"stop,omitempty"`
+	Signal int          `json:"signal,omitempty"`
+	Stop   bool         `json:"stop,omitempty"`
+	Exec   *execRequest `json:"exec,omitempty"`
+	Procs  bool         `json:"procs,omitempty"` // the container's pids (top)
 }
 
-// controlReply is the monitor's answer: empty means delivered.
+// controlReply is the monitor's answer: empty means delivered. An exec
+// gets two: Pid once its command runs, then Exit.
 type controlReply struct {
 	Error      string `json:"error,omitempty"`
+	Code       int    `json:"code,omitempty"` // Error's exit status: 126, 127
 	NotRunning bool   `json:"notRunning,omitempty"`
+	Pid        int    `json:"pid,omitempty"`
+	Exit       *int   `json:"exit,omitempty"`
+	Pids       []int  `json:"pids,omitempty"`
 }
+
+// maxRequest bounds a request line (an exec's command and environment).
+const maxRequest = 1 << 20
 
 // maxSocketPath is sun_path's 108 bytes less the terminating NUL.
 const maxSocketPath = 107
@@ -78,7 +93,7 @@ type controlServer struct {
 	path string
 
 	mu      sync.Mutex
-	target  func(syscall.Signal) error // the current run's PID 1; nil between runs
+	h       controlHandlers // the current run's; zero between runs
 	serving bool
 	stopped chan struct{} // closed by the first stop request
 }
@@ -108,14 +123,25 @@ func listenControl(dir string) (*controlServer, error) {
 	return &controlServer{ln: ln, path: path, stopped: make(chan struct{})}, nil
 }
 
-// serve makes signal the target of requests, which returns
-// os.ErrProcessDone once the container has been reaped; the first call
-// starts answering them (until then they wait in the backlog), until
-// close. A nil signal is the time between two runs.
-func (s *controlServer) serve(signal func(syscall.Signal) error) {
+// controlHandlers are what a monitor does for its clients during one
+// run: signal delivers a signal to PID 1 (os.ErrProcessDone once the
+// container has been reaped); exec, nil before the container runs,
+// starts a process in it with the descriptors that came with the request
+// and answers itself; procs lists the container's processes (rootless, a
+// client in a user namespace of its own may not read their /proc/PID/ns).
+type controlHandlers struct {
+	signal func(syscall.Signal) error
+	exec   func(req *execRequest, files []*os.File, reply func(controlReply))
+	procs  func() ([]int, error)
+}
+
+// serve makes h the current run's handlers; the first call starts
+// answering requests (until then they wait in the backlog), until close.
+// Zero handlers are the time between two runs.
+func (s *controlServer) serve(h controlHandlers) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.target = signal
+	s.h = h
 	if s.serving {
 		return
 	}
@@ -131,12 +157,18 @@ func (s *controlServer) serve(signal func(syscall.Signal) error) {
 				time.Sleep(10 * time.Millisecond)
 				continue
 			}
-			go handleControl(conn, s.deliver)
+			go s.handle(conn)
 		}
 	}()
 }
 
-func handleControl(conn *net.UnixConn, deliver func(controlRequest) error) {
+func (s *controlServer) handlers() controlHandlers {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.h
+}
+
+func (s *controlServer) handle(conn *net.UnixConn) {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(controlTimeout))
 	reply := func(r controlReply) { json.NewEncoder(conn).Encode(r) }
@@ -147,16 +179,45 @@ func handleControl(conn *net.UnixConn, deliver func(controlRequest) error) {
 		reply(controlReply{Error: "permission denied"})
 		return
 	}
-	var req controlRequest
-	if err := json.NewDecoder(conn).Decode(&req); err != nil {
+	req, files, err := readRequest(conn)
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	if err != nil {
 		reply(controlReply{Error: "bad request: " + err.Error()})
+		return
+	}
+	h := s.handlers()
+	if req.Exec != nil {
+		if h.exec == nil {
+			reply(controlReply{NotRunning: true})
+			return
+		}
+		// The command may run for as long as it likes.
+		conn.SetDeadline(time.Time{})
+		h.exec(req.Exec, files, reply)
+		return
+	}
+	if req.Procs {
+		if h.procs == nil {
+			reply(controlReply{NotRunning: true})
+			return
+		}
+		pids, err := h.procs()
+		if err != nil {
+			reply(controlReply{Error: err.Error()})
+			return
+		}
+		reply(controlReply{Pids: pids})
 		return
 	}
 	if req.Signal < 0 || req.Signal > 64 || req.Signal == 0 && !req.Stop {
 		reply(controlReply{Error: fmt.Sprintf("%v: %d", ErrBadSignal, req.Signal)})
 		return
 	}
-	switch err := deliver(req); {
+	switch err := s.deliver(req, h.signal); {
 	case err == nil:
 		reply(controlReply{})
 	case errors.Is(err, os.ErrProcessDone), errors.Is(err, syscall.ESRCH):
@@ -166,18 +227,17 @@ func handleControl(conn *net.UnixConn, deliver func(controlRequest) error) {
 	}
 }
 
-// deliver passes a request on to the current run.
-func (s *controlServer) deliver(req controlRequest) error {
-	s.mu.Lock()
-	target := s.target
+// deliver passes a signal request on to the current run's target.
+func (s *controlServer) deliver(req *controlRequest, target func(syscall.Signal) error) error {
 	if req.Stop {
+		s.mu.Lock()
 		select {
 		case <-s.stopped:
 		default:
 			close(s.stopped)
 		}
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
 	if req.Signal == 0 {
 		return nil
 	}
@@ -195,6 +255,64 @@ func (s *controlServer) isStopped() bool {
 	default:
 		return false
 	}
+}
+
+// readRequest reads one request line and the descriptors sent with it
+// (close-on-exec: Go receives with MSG_CMSG_CLOEXEC).
+func readRequest(conn *net.UnixConn) (*controlRequest, []*os.File, error) {
+	var files []*os.File
+	buf := make([]byte, 0, 4096)
+	oob := make([]byte, syscall.CmsgSpace(4*maxFiles))
+	for !bytes.Contains(buf, []byte{'\n'}) {
+		if len(buf) == cap(buf) {
+			if len(buf) >= maxRequest {
+				return nil, files, errors.New("request too long")
+			}
+			buf = append(buf, make([]byte, len(buf))...)[:len(buf)]
+		}
+		n, oobn, _, _, err := conn.ReadMsgUnix(buf[len(buf):cap(buf)], oob)
+		if oobn > 0 {
+			got, perr := parseRights(oob[:oobn])
+			files = append(files, got...)
+			if perr != nil {
+				return nil, files, perr
+			}
+		}
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			return nil, files, err
+		}
+		if n == 0 {
+			return nil, files, io.ErrUnexpectedEOF
+		}
+	}
+	var req controlRequest
+	if err := json.Unmarshal(buf, &req); err != nil {
+		return nil, files, err
+	}
+	return &req, files, nil
+}
+
+// maxFiles is the most descriptors a request carries: stdin, stdout,
+// stderr, a console socket.
+const maxFiles = 4
+
+func parseRights(oob []byte) ([]*os.File, error) {
+	msgs, err := syscall.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil, err
+	}
+	var files []*os.File
+	for i := range msgs {
+		fds, err := syscall.ParseUnixRights(&msgs[i])
+		if err != nil {
+			return files, err
+		}
+		for _, fd := range fds {
+			files = append(files, os.NewFile(uintptr(fd), "received"))
+		}
+	}
+	return files, nil
 }
 
 // close stops serving and removes the socket. A nil server is closed.
@@ -243,33 +361,52 @@ func requestContainer(s *store.Store, c *container, req controlRequest) error {
 	return nil
 }
 
-// askMonitor is one request on the control socket in dir.
+// askMonitor is one request without descriptors on the control socket
+// in dir.
 func askMonitor(dir string, req controlRequest) error {
+	_, err := request(dir, req)
+	return err
+}
+
+// dialMonitor connects to the control socket in dir: errNoControl when
+// there is none to reach.
+func dialMonitor(dir string) (*net.UnixConn, error) {
 	addr, done, err := socketAddr(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return errNoControl
+		return nil, errNoControl
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: addr, Net: "unix"})
 	done()
 	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
 		// No socket, or one a killed monitor left behind.
-		return errNoControl
+		return nil, errNoControl
 	}
+	return conn, err
+}
+
+// request is one request without descriptors and its one reply.
+func request(dir string, req controlRequest) (*controlReply, error) {
+	conn, err := dialMonitor(dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(controlTimeout))
 	if err := json.NewEncoder(conn).Encode(req); err != nil {
-		return fmt.Errorf("control socket: %w", err)
+		return nil, fmt.Errorf("control socket: %w", err)
 	}
 	var rep controlReply
 	if err := json.NewDecoder(conn).Decode(&rep); err != nil {
-		return fmt.Errorf("control socket: no reply from the monitor: %w", err)
+		return nil, fmt.Errorf("control socket: no reply from the monitor: %w", err)
 	}
+	return &rep, replyError(&rep)
+}
+
+// replyError is the error a reply carries.
+func replyError(rep *controlReply) error {
 	switch {
 	case rep.NotRunning:
 		return &notRunningError{}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"pocket/plan"
 	"pocket/store"
 )
@@ -47,17 +49,18 @@ type GraphDriver struct {
 
 // InspectState is inspect's State.
 type InspectState struct {
-	Status     string `json:"Status"`
-	Running    bool   `json:"Running"`
-	Paused     bool   `json:"Paused"`
-	Restarting bool   `json:"Restarting"`
-	OOMKilled  bool   `json:"OOMKilled"`
-	Dead       bool   `json:"Dead"`
-	Pid        int    `json:"Pid"`
-	ExitCode   int    `json:"ExitCode"`
-	Error      string `json:"Error"`
-	StartedAt  string `json:"StartedAt"`
-	FinishedAt string `json:"FinishedAt"`
+	Status     string  `json:"Status"`
+	Running    bool    `json:"Running"`
+	Paused     bool    `json:"Paused"`
+	Restarting bool    `json:"Restarting"`
+	OOMKilled  bool    `json:"OOMKilled"`
+	Dead       bool    `json:"Dead"`
+	Pid        int     `json:"Pid"`
+	ExitCode   int     `json:"ExitCode"`
+	Error      string  `json:"Error"`
+	StartedAt  string  `json:"StartedAt"`
+	FinishedAt string  `json:"FinishedAt"`
+	Health     *Health `json:"Health,omitempty"`
 }
 
 // InspectConfig is inspect's Config, keys in Docker's order.
@@ -73,6 +76,7 @@ type InspectConfig struct {
 	StdinOnce    bool              `json:"StdinOnce"`
 	Env          []string          `json:"Env"`
 	Cmd          []string          `json:"Cmd"`
+	Healthcheck  *v1.HealthConfig  `json:"Healthcheck,omitempty"`
 	Image        string            `json:"Image"`
 	Volumes      map[string]any    `json:"Volumes"`
 	WorkingDir   string            `json:"WorkingDir"`
@@ -162,7 +166,7 @@ func Inspect(s *store.Store, id string) (any, error) {
 			Hostname: sp.Hostname, User: sp.User,
 			AttachStdin: attach && sp.OpenStdin, AttachStdout: attach, AttachStderr: attach,
 			Tty: sp.Tty, OpenStdin: sp.OpenStdin, StdinOnce: attach && sp.OpenStdin,
-			Env: sp.Env, Cmd: sp.Cmd, Image: sp.ImageName, WorkingDir: sp.WorkingDir,
+			Env: sp.Env, Cmd: sp.Cmd, Healthcheck: sp.Healthcheck, Image: sp.ImageName, WorkingDir: sp.WorkingDir,
 			Entrypoint: sp.Entrypoint, Labels: labels, StopSignal: sp.StopSignal, StopTimeout: sp.StopTimeout,
 		},
 		RestartCount: st.RestartCount,
@@ -201,6 +205,7 @@ func Inspect(s *store.Store, id string) (any, error) {
 	if in.HostConfig.RestartPolicy.Name == "" {
 		in.HostConfig.RestartPolicy.Name = plan.RestartNo
 	}
+	in.State.Health = readHealth(c)
 	in.NetworkSettings = networkSettings(c)
 	if sp.Resources.PidsLimit != 0 {
 		p := sp.Resources.PidsLimit

@@ -61,7 +61,10 @@ func List(s *store.Store, o ListOptions) ([]Summary, error) {
 			Command: shortCommand(c.spec.Init.Process.Args), Created: c.spec.Created,
 			Status: statusText(st, now), State: st.Status, Ports: portsText(c.state),
 			FullCommand: strings.Join(c.spec.Init.Process.Args, " "), ImageID: c.spec.Image.String(),
-			ExitCode: c.state.ExitCode, Network: c.spec.Network, Labels: c.spec.Labels,
+			ExitCode: c.state.ExitCode, Network: c.spec.Network, Labels: c.spec.Labels, Health: healthStatus(c),
+		}
+		if st.Status == statusRunning {
+			sum.Status += healthSuffix(sum.Health)
 		}
 		for _, m := range c.spec.Mounts {
 			if m.Name != "" {

@@ -12,10 +12,13 @@ import (
 	"pocket/store"
 )
 
-// PsFilterKeys are the `ps --filter` keys pocket's records answer. health,
+// PsFilterKeys are the `ps --filter` keys pocket's records answer.
 // publish, expose, isolation and is-task are refused as unknown keys:
-// pocket has no health checks, no port filters yet and no swarm.
-var PsFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "before", "since", "volume", "network"}
+// pocket has no port filters yet and no swarm.
+var PsFilterKeys = []string{"id", "name", "label", "status", "exited", "ancestor", "before", "since", "volume", "network", "health"}
+
+// Docker's health statuses, the values health= accepts.
+var psHealths = []string{healthStarting, healthHealthy, healthUnhealthy, healthNone}
 
 // Docker's container states, the values status= accepts.
 var psStatuses = []string{"created", "restarting", "running", "removing", "paused", "exited", "dead"}
@@ -26,6 +29,11 @@ func psMatcher(s *store.Store, f filter.Args) (func(Summary) bool, error) {
 	for _, v := range f["status"] {
 		if !slices.Contains(psStatuses, v) {
 			return nil, fmt.Errorf("invalid filter 'status=%s'", v)
+		}
+	}
+	for _, v := range f["health"] {
+		if !slices.Contains(psHealths, v) {
+			return nil, fmt.Errorf("Unrecognised filter value for health: %s", v)
 		}
 	}
 	var exited []int
@@ -70,7 +78,8 @@ func psMatcher(s *store.Store, f filter.Args) (func(Summary) bool, error) {
 			(before.IsZero() || r.Created.Before(before)) &&
 			(since.IsZero() || r.Created.After(since)) &&
 			f.Any("volume", func(v string) bool { return slices.Contains(r.Mounts, v) }) &&
-			f.Exact("network", r.Network)
+			f.Exact("network", r.Network) &&
+			f.Exact("health", r.Health)
 	}, nil
 }
 

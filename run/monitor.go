@@ -141,19 +141,24 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 		fuse.Unmount()
 		return 125, err
 	}
-	sig.to(p.pid(), func() { ctl.deliver(controlRequest{Stop: true}) })
-	ctl.serve(p.signal)
+	sig.to(p.pid(), func() { ctl.deliver(&controlRequest{Stop: true}, nil) })
+	x := newExecutor(&c.spec, cg, p.pid())
+	ctl.serve(controlHandlers{signal: p.signal, exec: x.serveExec, procs: x.procs})
 	if ctl.isStopped() {
 		// Stopped while it was starting again: a stop between runs ends
 		// the run it finds starting, as Docker kills a restarting one.
 		p.signal(syscall.SIGKILL)
 	}
+	stopHealth, waitHealth := startHealth(c.dir, c.spec.Healthcheck, x.probe, c.state.StartedAt)
 	if started != nil {
 		started()
 	}
 
 	code := p.wait()
-	ctl.serve(nil)
+	ctl.serve(controlHandlers{})
+	stopHealth()
+	x.shutdown()
+	waitHealth()
 	c.state.Status, c.state.Pid, c.state.ExitCode = statusExited, 0, code
 	c.state.FinishedAt = time.Now().UTC()
 	c.state.OOMKilled = cg != nil && cg.OOMKilled()

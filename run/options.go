@@ -40,6 +40,7 @@ type Summary struct {
 	Network     string            `json:"-"`
 	Labels      map[string]string `json:"-"`
 	SizeRw      int64             `json:"-"` // bytes written in the container, measured by DiskUsage only
+	Health      string            `json:"-"` // starting, healthy, unhealthy or none
 }
 
 // LogsOptions is `pocket logs`.

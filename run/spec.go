@@ -58,6 +58,9 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		sp.Volumes = append(sp.Volumes, v)
 	}
 	slices.Sort(sp.Volumes)
+	if sp.Healthcheck, err = p.Healthcheck(cfg.Healthcheck); err != nil {
+		return nil, err
+	}
 	if sp.Net, err = newNetSpec(p, cfg); err != nil {
 		return nil, err
 	}

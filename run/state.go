@@ -76,8 +76,11 @@ type spec struct {
 	StopTimeout   *int               `json:"stopTimeout,omitempty"`
 	Ulimits       []plan.Rlimit      `json:"ulimits,omitempty"`
 	GroupAdd      []string           `json:"groupAdd,omitempty"`
-	Init          ns.Config          `json:"init"`
-	Net           netSpec            `json:"net"`
+	// Healthcheck is the image's HEALTHCHECK under run's --health-*;
+	// nil for none.
+	Healthcheck *v1.HealthConfig `json:"healthcheck,omitempty"`
+	Init        ns.Config        `json:"init"`
+	Net         netSpec          `json:"net"`
 
 	// beforeConfig runs once the container's init exists, before it is
 	// sent its configuration (see startProcess).

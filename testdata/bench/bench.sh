@@ -9,6 +9,7 @@
 #  (f) a CI job's cold start from a restored cache: pocket's untarred store
 #      vs docker load of a saved tar vs podman's untarred storage
 #  (g) ctr run --rm busybox true: pocket-runc vs runc as containerd's runtime
+#  (h) `exec C true` into a running busybox: pocket exec vs runc exec
 # Run as root from the repository root after `make`. Env: BENCH_MB (100),
 # BENCH_RUNS (5), BENCH_START_RUNS (20).
 set -euo pipefail
@@ -142,6 +143,20 @@ if wpb=$(time_runs "$START_RUNS" : podman --root "$WR/podman" --runroot "$WR/pod
 else
 	report "warm-start podman run --rm busybox true (default network) failed: $(tail -1 "$W/last.err")"
 fi
+
+# (h) exec of `true` into a running container: pocket exec vs runc exec
+# into a runc container of the same rootfs (target: pocket <= runc).
+"$POCKET" --root "$WR/pocket" run -d --name bench-exec --network none busybox sleep 1000 >/dev/null
+sed -i 's/^\(\s*\)"true"$/\1"sleep", "1000"/' "$B/config.json"
+runc delete -f pocket-bench-exec 2>/dev/null || true
+runc run -d --bundle "$B" pocket-bench-exec </dev/null >/dev/null 2>&1
+ep=$(time_runs "$START_RUNS" : "$POCKET" --root "$WR/pocket" exec bench-exec true)
+er=$(time_runs "$START_RUNS" : runc exec pocket-bench-exec true)
+runc delete -f pocket-bench-exec
+"$POCKET" --root "$WR/pocket" rm -f bench-exec >/dev/null
+report "exec pocket exec C true median ${ep}s"
+report "exec runc exec C true   median ${er}s"
+report "exec ratio pocket/runc $(awk -v a="$ep" -v b="$er" 'BEGIN {printf "%.2f", a/b}')"
 rm -rf "$WR"
 
 # (f) A CI job's first step on a fresh runner with a restored cache: from
