@@ -18,7 +18,7 @@ import (
 func runCommand() *cli.Command {
 	return &cli.Command{
 		Name: "run", Usage: "create and run a new container from an image", ArgsUsage: "IMAGE [COMMAND] [ARG...]",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "rm", Usage: "remove the container when it exits"},
 			&cli.StringFlag{Name: "name", Usage: "assign a name to the container"},
 			&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "run in the background and print the container ID"},
@@ -57,7 +57,7 @@ func runCommand() *cli.Command {
 			&cli.BoolFlag{Name: "init", Usage: "run an init inside the container that forwards signals and reaps processes"},
 			&cli.StringFlag{Name: "pull", Value: "missing", Usage: "pull image before running (always, missing, never)"},
 			platformFlag(),
-		},
+		}, resourceFlags()...),
 		Action: startsContainer(actionWith(1, runOptions, func(c *cli.Context, s *store.Store, o run.Options) error {
 			code, err := run.Run(context.Background(), s, o)
 			if err != nil {
@@ -112,6 +112,9 @@ func runOptions(c *cli.Context) (run.Options, error) {
 		if o.Resources.Memory, err = cgroup.ParseSize(v); err != nil {
 			return o, fmt.Errorf("invalid argument %q for \"-m, --memory\" flag: %w", v, err)
 		}
+	}
+	if err := resourceOptions(c, &o); err != nil {
+		return o, err
 	}
 	if v := c.String("memory-swap"); v == "-1" {
 		o.Resources.MemorySwap = -1

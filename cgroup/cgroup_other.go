@@ -33,3 +33,6 @@ func (c *Cgroup) Delete() error { return errOS }
 
 // Unified is always false.
 func Unified() bool { return false }
+
+// Update fails with ErrUnavailable.
+func (c *Cgroup) Update(r Resources) error { return errOS }

@@ -84,13 +84,18 @@ func newV1(group string, r Resources) (*Cgroup, error) {
 		return nil, errors.Join(err, c.Delete())
 	}
 	for _, n := range needs {
-		if !exists(filepath.Join(byName[cgroup1.Name(n.controller)].Path(group), n.file)) {
+		if !n.present(byName[cgroup1.Name(n.controller)].Path(group)) {
 			return nil, errors.Join(n.missing(), c.Delete())
 		}
 	}
 	swap := c.memory != "" && exists(filepath.Join(c.memory, "memory.memsw.limit_in_bytes"))
 	if err := cg.Update(r.spec(swap)); err != nil {
 		return nil, errors.Join(fmt.Errorf("set limits: %w", err), c.Delete())
+	}
+	if blkio := byName[cgroup1.Blkio]; blkio != nil {
+		if err := r.writeWeights(blkio.Path(group), false); err != nil {
+			return nil, errors.Join(err, c.Delete())
+		}
 	}
 	return c, nil
 }

@@ -39,6 +39,24 @@ type Config struct {
 	// single key "unified" mounts cgroup2 read-only inside the cgroup
 	// namespace (its value is unused).
 	Cgroups map[string]string `json:"cgroups,omitempty"`
+
+	// Shm is /dev/shm and /dev/mqueue (see Shm).
+	Shm Shm `json:"shm"`
+	// Sysctls are written in the container's procfs before it is made
+	// read-only; the keys are namespaced ones (package plan checks them).
+	Sysctls map[string]string `json:"sysctls,omitempty"`
+	// OomScoreAdj is written to /proc/self/oom_score_adj before the exec;
+	// nil leaves the inherited score.
+	OomScoreAdj *int `json:"oomScoreAdj,omitempty"`
+}
+
+// Shm is how the container gets /dev/shm: a tmpfs of Size bytes (64 MiB
+// when 0) in its own IPC namespace; with Host, the host's /dev/shm and
+// /dev/mqueue (--ipc host); with None, no /dev/shm at all (--ipc none).
+type Shm struct {
+	Size int64 `json:"size,omitempty"`
+	Host bool  `json:"host,omitempty"`
+	None bool  `json:"none,omitempty"`
 }
 
 // Rootfs is an overlay of image layers, mounted by init inside its own

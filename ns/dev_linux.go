@@ -20,7 +20,7 @@ var defaultDevices = []struct {
 
 // setupDev mounts a fresh /dev with the default devices (but those whose
 // path is in replaced), its symlinks, /dev/pts, /dev/shm and /dev/mqueue.
-func (r *root) setupDev(userNS bool, replaced []Device) error {
+func (r *root) setupDev(userNS bool, replaced []Device, shm Shm) error {
 	if err := r.mount("tmpfs", "/dev", "tmpfs", unix.MS_NOSUID|unix.MS_STRICTATIME, "mode=755,size=65536k", kindSystem); err != nil {
 		return err
 	}
@@ -73,8 +73,25 @@ next:
 		return err
 	}
 	const nsd = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
-	if err := r.mount("shm", "/dev/shm", "tmpfs", nsd, "mode=1777,size=65536k", kindSystem); err != nil {
-		return err
+	switch {
+	case shm.Host:
+		// --ipc host: the host's, as Docker binds them; init still sees
+		// the host's /dev here (before pivot_root).
+		for _, d := range []string{"/dev/shm", "/dev/mqueue"} {
+			if err := r.bind(d, d, kindSystem, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	case shm.None:
+	default:
+		size := shm.Size
+		if size == 0 {
+			size = 64 << 20
+		}
+		if err := r.mount("shm", "/dev/shm", "tmpfs", nsd, fmt.Sprintf("mode=1777,size=%d", size), kindSystem); err != nil {
+			return err
+		}
 	}
 	return r.mount("mqueue", "/dev/mqueue", "mqueue", nsd, "", kindSystem)
 }

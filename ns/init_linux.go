@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -52,6 +53,13 @@ func start() error {
 	unix.Umask(0o022)
 	if err := joinSessionKeyring(cfg.ID); err != nil {
 		return err
+	}
+	if cfg.OomScoreAdj != nil {
+		// Docker's --oom-score-adj; the command inherits it across exec.
+		adj := []byte(strconv.Itoa(*cfg.OomScoreAdj))
+		if err := os.WriteFile("/proc/self/oom_score_adj", adj, 0); err != nil {
+			return fmt.Errorf("--oom-score-adj %d: %w", *cfg.OomScoreAdj, err)
+		}
 	}
 	if err := setupRootfs(cfg); err != nil {
 		return err

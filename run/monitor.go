@@ -77,6 +77,12 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
 	c.spec.Init.Cgroups = cgroupMounts(id)
+	if c.spec.joins, err = openJoins(s, c.spec.Join); err != nil {
+		deleteCgroup(cg)
+		fuse.Unmount()
+		return c.failed(err)
+	}
+	defer closeJoins(c.spec.joins)
 	sig := newRelay()
 	defer sig.stop()
 	defer lockThread()()

@@ -30,6 +30,11 @@ func Run(ctx context.Context, s *store.Store, o Options) (int, error) {
 	if err != nil {
 		return 125, err
 	}
+	if o.Stderr != nil {
+		for _, w := range p.Warnings {
+			fmt.Fprintln(o.Stderr, "WARNING: "+w)
+		}
+	}
 	c, err := create(ctx, s, p)
 	if err != nil {
 		return 125, err

@@ -30,6 +30,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		ReadOnly: o.ReadOnly, Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
 		Devices: p.Devices.Mappings, DeviceCgroupRules: p.Devices.Rules,
 		SecurityOpt: o.SecurityOpt,
+		Namespaces:  p.Namespaces, ShmSize: p.ShmSize, Sysctls: p.Sysctls, OomScoreAdj: o.OomScoreAdj,
 	}
 	if sp.Net, err = newNetSpec(p, cfg); err != nil {
 		return nil, err
@@ -43,7 +44,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 	}
 	if sp.Hostname == "" {
 		sp.Hostname = sp.ID[:12]
-		if sp.Network == netHost {
+		if sp.Network == netHost || p.Namespaces.HostUTS() {
 			// Docker gives a host-network container the host's name.
 			if h, err := os.Hostname(); err == nil {
 				sp.Hostname = h
@@ -72,7 +73,16 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		Network:  initNetwork(sp.Network),
 		// In a user namespace init bind-mounts /dev nodes instead of
 		// making them.
-		UserNS: p.Host.Rootless,
+		UserNS:  p.Host.Rootless,
+		Shm:     ns.Shm{Size: p.ShmSize, Host: p.Namespaces.HostIPC(), None: p.Namespaces.IpcMode == "none"},
+		Sysctls: p.Sysctls, OomScoreAdj: p.OomScoreAdj,
+	}
+	if p.Namespaces.HostUTS() {
+		// The host's UTS namespace: its name is not the container's to set.
+		sp.Init.Hostname = ""
+	}
+	if err := resolveJoins(s, sp); err != nil {
+		return nil, err
 	}
 	return sp, nil
 }
