@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -203,4 +204,178 @@ func inspectHostConfig(t *testing.T, root, id string) map[string]json.RawMessage
 		in[0].HostConfig[k] = b.Bytes()
 	}
 	return in[0].HostConfig
+}
+
+// TestResourceShmSize: /dev/shm is a 64 MiB tmpfs by default, as Docker's,
+// and --shm-size sizes it; inspect shows the bytes.
+func TestResourceShmSize(t *testing.T) {
+	root := newRoot(t)
+	for _, tc := range []struct {
+		flags []string
+		kb    string
+	}{{nil, "65536"}, {[]string{"--shm-size", "128m"}, "131072"}} {
+		args := append(append([]string{"run", "--rm", "--network", "none"}, tc.flags...), "busybox", "df", "-k", "/dev/shm")
+		r := mustPocket(t, root, args...)
+		if f := strings.Fields(lastLine(r.Stdout)); len(f) < 2 || f[1] != tc.kb {
+			t.Errorf("%v: df /dev/shm: want %s KiB\n%s", tc.flags, tc.kb, r)
+		}
+	}
+	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--network", "none", "--shm-size", "1g", "busybox", "sleep", "1000").Stdout)
+	defer pocket(t, root, "rm", "-f", id)
+	if got := string(inspectHostConfig(t, root, id)["ShmSize"]); got != "1073741824" {
+		t.Errorf("inspect ShmSize = %s, want 1073741824", got)
+	}
+	if r := pocket(t, root, "run", "--rm", "--shm-size", "lots", "busybox", "true"); r.Code != 125 || !strings.Contains(r.Stderr, `invalid argument "lots" for "--shm-size" flag`) {
+		t.Errorf("--shm-size lots:\n%s", r)
+	}
+}
+
+func lastLine(s string) string {
+	l := lines(s)
+	if len(l) == 0 {
+		return ""
+	}
+	return l[len(l)-1]
+}
+
+// TestResourceSysctl: a namespaced sysctl is set in the container's own
+// namespace (the host keeps its value); what Docker refuses is refused
+// with its words and exit 125, a key that would name a file outside the
+// namespaced tree included.
+func TestResourceSysctl(t *testing.T) {
+	root := newRoot(t)
+	const file = "/proc/sys/net/ipv4/ip_unprivileged_port_start"
+	host, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mustPocket(t, root, "run", "--rm", "--network", "none", "--sysctl", "net.ipv4.ip_unprivileged_port_start=80",
+		"--sysctl", "kernel.shmmni=1000", "busybox", "cat", file, "/proc/sys/kernel/shmmni")
+	if r.Stdout != "80\n1000\n" {
+		t.Errorf("inside: %q, want 80 and 1000", r.Stdout)
+	}
+	if now, _ := os.ReadFile(file); string(now) != string(host) {
+		t.Errorf("the host's %s changed: %q, was %q", file, now, host)
+	}
+	for _, tc := range []struct {
+		flags []string
+		says  string
+	}{
+		{[]string{"--sysctl", "kernel.hostname=x"}, `sysctl 'kernel.hostname=x' is not whitelisted`},
+		{[]string{"--sysctl", "kernel.domainname=x"}, `sysctl 'kernel.domainname=x' is not whitelisted`},
+		{[]string{"--sysctl", "vm.swappiness=1"}, `sysctl 'vm.swappiness=1' is not whitelisted`},
+		{[]string{"--sysctl", "net.ipv4.ip_forward"}, `sysctl 'net.ipv4.ip_forward' is not whitelisted`},
+		// Dots become slashes: "/" or ".." would reach a host-wide file.
+		{[]string{"--sysctl", "net.ipv4/../../kernel/core_pattern=|/bin/x"}, `is not whitelisted`},
+		{[]string{"--sysctl", "net...kernel.core_pattern=x"}, `is not whitelisted`},
+		{[]string{"--network", "host", "--sysctl", "net.ipv4.ip_forward=1"}, `sysctl "net.ipv4.ip_forward" not allowed in host network namespace`},
+		{[]string{"--ipc", "host", "--sysctl", "kernel.shmmni=1"}, `sysctl "kernel.shmmni" is not allowed in the hosts ipc namespace`},
+	} {
+		r := pocket(t, root, append(append([]string{"run", "--rm"}, tc.flags...), "busybox", "true")...)
+		if r.Code != 125 || !strings.Contains(r.Stderr, tc.says) {
+			t.Errorf("%v: want exit 125 saying %q\n%s", tc.flags, tc.says, r)
+		}
+	}
+	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--network", "none", "--sysctl", "net.ipv4.ip_forward=1", "busybox", "sleep", "1000").Stdout)
+	defer pocket(t, root, "rm", "-f", id)
+	if got := string(inspectHostConfig(t, root, id)["Sysctls"]); got != `{"net.ipv4.ip_forward":"1"}` {
+		t.Errorf("inspect Sysctls = %s", got)
+	}
+}
+
+
+// TestResourceNamespaces: --pid, --ipc and --network container:NAME join
+// that container's namespaces (its processes, its SysV shared memory, its
+// address); host modes share the host's; Docker's refusals in its words.
+func TestResourceNamespaces(t *testing.T) {
+	pushProbe(t)
+	root := newRoot(t)
+	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--name", "donor", "--ipc", "shareable", "sysprobe", "sh", "-c",
+		"/sysprobe shmget && exec sleep 1000").Stdout)
+	defer pocket(t, root, "rm", "-f", id)
+
+	t.Run("pid container", func(t *testing.T) {
+		r := mustPocket(t, root, "run", "--rm", "--network", "none", "--pid", "container:donor", "busybox", "ps", "-o", "args")
+		if !strings.Contains(r.Stdout, "sleep 1000") {
+			t.Errorf("--pid container:donor does not see donor's sleep:\n%s", r)
+		}
+	})
+	t.Run("ipc container", func(t *testing.T) {
+		// The segment sysprobe made, key "pock" (1886348139).
+		r := mustPocket(t, root, "run", "--rm", "--network", "none", "--ipc", "container:donor", "busybox", "cat", "/proc/sysvipc/shm")
+		if !strings.Contains(r.Stdout, "1886348139") {
+			t.Errorf("--ipc container:donor does not see donor's shm segment:\n%s", r)
+		}
+		r = mustPocket(t, root, "run", "--rm", "--network", "none", "busybox", "cat", "/proc/sysvipc/shm")
+		if strings.Contains(r.Stdout, "1886348139") {
+			t.Errorf("a private IPC namespace sees donor's segment:\n%s", r)
+		}
+	})
+	t.Run("network container", func(t *testing.T) {
+		want := strings.TrimSpace(mustPocket(t, root, "inspect", "-f", "{{.NetworkSettings.IPAddress}}", "donor").Stdout)
+		r := mustPocket(t, root, "run", "--rm", "--network", "container:donor", "busybox", "sh", "-c", "ip -4 -o addr show eth0; hostname")
+		if want == "" || !strings.Contains(r.Stdout, want+"/") {
+			t.Errorf("--network container:donor: want donor's address %q\n%s", want, r)
+		}
+		if !strings.Contains(r.Stdout, id[:12]) {
+			t.Errorf("--network container:donor: want donor's hostname %s\n%s", id[:12], r)
+		}
+	})
+	t.Run("host modes", func(t *testing.T) {
+		hostPID, _ := os.Readlink("/proc/self/ns/pid")
+		hostUTS, _ := os.Readlink("/proc/self/ns/uts")
+		hostIPC, _ := os.Readlink("/proc/self/ns/ipc")
+		hostName, _ := os.Hostname()
+		r := mustPocket(t, root, "run", "--rm", "--network", "none", "--pid", "host", "--uts", "host", "--ipc", "host", "--userns", "host",
+			"busybox", "sh", "-c", "for n in pid uts ipc; do readlink /proc/self/ns/$n; done; hostname")
+		if want := strings.Join([]string{hostPID, hostUTS, hostIPC, hostName}, "\n") + "\n"; r.Stdout != want {
+			t.Errorf("host modes: got\n%s\nwant\n%s", r.Stdout, want)
+		}
+	})
+	t.Run("inspect", func(t *testing.T) {
+		j := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--pid", "container:donor", "--ipc", "container:donor",
+			"--network", "container:donor", "--uts", "host", "--cgroupns", "host", "busybox", "sleep", "1000").Stdout)
+		defer pocket(t, root, "rm", "-f", j)
+		hc := inspectHostConfig(t, root, j)
+		for key, w := range map[string]string{
+			"PidMode": `"container:donor"`, "IpcMode": `"container:donor"`, "NetworkMode": `"container:donor"`,
+			"UTSMode": `"host"`, "UsernsMode": `""`, "CgroupnsMode": `"host"`,
+		} {
+			if got := string(hc[key]); got != w {
+				t.Errorf("inspect HostConfig.%s = %s, want %s", key, got, w)
+			}
+		}
+		if got := string(inspectHostConfig(t, root, id)["IpcMode"]); got != `"shareable"` {
+			t.Errorf("donor's IpcMode = %s", got)
+		}
+	})
+	t.Run("refused", func(t *testing.T) {
+		mustPocket(t, root, "run", "--name", "stopped", "--network", "none", "busybox", "true")
+		mustPocket(t, root, "run", "-d", "--name", "private", "--network", "none", "busybox", "sleep", "1000")
+		defer pocket(t, root, "rm", "-f", "private")
+		for _, tc := range []struct {
+			flags []string
+			says  string
+		}{
+			{[]string{"--pid", "container:stopped"}, "Container stopped is not running"},
+			{[]string{"--ipc", "container:stopped"}, "Container stopped is not running"},
+			{[]string{"--network", "container:stopped"}, "cannot join network of a non running container: stopped"},
+			{[]string{"--pid", "container:nosuch"}, "nosuch"},
+			{[]string{"--ipc", "container:private"}, "container private: non-shareable IPC (hint: use IpcMode:shareable for the donor container)"},
+			{[]string{"--pid", "bogus"}, "--pid: invalid PID mode"},
+			{[]string{"--ipc", "bogus"}, "--ipc: invalid IPC mode"},
+			{[]string{"--uts", "private"}, "--uts: invalid UTS mode"},
+			{[]string{"--userns", "private"}, "--userns: invalid USER mode"},
+			{[]string{"--cgroupns", "bogus"}, "--cgroupns: invalid CGROUP mode"},
+			{[]string{"--uts", "host", "-h", "x"}, "conflicting options: hostname and the UTS mode"},
+			{[]string{"--network", "container:donor", "-h", "x"}, "conflicting options: hostname and the network mode"},
+			{[]string{"--network", "container:donor", "--dns", "1.1.1.1"}, "conflicting options: dns and the network mode"},
+			{[]string{"--network", "container:donor", "-p", "80"}, "conflicting options: port publishing"},
+		} {
+			r := pocket(t, root, append(append([]string{"run", "--rm"}, tc.flags...), "busybox", "true")...)
+			if r.Code != 125 || !strings.Contains(r.Stderr, tc.says) {
+				t.Errorf("%v: want exit 125 saying %q\n%s", tc.flags, tc.says, r)
+			}
+		}
+	})
 }

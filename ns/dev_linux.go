@@ -75,14 +75,12 @@ next:
 	const nsd = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 	switch {
 	case shm.Host:
-		// --ipc host: the host's, as Docker binds them; init still sees
-		// the host's /dev here (before pivot_root).
-		for _, d := range []string{"/dev/shm", "/dev/mqueue"} {
-			if err := r.bind(d, d, kindSystem, 0); err != nil {
-				return err
-			}
+		// --ipc host: the host's /dev/shm, as Docker binds it; init still
+		// sees the host's /dev here (before pivot_root). mqueue shows the
+		// IPC namespace it is mounted in, the host's.
+		if err := r.bind("/dev/shm", "/dev/shm", kindSystem, 0); err != nil {
+			return err
 		}
-		return nil
 	case shm.None:
 	default:
 		size := shm.Size

@@ -63,6 +63,14 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	cmd := exec.Command(exe.Name(), "init")
 	cmd.Env = []string{}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
+	if sp.Join.Pid != "" {
+		// Go's fork checks that getppid() is still the parent after
+		// arming Pdeathsig and kills the child otherwise; in a joined PID
+		// namespace the parent is outside it and getppid() is 0. init
+		// arms the signal itself (ns.Init); a parent dead before that
+		// leaves init its config pipe's EOF, and it exits.
+		cmd.SysProcAttr.Pdeathsig = 0
+	}
 	// cgroup v2: the kernel starts the child in its cgroup (CLONE_INTO_CGROUP).
 	cgFD, intoCgroup := cgroupFD(cg)
 	if intoCgroup {
