@@ -148,7 +148,7 @@ func app() *cli.App {
 				historyCommand(), importCommand(),
 			}},
 			runCommand(), psCommand(), logsCommand(), stopCommand(), killCommand(), rmContainerCommand(),
-			waitCommand(), inspectCommand(), portCommand(),
+			waitCommand(), inspectCommand(), portCommand(), updateCommand(),
 			commitCommand(),
 			diffCommand(),
 			historyCommand(),
@@ -157,7 +157,7 @@ func app() *cli.App {
 			{Name: "container", Usage: "manage containers", Subcommands: []*cli.Command{
 				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
 				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),
-				portCommand(),
+				portCommand(), updateCommand(),
 				commitCommand(), diffCommand(), exportCommand(),
 			}},
 			networkCommand(),

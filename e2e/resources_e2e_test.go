@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -283,7 +284,6 @@ func TestResourceSysctl(t *testing.T) {
 	}
 }
 
-
 // TestResourceNamespaces: --pid, --ipc and --network container:NAME join
 // that container's namespaces (its processes, its SysV shared memory, its
 // address); host modes share the host's; Docker's refusals in its words.
@@ -378,4 +378,68 @@ func TestResourceNamespaces(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestUpdateCgroup: `pocket update` changes a running container's cgroup,
+// seen inside it, and its record, seen by inspect; it prints each name as
+// given, as Docker does, and fails with status 1.
+func TestUpdateCgroup(t *testing.T) {
+	root := newRoot(t)
+	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--name", "limited", "--network", "none", "-m", "64m", "--cpus", "0.5",
+		"--pids-limit", "50", "busybox", "sleep", "1000").Stdout)
+	defer pocket(t, root, "rm", "-f", id)
+	r := mustPocket(t, root, "update", "-m", "128m", "--memory-swap", "256m", "--cpus", "1", "--pids-limit", "60",
+		"--cpu-shares", "512", "--cpuset-cpus", "0", "limited")
+	if r.Stdout != "limited\n" {
+		t.Errorf("update printed %q, want the name", r.Stdout)
+	}
+	want := map[string]string{
+		"memory/memory.limit_in_bytes": "134217728", "cpu/cpu.cfs_quota_us": "100000", "pids/pids.max": "60",
+		"cpu/cpu.shares": "512", "cpuset/cpuset.cpus": "0",
+	}
+	if swapAccountingV1() {
+		want["memory/memory.memsw.limit_in_bytes"] = "268435456"
+	}
+	if cgroup.Unified() {
+		want = map[string]string{"memory.max": "134217728", "memory.swap.max": "134217728", "cpu.max": "100000 100000",
+			"pids.max": "60", "cpu.weight": "59", "cpuset.cpus": "0"}
+	}
+	// From the host: pocket exec is not this test's.
+	for f, w := range want {
+		p := filepath.Join(cgroupRoot, "pocket", id, f)
+		if !cgroup.Unified() {
+			h, file, _ := strings.Cut(f, "/")
+			p = filepath.Join(cgroupRoot, h, "pocket", id, file)
+		}
+		b, err := os.ReadFile(p)
+		if got := strings.TrimSpace(string(b)); err != nil || got != w {
+			t.Errorf("%s = %q (%v), want %q", p, got, err, w)
+		}
+	}
+	hc := inspectHostConfig(t, root, id)
+	for key, w := range map[string]string{"Memory": "134217728", "MemorySwap": "268435456", "NanoCpus": "1000000000",
+		"PidsLimit": "60", "CpuShares": "512", "CpusetCpus": `"0"`} {
+		if got := string(hc[key]); got != w {
+			t.Errorf("inspect HostConfig.%s = %s after update, want %s", key, got, w)
+		}
+	}
+
+	r = pocket(t, root, "update", "--cpu-period", "50000", "limited")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "Conflicting options: Nano CPUs and CPU Period cannot both be set") {
+		t.Errorf("update --cpu-period over --cpus: want exit 1 with Docker's conflict\n%s", r)
+	}
+	r = pocket(t, root, "update", "-m", "512m", "limited")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "Memory limit should be smaller than already set memoryswap limit") {
+		t.Errorf("update -m past memory-swap: want exit 1\n%s", r)
+	}
+	if r := pocket(t, root, "update", "--pids-limit", "10", "nosuch"); r.Code != 1 {
+		t.Errorf("update of no such container: want exit 1\n%s", r)
+	}
+	// Stopped: the record changes, for the next start.
+	mustPocket(t, root, "run", "--name", "stopped", "--network", "none", "busybox", "true")
+	mustPocket(t, root, "update", "--blkio-weight", "200", "--cpu-quota", "20000", "stopped")
+	hc = inspectHostConfig(t, root, "stopped")
+	if string(hc["BlkioWeight"]) != "200" || string(hc["CpuQuota"]) != "20000" {
+		t.Errorf("stopped container's record: BlkioWeight %s CpuQuota %s", hc["BlkioWeight"], hc["CpuQuota"])
+	}
 }
