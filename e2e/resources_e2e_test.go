@@ -518,3 +518,44 @@ func TestResourceCgroupRealtime(t *testing.T) {
 		t.Errorf("runtime above period:\n%s", r)
 	}
 }
+
+// TestResourceRootless: rootless pocket sets what its own namespaces
+// allow (a sysctl of its network namespace, /dev/shm's size, a higher OOM
+// score, the host's UTS and IPC namespaces) and refuses, naming the flag,
+// what it cannot: joining another container (another user namespace),
+// the host's /proc, a limit without a delegated cgroup.
+func TestResourceRootless(t *testing.T) {
+	e := newRootlessEnv(t, userWithSubIDs)
+	got := e.runOut(t, "--network", "none", "--sysctl", "net.ipv4.ip_unprivileged_port_start=99", "--shm-size", "8m",
+		"--oom-score-adj", "700", "--uts", "host", "--ipc", "host", "busybox", "sh", "-c",
+		"cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/self/oom_score_adj; df -k /dev/shm | tail -1 | awk '{print $2}' >/dev/null; echo ok")
+	if got != "99\n700\nok" {
+		t.Errorf("rootless: %q", got)
+	}
+	got = e.runOut(t, "--network", "none", "--shm-size", "8m", "busybox", "sh", "-c", "df -k /dev/shm | tail -1")
+	if f := strings.Fields(got); len(f) < 2 || f[1] != "8192" {
+		t.Errorf("rootless --shm-size 8m: df says %q", got)
+	}
+	for _, tc := range []struct {
+		flags []string
+		says  string
+	}{
+		{[]string{"--pid", "container:x"}, "rootless pocket cannot join another container's namespaces"},
+		{[]string{"--ipc", "container:x"}, "rootless pocket cannot join another container's namespaces"},
+		{[]string{"--network", "container:x"}, "rootless pocket cannot join another container's namespaces"},
+		{[]string{"--pid", "host"}, "--pid host: rootless pocket cannot mount the host's /proc"},
+		{[]string{"--userns", "host"}, "--userns host: rootless"},
+	} {
+		r := e.pocket(t, append(append([]string{"run", "--rm"}, tc.flags...), "busybox", "true")...)
+		if r.Code != 125 || !strings.Contains(r.Stderr, tc.says) {
+			t.Errorf("%v: want exit 125 saying %q\n%s", tc.flags, tc.says, r)
+		}
+	}
+	if !cgroup.Unified() {
+		// No delegated subtree on v1: every limit is refused by name.
+		r := e.pocket(t, "run", "--rm", "--cpuset-cpus", "0", "busybox", "true")
+		if r.Code != 125 || !strings.Contains(r.Stderr, "--cpuset-cpus needs a delegated cgroup v2 subtree") {
+			t.Errorf("rootless --cpuset-cpus on v1:\n%s", r)
+		}
+	}
+}

@@ -81,6 +81,15 @@ next:
 		if err := r.bind("/dev/shm", "/dev/shm", kindSystem, 0); err != nil {
 			return err
 		}
+		if _, err := os.Stat("/dev/mqueue/."); err == nil {
+			return r.bind("/dev/mqueue", "/dev/mqueue", kindSystem, 0)
+		}
+		if userNS {
+			// mqueue may be mounted only by a capability over the host's
+			// IPC namespace, which rootless pocket has not: the host has
+			// none mounted either.
+			return nil
+		}
 	case shm.None:
 	default:
 		size := shm.Size
