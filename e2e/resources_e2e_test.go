@@ -345,7 +345,7 @@ func TestResourceNamespaces(t *testing.T) {
 	pushProbe(t)
 	root := newRoot(t)
 	id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--name", "donor", "--ipc", "shareable", "sysprobe", "sh", "-c",
-		"/sysprobe shmget && exec sleep 1000").Stdout)
+		"/sysprobe shmget && echo donor > /dev/shm/posix && exec sleep 1000").Stdout)
 	defer pocket(t, root, "rm", "-f", id)
 
 	t.Run("pid container", func(t *testing.T) {
@@ -359,6 +359,11 @@ func TestResourceNamespaces(t *testing.T) {
 		r := mustPocket(t, root, "run", "--rm", "--network", "none", "--ipc", "container:donor", "busybox", "cat", "/proc/sysvipc/shm")
 		if !strings.Contains(r.Stdout, "1886348139") {
 			t.Errorf("--ipc container:donor does not see donor's shm segment:\n%s", r)
+		}
+		// Its /dev/shm too (POSIX shared memory), as Docker shares it.
+		r = mustPocket(t, root, "run", "--rm", "--network", "none", "--ipc", "container:donor", "busybox", "cat", "/dev/shm/posix")
+		if r.Stdout != "donor\n" {
+			t.Errorf("--ipc container:donor does not share donor's /dev/shm:\n%s", r)
 		}
 		r = mustPocket(t, root, "run", "--rm", "--network", "none", "busybox", "cat", "/proc/sysvipc/shm")
 		if strings.Contains(r.Stdout, "1886348139") {

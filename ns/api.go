@@ -52,11 +52,14 @@ type Config struct {
 
 // Shm is how the container gets /dev/shm: a tmpfs of Size bytes (64 MiB
 // when 0) in its own IPC namespace; with Host, the host's /dev/shm and
-// /dev/mqueue (--ipc host); with None, no /dev/shm at all (--ipc none).
+// /dev/mqueue (--ipc host); with None, no /dev/shm at all (--ipc none);
+// with Source, that host directory (a shareable container's tmpfs, its
+// own or, for --ipc container:, the donor's).
 type Shm struct {
-	Size int64 `json:"size,omitempty"`
-	Host bool  `json:"host,omitempty"`
-	None bool  `json:"none,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+	Host   bool   `json:"host,omitempty"`
+	None   bool   `json:"none,omitempty"`
+	Source string `json:"source,omitempty"`
 }
 
 // Rootfs is an overlay of image layers, mounted by init inside its own

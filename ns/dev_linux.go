@@ -91,6 +91,10 @@ next:
 			return nil
 		}
 	case shm.None:
+	case shm.Source != "":
+		if err := r.bind(shm.Source, "/dev/shm", kindSystem, 0); err != nil {
+			return err
+		}
 	default:
 		size := shm.Size
 		if size == 0 {

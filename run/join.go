@@ -52,10 +52,12 @@ func resolveJoins(s *store.Store, sp *spec) error {
 		if err != nil {
 			return err
 		}
-		if m := c.spec.Namespaces.IpcMode; m != "shareable" && m != "host" {
+		m := c.spec.Namespaces.IpcMode
+		if m != "shareable" && m != "host" {
 			return &joinError{fmt.Sprintf("container %s: non-shareable IPC (hint: use IpcMode:shareable for the donor container)", ns.JoinIPC), ErrBadOption}
 		}
 		sp.Join.IPC = c.spec.ID
+		sp.Init.Shm.Host = m == "host"
 	}
 	if ns.JoinNet != "" {
 		c, err := find(ns.JoinNet, func(name string) error {

@@ -83,6 +83,13 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		return c.failed(err)
 	}
 	defer closeJoins(c.spec.joins)
+	unmountShm, err := mountShm(s, &c.spec)
+	if err != nil {
+		deleteCgroup(cg)
+		fuse.Unmount()
+		return c.failed(err)
+	}
+	defer unmountShm()
 	sig := newRelay()
 	defer sig.stop()
 	defer lockThread()()
