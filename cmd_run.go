@@ -19,7 +19,7 @@ import (
 func runCommand() *cli.Command {
 	return &cli.Command{
 		Name: "run", Usage: "create and run a new container from an image", ArgsUsage: "IMAGE [COMMAND] [ARG...]",
-		Flags: runFlags(),
+		Flags: append(runFlags(), resourceFlags()...),
 		Action: startsContainer(actionWith(1, runOptions, func(c *cli.Context, s *store.Store, o run.Options) error {
 			code, err := run.Run(context.Background(), s, o)
 			if err != nil {
@@ -154,6 +154,9 @@ func runOptions(c *cli.Context) (run.Options, error) {
 		if o.Resources.Memory, err = cgroup.ParseSize(v); err != nil {
 			return o, fmt.Errorf("invalid argument %q for \"-m, --memory\" flag: %w", v, err)
 		}
+	}
+	if err := resourceOptions(c, &o); err != nil {
+		return o, err
 	}
 	if v := c.String("memory-swap"); v == "-1" {
 		o.Resources.MemorySwap = -1

@@ -186,7 +186,7 @@ func app() *cli.App {
 				historyCommand(), importCommand(),
 			}},
 			runCommand(), psCommand(), logsCommand(), stopCommand(), killCommand(), rmContainerCommand(),
-			waitCommand(), inspectCommand(), portCommand(), execCommand(), topCommand(),
+			waitCommand(), inspectCommand(), portCommand(), execCommand(), topCommand(), updateCommand(),
 			createCommand(), startCommand(), restartCommand(), pauseCommand(), unpauseCommand(), renameCommand(),
 			attachCommand(),
 			commitCommand(),
@@ -197,7 +197,7 @@ func app() *cli.App {
 			{Name: "container", Usage: "manage containers", Subcommands: []*cli.Command{
 				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
 				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),
-				portCommand(), execCommand(), topCommand(),
+				portCommand(), execCommand(), topCommand(), updateCommand(),
 				commitCommand(), diffCommand(), exportCommand(),
 				createCommand(), startCommand(), restartCommand(), pauseCommand(), unpauseCommand(), renameCommand(),
 				attachCommand(),

@@ -42,3 +42,6 @@ func (c *Cgroup) Thaw() error { return errOS }
 
 // Frozen is always false.
 func (c *Cgroup) Frozen() bool { return false }
+
+// Update fails with ErrUnavailable.
+func (c *Cgroup) Update(r Resources) error { return errOS }

@@ -74,6 +74,21 @@ func Unlimited(r Resources) error {
 		{"--cpus", r.CPUs != 0},
 		{"--cpu-shares", r.CPUShares != 0},
 		{"--pids-limit", r.PidsLimit != 0},
+		{"--cpu-period", r.CPUPeriod != 0},
+		{"--cpu-quota", r.CPUQuota != 0},
+		{"--cpu-rt-period", r.CPURealtimePeriod != 0},
+		{"--cpu-rt-runtime", r.CPURealtimeRuntime != 0},
+		{"--cpuset-cpus", r.CpusetCpus != ""},
+		{"--cpuset-mems", r.CpusetMems != ""},
+		{"--memory-reservation", r.MemoryReservation != 0},
+		{"--memory-swappiness", r.swappiness() != nil},
+		{"--oom-kill-disable", r.OomKillDisable},
+		{"--blkio-weight", r.BlkioWeight != 0},
+		{"--blkio-weight-device", len(r.BlkioWeightDevice) > 0},
+		{"--device-read-bps", len(r.BlkioDeviceReadBps) > 0},
+		{"--device-write-bps", len(r.BlkioDeviceWriteBps) > 0},
+		{"--device-read-iops", len(r.BlkioDeviceReadIOps) > 0},
+		{"--device-write-iops", len(r.BlkioDeviceWriteIOps) > 0},
 	} {
 		if f.set {
 			return &noCgroupError{flag: f.flag}

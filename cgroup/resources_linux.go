@@ -9,9 +9,17 @@ import "github.com/containerd/cgroups/v3/cgroup2"
 // swap default as in spec. Unlimited (-1) is left unset, as in spec.
 func (r Resources) v2(swapAvailable bool) *cgroup2.Resources {
 	var out cgroup2.Resources
+	if r.Memory > 0 || r.MemoryReservation > 0 {
+		out.Memory = &cgroup2.Memory{}
+	}
+	if r.MemoryReservation > 0 {
+		// runc's translation of the v1 soft limit.
+		low := r.MemoryReservation
+		out.Memory.Low = &low
+	}
 	if r.Memory > 0 {
 		limit := r.Memory
-		out.Memory = &cgroup2.Memory{Max: &limit}
+		out.Memory.Max = &limit
 		switch {
 		case r.MemorySwap > 0:
 			swap := r.MemorySwap - r.Memory
@@ -21,17 +29,18 @@ func (r Resources) v2(swapAvailable bool) *cgroup2.Resources {
 			out.Memory.Swap = &swap
 		}
 	}
-	if r.CPUs > 0 || r.CPUShares > 0 {
-		out.CPU = &cgroup2.CPU{}
+	quota, period, cfs := r.cfs()
+	if cfs || r.CPUShares > 0 || r.CpusetCpus != "" || r.CpusetMems != "" {
+		out.CPU = &cgroup2.CPU{Cpus: r.CpusetCpus, Mems: r.CpusetMems}
 		if r.CPUShares > 0 {
 			w := cgroup2.ConvertCPUSharesToCgroupV2Value(r.CPUShares)
 			out.CPU.Weight = &w
 		}
-		if r.CPUs > 0 {
-			quota, period := r.cpuQuota(), uint64(cfsPeriod)
-			out.CPU.Max = cgroup2.NewCPUMax(&quota, &period)
+		if cfs {
+			out.CPU.Max = cgroup2.NewCPUMax(quota, period)
 		}
 	}
+	out.IO = r.ioV2()
 	if r.PidsLimit > 0 {
 		out.Pids = &cgroup2.Pids{Max: r.PidsLimit}
 	}

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/containerd/cgroups/v3/cgroup1"
@@ -87,13 +89,23 @@ func newV1(group string, r Resources) (*Cgroup, error) {
 		return nil, errors.Join(err, c.Delete())
 	}
 	for _, n := range needs {
-		if !exists(filepath.Join(byName[cgroup1.Name(n.controller)].Path(group), n.file)) {
+		if !n.present(byName[cgroup1.Name(n.controller)].Path(group)) {
 			return nil, errors.Join(n.missing(), c.Delete())
+		}
+	}
+	if cpu := byName[cgroup1.Cpu]; cpu != nil && r.CPURealtimeRuntime > 0 {
+		if err := reserveRealtime(filepath.Dir(cpu.Path(group)), r.CPURealtimeRuntime); err != nil {
+			return nil, errors.Join(err, c.Delete())
 		}
 	}
 	swap := c.memory != "" && exists(filepath.Join(c.memory, "memory.memsw.limit_in_bytes"))
 	if err := cg.Update(r.spec(swap)); err != nil {
 		return nil, errors.Join(fmt.Errorf("set limits: %w", err), c.Delete())
+	}
+	if blkio := byName[cgroup1.Blkio]; blkio != nil {
+		if err := r.writeWeights(blkio.Path(group), false); err != nil {
+			return nil, errors.Join(err, c.Delete())
+		}
 	}
 	return c, nil
 }
@@ -137,4 +149,24 @@ func hierarchy(hs []pather) cgroup1.Hierarchy {
 		}
 		return out, nil
 	}
+}
+
+// reserveRealtime gives pocket's own cgroup (dir, the containers' parent)
+// at least runtime µs of real-time CPU per period: a child can have no
+// more than its parent, and a new cgroup has none, which is what Docker's
+// daemon --cpu-rt-runtime is for. The kernel refuses more than the
+// parent's parent has, or than the siblings leave.
+func reserveRealtime(dir string, runtime int64) error {
+	file := filepath.Join(dir, "cpu.rt_runtime_us")
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("--cpu-rt-runtime: %w", err)
+	}
+	if cur, err := strconv.ParseInt(strings.TrimSpace(string(raw)), 10, 64); err == nil && cur >= runtime {
+		return nil
+	}
+	if err := os.WriteFile(file, []byte(strconv.FormatInt(runtime, 10)), 0); err != nil {
+		return fmt.Errorf("--cpu-rt-runtime %d: %w (hint: the real-time budget above %s is smaller, or taken by other cgroups: lower --cpu-rt-runtime)", runtime, err, dir)
+	}
+	return nil
 }

@@ -49,6 +49,10 @@ func newV2(parent, group string, r Resources) (*Cgroup, error) {
 	// there and in pocket/, never above (see above).
 	rel := strings.TrimPrefix(dir, base)
 	m, err := cgroup2.NewManager(base, rel, controllers(enable))
+	if err == nil && slices.Contains(enable, "cpuset") {
+		// containerd enables cpuset only along with a cpu list to write.
+		err = m.ToggleControllers([]string{"cpuset"}, cgroup2.Enable)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("enable controllers %s below %s: %w (hint: %s)", strings.Join(enable, " "), base, err,
 			"a cgroup with processes cannot enable controllers for children; pass an empty delegated parent")
@@ -58,13 +62,16 @@ func newV2(parent, group string, r Resources) (*Cgroup, error) {
 		c.memory = dir
 	}
 	for _, n := range needs {
-		if !exists(filepath.Join(dir, n.file)) {
+		if !n.present(dir) {
 			return nil, errors.Join(n.missing(), c.Delete())
 		}
 	}
 	swap := exists(filepath.Join(dir, "memory.swap.max"))
 	if err := m.Update(r.v2(swap)); err != nil {
 		return nil, errors.Join(fmt.Errorf("set limits: %w", err), c.Delete())
+	}
+	if err := r.writeWeights(dir, true); err != nil {
+		return nil, errors.Join(err, c.Delete())
 	}
 	return c, nil
 }
@@ -98,6 +105,8 @@ func controllers(names []string) *cgroup2.Resources {
 			r.CPU = &cgroup2.CPU{}
 		case "pids":
 			r.Pids = &cgroup2.Pids{}
+		case "io":
+			r.IO = &cgroup2.IO{}
 		}
 	}
 	return &r

@@ -47,8 +47,6 @@ type Config struct {
 	// ociruntime), which translates a bundle's config.json to this Config;
 	// pocket run leaves them zero. See oci.go.
 
-	// Sysctl is written under /proc/sys before the masks go on.
-	Sysctl map[string]string `json:"sysctl,omitempty"`
 	// Paths, when set, replaces Docker's masked and read-only paths.
 	Paths *Paths `json:"paths,omitempty"`
 	// Join are namespaces init enters (setns) before anything else.
@@ -62,6 +60,25 @@ type Config struct {
 	// sets up no rootfs, hostname or pivot_root.
 	Joined bool `json:"joined,omitempty"`
 	JoinFD int  `json:"joinFD,omitempty"`
+
+	// Shm is /dev/shm and /dev/mqueue (see Shm).
+	Shm Shm `json:"shm"`
+	// Sysctls are written in the container's procfs before it is made
+	// read-only: --sysctl (the namespaced keys package plan allows) or a
+	// bundle's linux.sysctl.
+	Sysctls map[string]string `json:"sysctls,omitempty"`
+}
+
+// Shm is how the container gets /dev/shm: a tmpfs of Size bytes (64 MiB
+// when 0) in its own IPC namespace; with Host, the host's /dev/shm and
+// /dev/mqueue (--ipc host); with None, no /dev/shm at all (--ipc none);
+// with Source, that host directory (a shareable container's tmpfs, its
+// own or, for --ipc container:, the donor's).
+type Shm struct {
+	Size   int64  `json:"size,omitempty"`
+	Host   bool   `json:"host,omitempty"`
+	None   bool   `json:"none,omitempty"`
+	Source string `json:"source,omitempty"`
 }
 
 // Rootfs is an overlay of image layers, mounted by init inside its own
@@ -99,7 +116,9 @@ type Process struct {
 	Creds *Creds `json:"creds,omitempty"`
 	// Rlimits are set before exec (--ulimit; RLIMIT_NOFILE, ...).
 	Rlimits []specs.POSIXRlimit `json:"rlimits,omitempty"`
-	// OOMScoreAdj, when set, is written to /proc/self/oom_score_adj.
+	// OOMScoreAdj, when set, is written to /proc/self/oom_score_adj
+	// (--oom-score-adj, a bundle's process.oomScoreAdj); the command
+	// inherits it across exec.
 	OOMScoreAdj *int `json:"oomScoreAdj,omitempty"`
 }
 

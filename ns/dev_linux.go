@@ -20,7 +20,7 @@ var defaultDevices = []struct {
 
 // setupDev mounts a fresh /dev with the default devices (but those whose
 // path is in replaced), its symlinks, /dev/pts, /dev/shm and /dev/mqueue.
-func (r *root) setupDev(userNS bool, replaced []Device) error {
+func (r *root) setupDev(userNS bool, replaced []Device, shm Shm) error {
 	if err := r.mount("tmpfs", "/dev", "tmpfs", unix.MS_NOSUID|unix.MS_STRICTATIME, "mode=755,size=65536k", kindSystem); err != nil {
 		return err
 	}
@@ -79,8 +79,36 @@ next:
 		return err
 	}
 	const nsd = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
-	if err := r.mount("shm", "/dev/shm", "tmpfs", nsd, "mode=1777,size=65536k", kindSystem); err != nil {
-		return err
+	switch {
+	case shm.Host:
+		// --ipc host: the host's /dev/shm, as Docker binds it; init still
+		// sees the host's /dev here (before pivot_root). mqueue shows the
+		// IPC namespace it is mounted in, the host's.
+		if err := r.bind("/dev/shm", "/dev/shm", kindSystem, 0); err != nil {
+			return err
+		}
+		if _, err := os.Stat("/dev/mqueue/."); err == nil {
+			return r.bind("/dev/mqueue", "/dev/mqueue", kindSystem, 0)
+		}
+		if userNS {
+			// mqueue may be mounted only by a capability over the host's
+			// IPC namespace, which rootless pocket has not: the host has
+			// none mounted either.
+			return nil
+		}
+	case shm.None:
+	case shm.Source != "":
+		if err := r.bind(shm.Source, "/dev/shm", kindSystem, 0); err != nil {
+			return err
+		}
+	default:
+		size := shm.Size
+		if size == 0 {
+			size = 64 << 20
+		}
+		if err := r.mount("shm", "/dev/shm", "tmpfs", nsd, fmt.Sprintf("mode=1777,size=%d", size), kindSystem); err != nil {
+			return err
+		}
 	}
 	return r.mount("mqueue", "/dev/mqueue", "mqueue", nsd, "", kindSystem)
 }

@@ -27,6 +27,12 @@ func Init() {
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		fail(&os.SyscallError{Syscall: "prctl(PR_SET_DUMPABLE)", Err: err})
 	}
+	// The parent sets it at fork, except for an init started in another
+	// container's PID namespace (--pid container:), where Go's fork cannot
+	// (see run's startProcess): armed here, the same either way.
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+		fail(&os.SyscallError{Syscall: "prctl(PR_SET_PDEATHSIG)", Err: err})
+	}
 	err := start()
 	if err == nil {
 		err = errors.New("container init: exec returned")

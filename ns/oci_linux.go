@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"github.com/moby/sys/capability"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -73,41 +71,6 @@ func joinProcess(pidfd int) error {
 func bindRootfs(target string) error {
 	if err := unix.Mount(target, target, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return &os.PathError{Op: "bind rootfs", Path: target, Err: err}
-	}
-	return nil
-}
-
-// writeSysctl sets each key under the container's verified /proc/sys,
-// through handles that follow no symlink (an image cannot point a key
-// elsewhere: CVE-2019-16884's /proc tricks apply here too).
-func (r *root) writeSysctl(sysctl map[string]string) error {
-	if len(sysctl) == 0 {
-		return nil
-	}
-	proc, err := r.openKernelFS("/proc", unix.PROC_SUPER_MAGIC)
-	if err != nil {
-		return fmt.Errorf("sysctl: %w", err)
-	}
-	defer proc.dir.Close()
-	for key, value := range sysctl {
-		if key == "" || strings.Contains(key, "..") || strings.ContainsAny(key, "\x00") {
-			return fmt.Errorf("sysctl %q: invalid key", key)
-		}
-		p := "/proc/sys/" + strings.ReplaceAll(key, ".", "/")
-		h, err := proc.open(p)
-		if err != nil {
-			return fmt.Errorf("sysctl %s: %w", key, err)
-		}
-		f, err := pathrs.Reopen(h, unix.O_WRONLY|unix.O_TRUNC)
-		h.Close()
-		if err != nil {
-			return fmt.Errorf("sysctl %s: %w", key, err)
-		}
-		_, err = f.WriteString(value)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("sysctl %s=%s: %w", key, value, err)
-		}
 	}
 	return nil
 }

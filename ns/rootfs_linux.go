@@ -40,7 +40,11 @@ func setupRootfs(cfg *Config) error {
 	if err := r.mount("proc", "/proc", "proc", nsd, "", kindSystem); err != nil {
 		return err
 	}
-	if err := r.setupDev(cfg.UserNS, cfg.Devices); err != nil {
+	// Before masking makes /proc/sys read-only.
+	if err := r.sysctls(cfg.Sysctls); err != nil {
+		return err
+	}
+	if err := r.setupDev(cfg.UserNS, cfg.Devices, cfg.Shm); err != nil {
 		return err
 	}
 	if err := r.mountSys(cfg.UserNS && cfg.Network != "none"); err != nil {
@@ -59,9 +63,6 @@ func setupRootfs(cfg *Config) error {
 		return err
 	}
 	if err := r.devices(cfg.Devices, cfg.UserNS); err != nil {
-		return err
-	}
-	if err := r.writeSysctl(cfg.Sysctl); err != nil {
 		return err
 	}
 	if !cfg.Security.Privileged {

@@ -79,7 +79,7 @@ func translate(spec *specs.Spec, bundle, id string, systemd bool) (*plan, error)
 		Process:  proc,
 		Hostname: spec.Hostname,
 		Security: security(spec.Process),
-		Sysctl:   spec.Linux.Sysctl,
+		Sysctls:  spec.Linux.Sysctl,
 		Paths:    &ns.Paths{Masked: spec.Linux.MaskedPaths, Readonly: spec.Linux.ReadonlyPaths},
 		Network:  "host",
 	}

@@ -89,7 +89,7 @@ func TestTranslate(t *testing.T) {
 		},
 		Security: ns.Security{NoNewPrivileges: true, Caps: s.Process.Capabilities},
 		Network:  "",
-		Sysctl:   map[string]string{"net.ipv4.ip_forward": "1"},
+		Sysctls:  map[string]string{"net.ipv4.ip_forward": "1"},
 		Paths:    &ns.Paths{Masked: s.Linux.MaskedPaths, Readonly: s.Linux.ReadonlyPaths},
 		Join: []ns.Namespace{
 			{Type: "network", Path: "/var/run/netns/pod"}, {Type: "ipc", Path: "/proc/7/ns/ipc"},

@@ -26,6 +26,8 @@ type Host struct {
 	// Cgroup: a container cgroup can be made (real root, or a delegated
 	// cgroup v2 subtree).
 	Cgroup bool
+	// Unified: the host runs cgroup v2 alone (cgroup.Unified).
+	Unified bool
 	// UserNet is why user-mode networking cannot work for rootless
 	// pocket (no pasta or slirp4netns, or no /dev/net/tun); nil when it can.
 	UserNet error
@@ -36,6 +38,7 @@ func Probe() Host {
 	h := Host{Rootless: privilege.Rootless()}
 	h.Overlay, h.overlayErr = rootfs.ChooseOverlay(h.Rootless)
 	_, h.Cgroup = cgroup.Parent(h.Rootless)
+	h.Unified = cgroup.Unified()
 	if h.Rootless {
 		h.UserNet = userNetwork()
 	}

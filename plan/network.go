@@ -13,9 +13,12 @@ import (
 
 // Network modes.
 const (
-	NetBridge = "bridge"
-	NetNone   = "none"
-	NetHost   = "host"
+	// NetContainer prefixes the mode that joins another container's
+	// network namespace (see Namespaces.JoinNet).
+	NetContainer = "container:"
+	NetBridge    = "bridge"
+	NetNone      = "none"
+	NetHost      = "host"
 )
 
 // HostGateway is Docker's --add-host value for the bridge's gateway.
@@ -23,7 +26,7 @@ const HostGateway = "host-gateway"
 
 // Network is what --network, -p and -P ask for.
 type Network struct {
-	Mode     string         // bridge, none or host
+	Mode     string         // bridge, none, host or container:NAME
 	Rootless bool           // bridge-like via pasta or slirp4netns
 	Ports    []network.Port // -p; -P's come with the image (see Ports)
 }
@@ -42,7 +45,21 @@ func parseNetwork(o *Options, h Host) (Network, error) {
 		n.Mode = NetBridge
 	case NetBridge, NetNone, NetHost:
 	default:
-		return n, &networkError{o.Network}
+		name, ok := strings.CutPrefix(o.Network, "container:")
+		if !ok || name == "" {
+			return n, &networkError{o.Network}
+		}
+		// Docker's conflicts (runconfig's errors), in its order: the
+		// joined container's network has its own name, resolvers and
+		// hosts, which the joining one shares.
+		switch {
+		case o.Hostname != "":
+			return n, fmt.Errorf("%w: conflicting options: hostname and the network mode", ErrBadOption)
+		case len(o.DNS) > 0 || len(o.DNSSearch) > 0 || len(o.DNSOptions) > 0:
+			return n, fmt.Errorf("%w: conflicting options: dns and the network mode", ErrBadOption)
+		case len(o.AddHost) > 0:
+			return n, fmt.Errorf("%w: conflicting options: custom host-to-IP mapping and the network mode", ErrBadOption)
+		}
 	}
 	if n.Mode == NetBridge && h.Rootless {
 		if h.UserNet != nil {

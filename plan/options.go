@@ -57,6 +57,23 @@ type Options struct {
 	GroupAdd    []string // --group-add GROUP (name or gid)
 	Restart     string   // --restart no|on-failure[:N]|always|unless-stopped
 
+	// What needs more than a number, read by Parse: Docker's
+	// DEVICE:WEIGHT and DEVICE:RATE, --shm-size, --sysctl KEY=VALUE.
+	BlkioWeightDevice []string
+	DeviceReadBps     []string
+	DeviceWriteBps    []string
+	DeviceReadIOps    []string
+	DeviceWriteIOps   []string
+	ShmSize           string
+	Sysctls           []string
+	OomScoreAdj       int
+	// Namespace modes: --pid, --ipc, --uts, --userns, --cgroupns.
+	PidMode      string
+	IpcMode      string
+	UTSMode      string
+	UsernsMode   string
+	CgroupnsMode string
+
 	// Ref is Image parsed once, by reference.Parse, where the command line
 	// is read; nil when Image is no reference but an image ID.
 	Ref name.Reference

@@ -36,6 +36,14 @@ type Plan struct {
 	Labels    map[string]string // --label-file then -l
 	Rlimits   []Rlimit          // --ulimit
 	health    *v1.HealthConfig  // --health-*, merged with the image's by Healthcheck
+
+	Namespaces  Namespaces
+	ShmSize     int64             // /dev/shm's size in bytes
+	Sysctls     map[string]string // --sysctl, namespaced ones only
+	OomScoreAdj *int              // nil: the inherited score
+	// Warnings are Docker's daemon warnings for flags accepted but not
+	// applied here; run prints them as Docker does ("WARNING: ...").
+	Warnings []string
 }
 
 // Parse checks every option that needs no image, so that nothing is
@@ -53,11 +61,31 @@ func Parse(o Options, h Host) (*Plan, error) {
 	if p.Network, err = parseNetwork(&o, h); err != nil {
 		return nil, err
 	}
+	if p.Namespaces, err = parseNamespaces(&o, h, h.Unified); err != nil {
+		return nil, err
+	}
 	if p.Security, err = security(&o); err != nil {
 		return nil, err
 	}
+	if err := blkioDevices(&o, &o.Resources); err != nil {
+		return nil, err
+	}
+	p.Warnings = warnings(&o.Resources, h.Unified)
 	if err := checkResources(o.Resources, h); err != nil {
 		return nil, err
+	}
+	if p.ShmSize, err = shmSize(o.ShmSize); err != nil {
+		return nil, err
+	}
+	if p.Sysctls, err = sysctls(o.Sysctls, p.Namespaces, p.Network.Mode); err != nil {
+		return nil, err
+	}
+	if o.OomScoreAdj != 0 {
+		if err := oomScoreAdj(o.OomScoreAdj); err != nil {
+			return nil, err
+		}
+		adj := o.OomScoreAdj
+		p.OomScoreAdj = &adj
 	}
 	if p.Tmpfs, err = tmpfsMounts(o.Tmpfs); err != nil {
 		return nil, err

@@ -103,6 +103,11 @@ func (c *container) prepare(s *store.Store) error {
 		{"hosts", "/etc/hosts", hostsFile(sp.Network, hostHosts)},
 		{"resolv.conf", "/etc/resolv.conf", resolvConf(sp.Network, hostResolv)},
 	}
+	if sp.netFrom != "" {
+		// --network container: shares its target's names and resolvers.
+		files[1].data = sharedNetFile(sp.netFrom, "hosts")
+		files[2].data = sharedNetFile(sp.netFrom, "resolv.conf")
+	}
 	for _, f := range files {
 		p := filepath.Join(c.dir, f.name)
 		if err := os.WriteFile(p, f.data, 0o644); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"pocket/cgroup"
 	"pocket/plan"
 	"pocket/store"
 )
@@ -111,6 +112,51 @@ type InspectHostConfig struct {
 	RestartPolicy RestartPolicy            `json:"RestartPolicy"`
 	Ulimits       []Ulimit                 `json:"Ulimits"`
 	GroupAdd      []string                 `json:"GroupAdd"`
+	InspectResources
+	InspectNamespaces
+}
+
+// InspectResources are HostConfig's other resource fields, with Docker's
+// names and units (bytes, µs; [] for an empty device list, as Docker).
+type InspectResources struct {
+	BlkioWeight          uint16                  `json:"BlkioWeight"`
+	BlkioWeightDevice    []inspectWeightDevice   `json:"BlkioWeightDevice"`
+	BlkioDeviceReadBps   []inspectThrottleDevice `json:"BlkioDeviceReadBps"`
+	BlkioDeviceWriteBps  []inspectThrottleDevice `json:"BlkioDeviceWriteBps"`
+	BlkioDeviceReadIOps  []inspectThrottleDevice `json:"BlkioDeviceReadIOps"`
+	BlkioDeviceWriteIOps []inspectThrottleDevice `json:"BlkioDeviceWriteIOps"`
+	CpuPeriod            int64                   `json:"CpuPeriod"`
+	CpuQuota             int64                   `json:"CpuQuota"`
+	CpuRealtimePeriod    int64                   `json:"CpuRealtimePeriod"`
+	CpuRealtimeRuntime   int64                   `json:"CpuRealtimeRuntime"`
+	CpusetCpus           string                  `json:"CpusetCpus"`
+	CpusetMems           string                  `json:"CpusetMems"`
+	KernelMemory         int64                   `json:"KernelMemory"`
+	MemoryReservation    int64                   `json:"MemoryReservation"`
+	MemorySwappiness     *int64                  `json:"MemorySwappiness"`
+	OomKillDisable       bool                    `json:"OomKillDisable"`
+	OomScoreAdj          int                     `json:"OomScoreAdj"`
+	ShmSize              int64                   `json:"ShmSize"`
+	Sysctls              map[string]string       `json:"Sysctls,omitempty"`
+}
+
+// InspectNamespaces are HostConfig's namespace modes.
+type InspectNamespaces struct {
+	PidMode      string `json:"PidMode"`
+	IpcMode      string `json:"IpcMode"`
+	UTSMode      string `json:"UTSMode"`
+	UsernsMode   string `json:"UsernsMode"`
+	CgroupnsMode string `json:"CgroupnsMode"`
+}
+
+type inspectWeightDevice struct {
+	Path   string `json:"Path"`
+	Weight uint16 `json:"Weight"`
+}
+
+type inspectThrottleDevice struct {
+	Path string `json:"Path"`
+	Rate uint64 `json:"Rate"`
 }
 
 // LogConfig is HostConfig.LogConfig.
@@ -206,6 +252,10 @@ func Inspect(s *store.Store, id string) (any, error) {
 		in.HostConfig.RestartPolicy.Name = plan.RestartNo
 	}
 	in.State.Health = readHealth(c)
+	in.HostConfig.InspectResources = inspectResources(sp)
+	n := sp.Namespaces
+	in.HostConfig.InspectNamespaces = InspectNamespaces{PidMode: n.PidMode, IpcMode: n.IpcMode, UTSMode: n.UTSMode,
+		UsernsMode: n.UsernsMode, CgroupnsMode: n.CgroupnsMode}
 	in.NetworkSettings = networkSettings(c)
 	if sp.Resources.PidsLimit != 0 {
 		p := sp.Resources.PidsLimit
@@ -250,4 +300,29 @@ func joinOpts(opts []string, ro bool) string {
 		s += o
 	}
 	return s
+}
+
+// inspectResources is HostConfig's view of the recorded limits.
+func inspectResources(sp *spec) InspectResources {
+	r := sp.Resources
+	throttle := func(ds []cgroup.ThrottleDevice) []inspectThrottleDevice {
+		out := []inspectThrottleDevice{}
+		for _, d := range ds {
+			out = append(out, inspectThrottleDevice{d.Path, d.Rate})
+		}
+		return out
+	}
+	weights := []inspectWeightDevice{}
+	for _, d := range r.BlkioWeightDevice {
+		weights = append(weights, inspectWeightDevice{d.Path, d.Weight})
+	}
+	return InspectResources{
+		BlkioWeight: r.BlkioWeight, BlkioWeightDevice: weights,
+		BlkioDeviceReadBps: throttle(r.BlkioDeviceReadBps), BlkioDeviceWriteBps: throttle(r.BlkioDeviceWriteBps),
+		BlkioDeviceReadIOps: throttle(r.BlkioDeviceReadIOps), BlkioDeviceWriteIOps: throttle(r.BlkioDeviceWriteIOps),
+		CpuPeriod: r.CPUPeriod, CpuQuota: r.CPUQuota, CpuRealtimePeriod: r.CPURealtimePeriod, CpuRealtimeRuntime: r.CPURealtimeRuntime,
+		CpusetCpus: r.CpusetCpus, CpusetMems: r.CpusetMems, KernelMemory: r.KernelMemory,
+		MemoryReservation: r.MemoryReservation, MemorySwappiness: r.MemorySwappiness,
+		OomKillDisable: r.OomKillDisable, OomScoreAdj: sp.OomScoreAdj, ShmSize: sp.ShmSize, Sysctls: sp.Sysctls,
+	}
 }

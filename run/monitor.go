@@ -119,6 +119,19 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
 	c.spec.Init.Cgroups = cgroupMounts(id)
+	if c.spec.joins, err = openJoins(s, c.spec.Join); err != nil {
+		deleteCgroup(cg)
+		fuse.Unmount()
+		return c.failed(err)
+	}
+	defer closeJoins(c.spec.joins)
+	unmountShm, err := mountShm(s, &c.spec)
+	if err != nil {
+		deleteCgroup(cg)
+		fuse.Unmount()
+		return c.failed(err)
+	}
+	defer unmountShm()
 	sig := newRelay()
 	defer sig.stop()
 	defer lockThread()()

@@ -48,6 +48,7 @@ func removeFiles(s *store.Store, id string) error {
 	if cg, err := loadCgroup(id); err == nil && cg != nil {
 		cg.Delete()
 	}
+	unmountShm(s, id)
 	if dir, ok := bridgeState(); ok {
 		if err := network.Teardown(dir, owner(s, id)); err != nil {
 			return err

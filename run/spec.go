@@ -33,6 +33,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		ReadOnly: o.ReadOnly, Privileged: o.Privileged, CapAdd: o.CapAdd, CapDrop: o.CapDrop,
 		Devices: p.Devices.Mappings, DeviceCgroupRules: p.Devices.Rules,
 		SecurityOpt: o.SecurityOpt, Detach: o.Detach,
+		Namespaces: p.Namespaces, ShmSize: p.ShmSize, Sysctls: p.Sysctls, OomScoreAdj: o.OomScoreAdj,
 		RestartPolicy: p.Restart, StopTimeout: o.StopTimeout, Ulimits: p.Rlimits, GroupAdd: o.GroupAdd,
 	}
 	if o.StopSignal != "" {
@@ -73,7 +74,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 	}
 	if sp.Hostname == "" {
 		sp.Hostname = sp.ID[:12]
-		if sp.Network == netHost {
+		if sp.Network == netHost || p.Namespaces.HostUTS() {
 			// Docker gives a host-network container the host's name.
 			if h, err := os.Hostname(); err == nil {
 				sp.Hostname = h
@@ -93,7 +94,7 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		Rootfs: ns.Rootfs{Lower: lower, ReadOnly: o.ReadOnly, UserXattr: p.Host.Rootless, Premounted: p.Overlay == rootfs.Fuse},
 		Process: ns.Process{
 			Args: argv, Env: processEnv(env, sp.Hostname, o.TTY), Cwd: wd, User: sp.User,
-			Terminal: o.TTY, Init: o.Init, GroupAdd: o.GroupAdd, Rlimits: rlimits,
+			Terminal: o.TTY, Init: o.Init, GroupAdd: o.GroupAdd, Rlimits: rlimits, OOMScoreAdj: p.OomScoreAdj,
 		},
 		Hostname: sp.Hostname,
 		Mounts:   p.Tmpfs,
@@ -102,8 +103,17 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		Network:  initNetwork(sp.Network),
 		// In a user namespace init bind-mounts /dev nodes instead of
 		// making them.
-		UserNS: p.Host.Rootless,
-		Nofile: DefaultNofile().Limit,
+		UserNS:  p.Host.Rootless,
+		Nofile:  DefaultNofile().Limit,
+		Shm:     ns.Shm{Size: p.ShmSize, Host: p.Namespaces.HostIPC(), None: p.Namespaces.IpcMode == "none"},
+		Sysctls: p.Sysctls,
+	}
+	if p.Namespaces.HostUTS() {
+		// The host's UTS namespace: its name is not the container's to set.
+		sp.Init.Hostname = ""
+	}
+	if err := resolveJoins(s, sp); err != nil {
+		return nil, err
 	}
 	return sp, nil
 }

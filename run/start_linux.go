@@ -29,11 +29,23 @@ type process struct {
 // until the process is waited for: Pdeathsig follows the thread that forked,
 // not the process, and Go may otherwise retire that thread.
 func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*process, error) {
-	flags := unix.CLONE_NEWNS | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC | unix.CLONE_NEWPID
-	if sp.Network != "host" {
+	n := sp.Namespaces
+	flags := unix.CLONE_NEWNS
+	if !n.HostUTS() {
+		flags |= unix.CLONE_NEWUTS
+	}
+	// A namespace joined is the thread's already (enterJoins, below).
+	if !n.HostIPC() && sp.Join.IPC == "" {
+		flags |= unix.CLONE_NEWIPC
+	}
+	if !n.HostPID() && sp.Join.Pid == "" {
+		flags |= unix.CLONE_NEWPID
+	}
+	if sp.Network != netHost && sp.Join.Net == "" {
 		flags |= unix.CLONE_NEWNET
 	}
-	if cgroup.Unified() {
+	// A record from before --cgroupns has no mode: Docker's default.
+	if n.Cgroupns() || n.CgroupnsMode == "" && cgroup.Unified() {
 		flags |= unix.CLONE_NEWCGROUP
 	}
 	// CVE-2019-5736: init runs pocket's binary from a read-only handle, so
@@ -51,6 +63,14 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	cmd := exec.Command(exe.Name(), "init")
 	cmd.Env = []string{}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
+	if sp.Join.Pid != "" {
+		// Go's fork checks that getppid() is still the parent after
+		// arming Pdeathsig and kills the child otherwise; in a joined PID
+		// namespace the parent is outside it and getppid() is 0. init
+		// arms the signal itself (ns.Init); a parent dead before that
+		// leaves init its config pipe's EOF, and it exits.
+		cmd.SysProcAttr.Pdeathsig = 0
+	}
 	// cgroup v2: the kernel starts the child in its cgroup (CLONE_INTO_CGROUP).
 	cgFD, intoCgroup := cgroupFD(cg)
 	if intoCgroup {
@@ -79,7 +99,17 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		return nil, fmt.Errorf("attach: %w", err)
 	}
 	p := &process{cmd: cmd, att: att}
-	err = cmd.Start()
+	restore, err := enterJoins(sp.joins)
+	if err == nil {
+		err = cmd.Start()
+		if rerr := restore(); rerr != nil {
+			if err == nil {
+				cmd.Process.Kill()
+				cmd.Wait()
+			}
+			err = errors.Join(err, rerr)
+		}
+	}
 	// Dropping the last handle of the detached mount dissolves it, which
 	// waits for an RCU grace period (about half a millisecond): done while
 	// init starts up, and over before it is sent its config, so the mount

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	"pocket/cgroup"
+	"pocket/store"
 )
 
 // errOS is returned where containers need Linux.
@@ -26,3 +27,11 @@ func (p *process) abort()                                                     {}
 func (p *process) wait() int                                                  { return 125 }
 func (p *process) pid() int                                                   { return 0 }
 func lockThread() (unlock func())                                             { return func() {} }
+
+type joined struct{}
+
+func openJoins(*store.Store, joinSpec) ([]joined, error) { return nil, errOS }
+func closeJoins([]joined)                                {}
+
+func mountShm(*store.Store, *spec) (func(), error) { return func() {}, nil }
+func unmountShm(*store.Store, string)              {}

@@ -81,6 +81,21 @@ type spec struct {
 	Healthcheck *v1.HealthConfig `json:"healthcheck,omitempty"`
 	Init        ns.Config        `json:"init"`
 	Net         netSpec          `json:"net"`
+	// Namespaces are --pid, --ipc, --uts, --userns and --cgroupns (and
+	// --network container:) as plan read them; Join the containers they
+	// name, by ID.
+	Namespaces plan.Namespaces `json:"namespaces"`
+	Join       joinSpec        `json:"join,omitempty"`
+	// ShmSize, Sysctls and OomScoreAdj are for inspect; init has its own.
+	ShmSize     int64             `json:"shmSize,omitempty"`
+	Sysctls     map[string]string `json:"sysctls,omitempty"`
+	OomScoreAdj int               `json:"oomScoreAdj,omitempty"`
+
+	// netFrom is the directory of the container whose network this one
+	// joins, for its hosts and resolv.conf (at create).
+	netFrom string
+	// joins are the joined containers' inits, opened at start.
+	joins []joined
 
 	// beforeConfig runs once the container's init exists, before it is
 	// sent its configuration (see startProcess).

@@ -50,6 +50,12 @@ func call(name string) error {
 		return raw(unix.SYS_PERSONALITY, 0xffffffff)
 	case "personality-addr-no-randomize":
 		return raw(unix.SYS_PERSONALITY, 0x0040000)
+	case "shmget":
+		// A SysV shared memory segment with key "pock" that outlives the
+		// process, for the --ipc container: test to find in
+		// /proc/sysvipc/shm.
+		_, err := unix.SysvShmGet(0x706f636b, 4096, unix.IPC_CREAT|0o600)
+		return err
 	case "clone3":
 		// A NULL clone_args: EFAULT (or EINVAL) when the kernel gets to
 		// look; never a child.

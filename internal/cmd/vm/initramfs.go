@@ -23,7 +23,7 @@ var guestInit string
 // guestModules are the kernel modules pocket needs in the guest (with
 // their dependencies, from modules.dep). The tests run with --network
 // none, so no veth, bridge or netfilter.
-var guestModules = []string{"overlay"}
+var guestModules = []string{"overlay", "loop"} // loop: the I/O limit tests throttle a loop device
 
 // The guest's users: the ones rootless_e2e_test.go makes with useradd on
 // the host, written here directly (the guest has no useradd).

@@ -44,14 +44,14 @@ var arches = map[string]arch{
 	"amd64": {
 		goarch: "amd64", qemu: "qemu-system-x86_64", machine: []string{"-M", "q35"}, console: "ttyS0",
 		packages: []string{"qemu-system-x86", "util-linux"},
-		run:      "^(TestCgroup.*|TestRunLimits|TestRunKilledMonitor|TestRootlessCgroup|TestPause|TestRootlessPause|TestRestartPolicy|TestExec|TestExecLifecycle|TestExecCgroup|TestExecRootless|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused|TestOCIRuntime(Lifecycle|Run|Config|Hooks|UserNS|Console))$",
+		run:      "^(TestCgroup.*|TestResourceCgroup.*|TestUpdateCgroup|TestRunLimits|TestRunKilledMonitor|TestRootlessCgroup|TestPause|TestRootlessPause|TestRestartPolicy|TestExec|TestExecLifecycle|TestExecCgroup|TestExecRootless|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused|TestOCIRuntime(Lifecycle|Run|Config|Hooks|UserNS|Console))$",
 		units:    []string{"./cgroup"},
 	},
 	"arm64": {
 		goarch: "arm64", qemu: "qemu-system-aarch64", machine: []string{"-M", "virt", "-cpu", "cortex-a57"}, console: "ttyAMA0",
 		packages: []string{"qemu-system-arm"}, foreign: true,
 		// Rootless would need setpriv and its libraries for arm64.
-		run:   "^(TestCgroup.*|TestRunLimits|TestRunKilledMonitor|TestPause|TestRestartPolicy|TestExec|TestExecLifecycle|TestExecCgroup|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused|TestOCIRuntime(Lifecycle|Run|Config|Hooks|UserNS|Console))$",
+		run:   "^(TestCgroup.*|TestResourceCgroup.*|TestUpdateCgroup|TestRunLimits|TestRunKilledMonitor|TestPause|TestRestartPolicy|TestExec|TestExecLifecycle|TestExecCgroup|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused|TestOCIRuntime(Lifecycle|Run|Config|Hooks|UserNS|Console))$",
 		units: []string{"./cgroup"},
 	},
 }
