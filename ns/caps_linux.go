@@ -19,16 +19,9 @@ import (
 // container that dropped some) are left out, as podman does, instead of
 // failing the capset; one asked for by name is still an error.
 func dropPrivileges(u execUser, names []string, all bool) error {
-	caps, err := capability.NewPid2(0)
+	caps, last, err := loadCaps()
 	if err != nil {
-		return fmt.Errorf("capabilities: %w", err)
-	}
-	if err := caps.Load(); err != nil {
-		return fmt.Errorf("capabilities: %w", err)
-	}
-	last, err := capability.LastCap()
-	if err != nil {
-		return fmt.Errorf("capabilities: %w", err)
+		return err
 	}
 	known := capByName()
 	var set []capability.Cap
@@ -46,13 +39,46 @@ func dropPrivileges(u execUser, names []string, all bool) error {
 		}
 		set = append(set, c)
 	}
+	if err := becomeUser(caps, set, u); err != nil {
+		return err
+	}
+	if u.UID == 0 {
+		caps.Set(capability.PERMITTED|capability.EFFECTIVE, set...)
+	}
+	if err := caps.Apply(capability.CAPS | capability.AMBS); err != nil {
+		return fmt.Errorf("set capabilities: %w", err)
+	}
+	return nil
+}
+
+// loadCaps is this thread's capability state and the kernel's last
+// capability.
+func loadCaps() (capability.Capabilities, capability.Cap, error) {
+	caps, err := capability.NewPid2(0)
+	if err != nil {
+		return nil, 0, fmt.Errorf("capabilities: %w", err)
+	}
+	if err := caps.Load(); err != nil {
+		return nil, 0, fmt.Errorf("capabilities: %w", err)
+	}
+	last, err := capability.LastCap()
+	if err != nil {
+		return nil, 0, fmt.Errorf("capabilities: %w", err)
+	}
+	return caps, last, nil
+}
+
+// becomeUser limits the bounding set to bounding and switches to u's
+// groups, gid and uid, keeping the permitted set across setuid
+// (PR_SET_KEEPCAPS) so that the caller's capset can pick from it. It
+// leaves caps cleared but for the bounding set, for the caller to fill
+// and apply.
+func becomeUser(caps capability.Capabilities, bounding []capability.Cap, u execUser) error {
 	caps.Clear(capability.BOUNDING)
-	caps.Set(capability.BOUNDING, set...)
+	caps.Set(capability.BOUNDING, bounding...)
 	if err := caps.Apply(capability.BOUNDS); err != nil {
 		return fmt.Errorf("set bounding capabilities: %w", err)
 	}
-
-	// Keep the permitted set across setuid so capset below can pick from it.
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("prctl keepcaps: %w", err)
 	}
@@ -68,13 +94,6 @@ func dropPrivileges(u execUser, names []string, all bool) error {
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
 		return fmt.Errorf("prctl keepcaps: %w", err)
 	}
-
 	caps.Clear(capability.CAPS | capability.AMBIENT)
-	if u.UID == 0 {
-		caps.Set(capability.PERMITTED|capability.EFFECTIVE, set...)
-	}
-	if err := caps.Apply(capability.CAPS | capability.AMBS); err != nil {
-		return fmt.Errorf("set capabilities: %w", err)
-	}
 	return nil
 }

@@ -152,16 +152,9 @@ func waitGate(g *Gate) error {
 // applyCapSets switches to u keeping exactly the OCI capability sets.
 // Names the kernel does not know are left out, as runc does.
 func applyCapSets(u execUser, sets *specs.LinuxCapabilities) error {
-	caps, err := capability.NewPid2(0)
+	caps, last, err := loadCaps()
 	if err != nil {
-		return fmt.Errorf("capabilities: %w", err)
-	}
-	if err := caps.Load(); err != nil {
-		return fmt.Errorf("capabilities: %w", err)
-	}
-	last, err := capability.LastCap()
-	if err != nil {
-		return fmt.Errorf("capabilities: %w", err)
+		return err
 	}
 	known := capByName()
 	conv := func(names []string) []capability.Cap {
@@ -173,27 +166,9 @@ func applyCapSets(u execUser, sets *specs.LinuxCapabilities) error {
 		}
 		return out
 	}
-	caps.Clear(capability.BOUNDING)
-	caps.Set(capability.BOUNDING, conv(sets.Bounding)...)
-	if err := caps.Apply(capability.BOUNDS); err != nil {
-		return fmt.Errorf("set bounding capabilities: %w", err)
+	if err := becomeUser(caps, conv(sets.Bounding), u); err != nil {
+		return err
 	}
-	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
-		return fmt.Errorf("prctl keepcaps: %w", err)
-	}
-	if err := setgroups(u.Groups); err != nil {
-		return fmt.Errorf("setgroups %v: %w", u.Groups, err)
-	}
-	if err := unix.Setgid(u.GID); err != nil {
-		return fmt.Errorf("setgid %d: %w (hint: is the gid mapped in the user namespace?)", u.GID, err)
-	}
-	if err := unix.Setuid(u.UID); err != nil {
-		return fmt.Errorf("setuid %d: %w (hint: is the uid mapped in the user namespace?)", u.UID, err)
-	}
-	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
-		return fmt.Errorf("prctl keepcaps: %w", err)
-	}
-	caps.Clear(capability.CAPS | capability.AMBIENT)
 	caps.Set(capability.PERMITTED, conv(sets.Permitted)...)
 	caps.Set(capability.EFFECTIVE, conv(sets.Effective)...)
 	caps.Set(capability.INHERITABLE, conv(sets.Inheritable)...)
