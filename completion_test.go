@@ -38,7 +38,7 @@ echo warning >&2
 		words []string
 		want  string
 	}{
-		{[]string{"r"}, "rm rmi run"},
+		{[]string{"r"}, "rename restart rm rmi run runtime"},
 		{[]string{"image", "i"}, "import inspect"},
 		{[]string{"ps", "--f"}, "--filter --format"},
 		{[]string{"system", ""}, "df prune"},
