@@ -77,14 +77,14 @@ func volumePruneCommand() *cli.Command {
 
 func systemPruneCommand() *cli.Command {
 	return &cli.Command{
-		Name: "prune", Usage: "remove stopped containers, unused networks and dangling images",
+		Name: "prune", Usage: "remove stopped containers, unused networks, dangling images and the build cache",
 		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
 			forceFlag(),
 		},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			return prune(s, run.PruneOptions{Containers: true, Networks: true, Images: true, AllImages: c.Bool("all")})
+			return prune(s, run.PruneOptions{Containers: true, Networks: true, Images: true, AllImages: c.Bool("all"), BuildCache: true})
 		}),
 	}
 }

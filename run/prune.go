@@ -2,6 +2,7 @@ package run
 
 import (
 	"errors"
+	"time"
 
 	"pocket/store"
 )
@@ -16,6 +17,9 @@ type PruneOptions struct {
 	AllImages  bool // with Images: every image no container uses
 	Volumes    bool // anonymous volumes no container uses
 	AllVolumes bool // with Volumes: named ones too
+	BuildCache bool // every build cache entry (system prune, builder prune)
+	// CacheUntil keeps the build cache entries made at or after it.
+	CacheUntil time.Time
 }
 
 // PruneReport is what a prune removed, in Docker's sections.
@@ -24,6 +28,8 @@ type PruneReport struct {
 	Networks   []string // names
 	Volumes    []string // names
 	Images     []string // image IDs
+	// CacheEntries is the number of build cache entries removed.
+	CacheEntries int
 	// Reclaimed is the space the image and volume prunes freed, in bytes.
 	// Measured says one of them ran: Docker prints no total for a
 	// network prune.
@@ -56,6 +62,11 @@ func PruneUnused(s *store.Store, o PruneOptions) (PruneReport, error) {
 	if o.Images {
 		ids, n, err := s.PruneImages(o.AllImages)
 		r.Images, r.Reclaimed, r.Measured = ids, r.Reclaimed+n, true
+		errs = append(errs, err)
+	}
+	if o.BuildCache {
+		n, freed, err := s.PruneCache(o.CacheUntil)
+		r.CacheEntries, r.Reclaimed, r.Measured = n, r.Reclaimed+freed, true
 		errs = append(errs, err)
 	}
 	return r, errors.Join(errs...)

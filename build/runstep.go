@@ -1,0 +1,129 @@
+package build
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	securejoin "github.com/cyphar/filepath-securejoin"
+
+	"pocket/run"
+)
+
+// run is a RUN step: a pocket container of the current image whose
+// changes become the next layer, as Docker's classic builder does.
+func (b *builder) run(sr *stageRun, c *instructions.RunCommand) error {
+	cfg := &sr.st.cfg.Config
+	argv := b.argv(cfg, c.ShellDependantCmdLine)
+	args := sr.buildArgEnv()
+	mounts := instructions.GetMounts(c)
+	mj, _ := json.Marshal(mounts)
+	aj, _ := json.Marshal(argv)
+	key := cacheKey(sr.st.key, "RUN", string(aj), string(mj), strings.Join(args, "\x00"), b.o.Network, b.platform())
+	if hit, err := b.cached(sr, key); hit || err != nil {
+		return err
+	}
+	volumes, err := b.runMounts(sr, mounts)
+	if err != nil {
+		return err
+	}
+	var out, errw io.Writer = b.o.Stdout, b.o.Stderr
+	var quiet bytes.Buffer
+	if b.o.Quiet {
+		out, errw = &quiet, &quiet
+	}
+	zero := ""
+	o := run.Options{
+		Image: sr.st.id.Hex, Args: argv, Entrypoint: &zero, Env: args, Network: b.o.Network,
+		Pull: "never", Volumes: volumes, Stdout: out, Stderr: errw,
+	}
+	code, layer, err := run.RunStep(b.ctx, b.s, sr.st.image(), *cfg, o, b.o.Epoch)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		if b.o.Quiet && b.o.Stderr != nil {
+			b.o.Stderr.Write(quiet.Bytes())
+		}
+		return &StepError{Command: strings.Join(argv, " "), Code: code}
+	}
+	st := sr.st.next()
+	st.key = key
+	createdBy := strings.Join(argv, " ")
+	if len(args) > 0 {
+		// Docker's classic record of the build args a RUN saw.
+		createdBy = fmt.Sprintf("|%d %s %s", len(args), strings.Join(args, " "), createdBy)
+	}
+	var d *v1.Descriptor
+	if !layer.Empty {
+		d = &v1.Descriptor{MediaType: types.DockerLayer, Digest: layer.Digest, Size: layer.Size}
+	}
+	if err := b.commit(st, createdBy, d, layer.DiffID); err != nil {
+		return err
+	}
+	sr.st = st
+	return nil
+}
+
+// runMounts turns RUN --mount into run's -v: type=cache a directory of
+// the store kept across builds, type=bind a read-only directory of the
+// context (or of a stage with from=).
+func (b *builder) runMounts(sr *stageRun, mounts []*instructions.Mount) ([]string, error) {
+	var vols []string
+	for _, m := range mounts {
+		target := m.Target
+		if !filepath.IsAbs(target) {
+			target = filepath.Join("/", sr.st.cfg.Config.WorkingDir, target)
+		}
+		switch m.Type {
+		case instructions.MountTypeCache:
+			id := m.CacheID
+			if id == "" {
+				id = target
+			}
+			sum := sha256.Sum256([]byte(id))
+			dir := filepath.Join(b.s.Root(), "buildcache-mounts", hex.EncodeToString(sum[:16]))
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, err
+			}
+			v := dir + ":" + target
+			if m.ReadOnly {
+				v += ":ro"
+			}
+			vols = append(vols, v)
+		case instructions.MountTypeBind:
+			if m.From != "" {
+				return nil, fmt.Errorf("RUN --mount=type=bind,from=%s: %w", m.From, ErrUnsupported)
+			}
+			if b.bc.dir == "" {
+				return nil, fmt.Errorf("RUN --mount=type=bind: no build context")
+			}
+			src, err := cleanSource(m.Source)
+			if err != nil {
+				return nil, err
+			}
+			// Resolved inside the context: a symlink cannot point the
+			// mount out of it.
+			host, err := securejoin.SecureJoin(b.bc.dir, src)
+			if err != nil {
+				return nil, err
+			}
+			// Read-only even with rw: BuildKit would discard the
+			// writes, pocket would make them in the context.
+			vols = append(vols, host+":"+target+":ro")
+		default:
+			return nil, fmt.Errorf("RUN --mount=type=%s: %w", m.Type, ErrUnsupported)
+		}
+	}
+	return vols, nil
+}
