@@ -91,15 +91,26 @@ func (bc *buildContext) contextSources(src string) (entries []entry, isDir bool,
 		if len(tops) == 1 {
 			isDir = true
 		}
+		// Ignored directories on the way to an excepted file, emitted
+		// only when such a file is.
+		var pending []entry
 		err = filepath.WalkDir(top, func(p string, de fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
 			rel, _ := filepath.Rel(top, p)
-			if p != top && bc.ignored(bc.rel(p)) {
+			rel = filepath.ToSlash(path.Join(prefix, rel))
+			if p == top && prefix == "" {
+				rel = "."
+			}
+			for len(pending) > 0 && !strings.HasPrefix(rel, pending[len(pending)-1].rel+"/") {
+				pending = pending[:len(pending)-1]
+			}
+			ignored := p != top && bc.ignored(bc.rel(p))
+			if ignored && (!de.IsDir() || !bc.ignore.Exclusions()) {
 				// With `!` exceptions a file below an ignored directory
-				// may be wanted back: keep walking.
-				if de.IsDir() && !bc.ignore.Exclusions() {
+				// may be wanted back: keep walking it.
+				if de.IsDir() {
 					return filepath.SkipDir
 				}
 				return nil
@@ -112,11 +123,13 @@ func (bc *buildContext) contextSources(src string) (entries []entry, isDir bool,
 			if err != nil {
 				return err
 			}
-			e.rel = filepath.ToSlash(path.Join(prefix, rel))
-			e.dir = p == top
-			if e.dir && prefix == "" {
-				e.rel = "."
+			e.rel, e.dir = rel, p == top
+			if ignored {
+				pending = append(pending, e)
+				return nil
 			}
+			entries = append(entries, pending...)
+			pending = pending[:0]
 			entries = append(entries, e)
 			return nil
 		})

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -82,7 +83,7 @@ LABEL org.example.a="one" b=two
 ENV GREETING=hello PATHX=/opt
 ARG WHO=world
 RUN echo "$GREETING $WHO" > /greeting && mkdir -p /data && echo gone > /data/old
-RUN rm /data/old
+RUN rm /data/old /home/app/owned
 WORKDIR /app
 COPY --chown=app:app --chmod=640 a.txt ./
 COPY dir/ /copied/
@@ -122,7 +123,6 @@ CMD ["cat /greeting"]
 	for k, want := range map[string]any{
 		"User": "app", "WorkingDir": "/app", "StopSignal": "SIGTERM",
 		"Entrypoint": []any{"/bin/sh", "-c"}, "Cmd": []any{"cat /greeting"},
-		"OnBuild":      []any{"RUN echo triggered > /triggered"},
 		"ExposedPorts": map[string]any{"8080/tcp": map[string]any{}, "53/udp": map[string]any{}},
 		"Volumes":      map[string]any{"/data": map[string]any{}},
 		"Labels":       map[string]any{"org.example.a": "one", "b": "two", "extra": "yes"},
@@ -135,7 +135,7 @@ CMD ["cat /greeting"]
 		t.Errorf("Config.Env %v: want GREETING, not the build arg WHO", env)
 	}
 	hist := mustPocket(t, root, "history", "--no-trunc", "built:v1").Stdout
-	if !strings.Contains(hist, "/bin/sh -c #(nop)  ENV GREETING=hello PATHX=/opt") || !strings.Contains(hist, "|1 WHO=world /bin/sh -c rm /data/old") {
+	if !strings.Contains(hist, "/bin/sh -c #(nop)  ENV GREETING=hello PATHX=/opt") || !strings.Contains(hist, "|1 WHO=world /bin/sh -c rm /data/old /home/app/owned") {
 		t.Errorf("history lacks Docker's created-by lines:\n%s", hist)
 	}
 
@@ -183,5 +183,211 @@ func writeTar(t *testing.T, p string, files map[string]string) {
 	}
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// multiStage has a stage the final one does not need, which fails.
+const multiStage = `FROM busybox AS builder
+ARG MSG=default
+RUN <<EOF
+echo "built $MSG" > /out
+mkdir -p /outdir/a && echo deep > /outdir/a/f
+EOF
+COPY <<EOT /heredoc.txt
+hello ${MSG}
+EOT
+
+FROM busybox AS unused
+RUN exit 7
+
+FROM scratch AS final
+COPY --from=builder /out /out
+COPY --from=builder /outdir /od
+COPY --from=builder /bin/busybox /bin/sh
+COPY --from=0 /heredoc.txt /
+COPY . /ctx/
+CMD ["/bin/sh", "-c", "cat /out /od/a/f /heredoc.txt; cd /ctx && find . | sort"]
+`
+
+// TestBuildMultiStage: only the stages the target needs are built
+// (the failing one is not), COPY --from by name and index, heredocs in
+// RUN and COPY, .dockerignore with a `!` exception, and --target.
+func TestBuildMultiStage(t *testing.T) {
+	root := newRoot(t)
+	ctx := writeContext(t, map[string]string{
+		"Dockerfile":    multiStage,
+		".dockerignore": "ign\n!ign/keep.txt\n*.log\nDockerfile\n",
+		"ign/drop.txt":  "x",
+		"ign/keep.txt":  "k",
+		"a.log":         "l",
+		"src/s.txt":     "s",
+	})
+	r := mustPocket(t, root, "build", "-t", "ms", "--build-arg", "MSG=arg", ctx)
+	if strings.Contains(r.Stdout, "exit 7") {
+		t.Errorf("the unused stage was built:\n%s", r.Stdout)
+	}
+	out := mustPocket(t, root, "run", "--rm", "ms").Stdout
+	want := "built arg\ndeep\nhello arg\n.\n./.dockerignore\n./ign\n./ign/keep.txt\n./src\n./src/s.txt\n"
+	if out != want {
+		t.Errorf("run printed %q, want %q", out, want)
+	}
+	r = mustPocket(t, root, "build", "-q", "--target", "builder", ctx)
+	id := strings.TrimSpace(r.Stdout)
+	if !strings.HasPrefix(id, "sha256:") || strings.Contains(r.Stdout, "Step") {
+		t.Fatalf("build -q printed %q, want only the ID", r.Stdout)
+	}
+	if out := mustPocket(t, root, "run", "--rm", id, "cat", "/out").Stdout; out != "built default\n" {
+		t.Errorf("--target builder image has /out %q", out)
+	}
+	if r := pocket(t, root, "build", "--target", "nosuch", ctx); r.Code != 1 {
+		t.Errorf("--target nosuch: %s, want exit 1", r)
+	}
+}
+
+// TestBuildHostileContext: a source never leaves the context. `COPY ../x`
+// is refused; a symlink of the context pointing out of it is copied as a
+// link, never its target; a directory symlink out of the context is
+// resolved inside the context, so its outside files are not found.
+func TestBuildHostileContext(t *testing.T) {
+	root := newRoot(t)
+	ctx := writeContext(t, map[string]string{})
+	outside := filepath.Join(filepath.Dir(ctx), "outside")
+	os.MkdirAll(outside, 0o755)
+	os.WriteFile(filepath.Join(outside, "secret"), []byte("secret\n"), 0o644)
+	os.MkdirAll(ctx, 0o755)
+	os.Symlink(filepath.Join(outside, "secret"), filepath.Join(ctx, "link"))
+	os.Symlink(outside, filepath.Join(ctx, "dirlink"))
+
+	os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM busybox\nCOPY ../outside/secret /x\n"), 0o644)
+	r := pocket(t, root, "build", ctx)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "forbidden path outside the build context") {
+		t.Errorf("COPY ../x: %s, want exit 1 and the forbidden-path error", r)
+	}
+	os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM busybox\nCOPY dirlink/secret /x\n"), 0o644)
+	if r := pocket(t, root, "build", ctx); r.Code != 1 {
+		t.Errorf("COPY through a directory symlink out of the context: %s, want exit 1", r)
+	}
+	os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM busybox\nCOPY link /link\nCOPY . /ctx/\n"), 0o644)
+	mustPocket(t, root, "build", "-t", "hostile", ctx)
+	out := mustPocket(t, root, "run", "--rm", "hostile", "sh", "-c", "readlink /link /ctx/link; cat /ctx/dirlink/secret 2>&1 || true").Stdout
+	ls := lines(out)
+	if len(ls) < 2 || ls[0] != filepath.Join(outside, "secret") || ls[1] != ls[0] || slices.Contains(ls, "secret") {
+		t.Errorf("image holds %q, want the links, not the outside file", out)
+	}
+}
+
+// seedApp is the issue's seed example: dependencies first, then sources.
+const seedApp = `FROM busybox
+COPY package.json /app/
+RUN cat /app/package.json > /app/installed && echo installing
+ARG FLAVOR=plain
+RUN echo "$FLAVOR" > /app/flavor
+COPY . /app/
+CMD ["cat", "/app/main.js"]
+`
+
+// TestBuildCache: a rebuild with nothing changed takes every step from
+// the cache and gives the same image ID; a changed source reruns only
+// from its COPY; a changed build arg only the steps that see it; prune
+// empties the cache.
+func TestBuildCache(t *testing.T) {
+	root := newRoot(t)
+	ctx := writeContext(t, map[string]string{"Dockerfile": seedApp, "package.json": "{}", "main.js": "v1"})
+	first := mustPocket(t, root, "build", "-t", "app", ctx).Stdout
+	_, ran := cachedSteps(first)
+	if diff := cmp.Diff([]string{"2", "3", "4", "5", "6", "7"}, ran); diff != "" {
+		t.Errorf("first build ran (-want +got):\n%s", diff)
+	}
+	second := mustPocket(t, root, "build", "-t", "app", ctx).Stdout
+	cached, ran := cachedSteps(second)
+	if len(ran) != 0 || len(cached) != 6 || builtID(t, first) != builtID(t, second) {
+		t.Errorf("rebuild: cached %v ran %v, IDs %s %s; want all cached, same ID", cached, ran, builtID(t, first), builtID(t, second))
+	}
+
+	os.WriteFile(filepath.Join(ctx, "main.js"), []byte("v2"), 0o644)
+	_, ran = cachedSteps(mustPocket(t, root, "build", "-t", "app", ctx).Stdout)
+	if diff := cmp.Diff([]string{"6", "7"}, ran); diff != "" {
+		t.Errorf("after a source change, ran (-want +got):\n%s", diff)
+	}
+	if out := mustPocket(t, root, "run", "--rm", "app").Stdout; out != "v2" {
+		t.Errorf("app prints %q, want v2", out)
+	}
+
+	_, ran = cachedSteps(mustPocket(t, root, "build", "--build-arg", "FLAVOR=spicy", "-t", "app", ctx).Stdout)
+	if diff := cmp.Diff([]string{"5", "6", "7"}, ran); diff != "" {
+		t.Errorf("after a build-arg change, ran (-want +got):\n%s", diff)
+	}
+
+	// The cache outlives the image until it is pruned.
+	mustPocket(t, root, "rmi", "app")
+	cached, _ = cachedSteps(mustPocket(t, root, "build", "-t", "app", ctx).Stdout)
+	if len(cached) != 6 {
+		t.Errorf("after rmi, %d steps cached, want 6", len(cached))
+	}
+	out := mustPocket(t, root, "builder", "prune", "-f").Stdout
+	if !strings.Contains(out, "Deleted build cache objects:") {
+		t.Errorf("builder prune printed %q", out)
+	}
+	cached, _ = cachedSteps(mustPocket(t, root, "build", "-t", "app", ctx).Stdout)
+	if len(cached) != 0 {
+		t.Errorf("after builder prune, steps %v cached", cached)
+	}
+	mustPocket(t, root, "system", "prune", "-f")
+	cached, _ = cachedSteps(mustPocket(t, root, "build", "-t", "app", ctx).Stdout)
+	if len(cached) != 0 {
+		t.Errorf("after system prune, steps %v cached", cached)
+	}
+}
+
+// TestBuildFailingRun: a RUN that fails fails the build with its output
+// and Docker's line naming the command and its status.
+func TestBuildFailingRun(t *testing.T) {
+	root := newRoot(t)
+	cmd := pocketCmd(t, root, "build", "-")
+	cmd.Stdin = strings.NewReader("FROM busybox\nRUN echo out; exit 3\n")
+	r := runToEnd(t, cmd, "pocket build -")
+	if r.Code != 1 || !strings.Contains(r.Stdout, "out\n") ||
+		!strings.Contains(r.Stderr, "The command '/bin/sh -c echo out; exit 3' returned a non-zero code: 3") {
+		t.Errorf("failing RUN: %s", r)
+	}
+	if ps := mustPocket(t, root, "ps", "-aq").Stdout; ps != "" {
+		t.Errorf("the step's container is left: %q", ps)
+	}
+}
+
+// TestBuildReproducible: with SOURCE_DATE_EPOCH, two builds without the
+// cache give the same image ID; --iidfile records it.
+func TestBuildReproducible(t *testing.T) {
+	root := newRoot(t)
+	ctx := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nRUN echo x > /x\nCOPY f /f\n", "f": "f"})
+	var ids []string
+	for i := 0; i < 2; i++ {
+		iid := filepath.Join(t.TempDir(), "iid")
+		mustPocket(t, root, "build", "--no-cache", "--source-date-epoch", "1700000000", "--iidfile", iid, ctx)
+		b, err := os.ReadFile(iid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, string(b))
+	}
+	if ids[0] != ids[1] || !strings.HasPrefix(ids[0], "sha256:") {
+		t.Errorf("two builds gave %v, want one ID", ids)
+	}
+}
+
+// TestBuildRunMounts: RUN --mount=type=cache keeps its directory across
+// builds; type=bind shows a context directory read-only, and neither
+// lands in the layer.
+func TestBuildRunMounts(t *testing.T) {
+	root := newRoot(t)
+	ctx := writeContext(t, map[string]string{
+		"Dockerfile": "FROM busybox\nRUN --mount=type=cache,target=/cache --mount=type=bind,source=src,target=/src " +
+			"cat /src/in >> /cache/log && cp /cache/log /log && (touch /src/w 2>/dev/null || echo ro > /ro)\n",
+		"src/in": "line\n",
+	})
+	mustPocket(t, root, "build", "-t", "m1", ctx)
+	mustPocket(t, root, "build", "--no-cache", "-t", "m2", ctx)
+	if out := mustPocket(t, root, "run", "--rm", "m2", "sh", "-c", "cat /log /ro; ls /cache /src | wc -l").Stdout; out != "line\nline\nro\n0\n" {
+		t.Errorf("m2 holds %q, want two lines from the kept cache, ro, no mount contents", out)
 	}
 }
