@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -61,7 +62,7 @@ func Build(ctx context.Context, s *store.Store, o Options) (v1.Hash, error) {
 	if err != nil {
 		return v1.Hash{}, err
 	}
-	b := &builder{ctx: ctx, s: s, o: o, bc: bc, done: map[int]*state{}, memo: newHashMemo(), out: o.Stdout, tmp: tmp,
+	b := &builder{ctx: ctx, s: s, o: o, bc: bc, done: map[int]*state{}, memo: loadHashMemo(memoPath(s)), out: o.Stdout, tmp: tmp,
 		used: map[string]bool{}}
 	if o.Quiet || b.out == nil {
 		b.out = io.Discard
@@ -98,8 +99,16 @@ func Build(ctx context.Context, s *store.Store, o Options) (v1.Hash, error) {
 			fmt.Fprintf(b.out, "[Warning] One or more build-args [%s] were not consumed\n", k)
 		}
 	}
-	return b.finish(final)
+	id, err := b.finish(final)
+	if err == nil {
+		// Only a shortcut: a build that cannot save it still succeeded.
+		b.memo.save(memoPath(s))
+	}
+	return id, err
 }
+
+// memoPath is where the file-hash memo lives, beside the cache entries.
+func memoPath(s *store.Store) string { return filepath.Join(s.Root(), "buildcache-memo.json") }
 
 // parse reads the Dockerfile with BuildKit's parser and instructions.
 func (b *builder) parse(df []byte) error {

@@ -3,9 +3,11 @@ package build
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"syscall"
@@ -38,11 +40,47 @@ func readAllLimit(r io.Reader, max int64) ([]byte, error) {
 // when its content does (device, inode, size, mtime, ctime), so that an
 // unchanged context is re-checked with stat alone.
 type hashMemo struct {
-	mu sync.Mutex
-	m  map[string]string
+	mu   sync.Mutex
+	m    map[string]string
+	used map[string]string // what this build asked: what save keeps
 }
 
-func newHashMemo() *hashMemo { return &hashMemo{m: map[string]string{}} }
+func newHashMemo() *hashMemo { return &hashMemo{m: map[string]string{}, used: map[string]string{}} }
+
+// loadHashMemo reads the memo a previous build saved at path; a missing
+// or damaged file is an empty memo (it is only a shortcut).
+func loadHashMemo(path string) *hashMemo {
+	h := newHashMemo()
+	if data, err := os.ReadFile(path); err == nil {
+		json.Unmarshal(data, &h.m)
+	}
+	return h
+}
+
+// save writes the entries this build used, so the file stays the size
+// of the contexts in use: to a temporary file renamed into place, so a
+// killed build leaves the old memo or the new one.
+func (h *hashMemo) save(path string) error {
+	h.mu.Lock()
+	data, err := json.Marshal(h.used)
+	h.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".memo-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
 
 func (h *hashMemo) sum(e entry) (string, error) {
 	if e.data != nil {
@@ -67,6 +105,9 @@ func (h *hashMemo) sum(e entry) (string, error) {
 	}
 	h.mu.Lock()
 	sum, ok := h.m[key]
+	if ok {
+		h.used[key] = sum
+	}
 	h.mu.Unlock()
 	if ok {
 		return sum, nil
@@ -77,7 +118,7 @@ func (h *hashMemo) sum(e entry) (string, error) {
 	}
 	sum = hex.EncodeToString(d.Sum(nil))
 	h.mu.Lock()
-	h.m[key] = sum
+	h.m[key], h.used[key] = sum, sum
 	h.mu.Unlock()
 	return sum, nil
 }
