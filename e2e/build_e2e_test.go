@@ -4,7 +4,9 @@ package e2e
 
 import (
 	"archive/tar"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -389,5 +391,100 @@ func TestBuildRunMounts(t *testing.T) {
 	mustPocket(t, root, "build", "--no-cache", "-t", "m2", ctx)
 	if out := mustPocket(t, root, "run", "--rm", "m2", "sh", "-c", "cat /log /ro; ls /cache /src | wc -l").Stdout; out != "line\nline\nro\n0\n" {
 		t.Errorf("m2 holds %q, want two lines from the kept cache, ro, no mount contents", out)
+	}
+}
+
+// TestBuildSavePodmanLoad: a built image saved by pocket loads into
+// podman, whose export of it has the files the Dockerfile made and not
+// the one a later step deleted: the layers and whiteouts are valid for
+// other tools. (Running it under podman needs rlimits the test host may
+// refuse; create and export check the same layers.)
+func TestBuildSavePodmanLoad(t *testing.T) {
+	podman, err := exec.LookPath("podman")
+	if err != nil {
+		t.Skip("podman is not installed (testdata/setup.sh bench installs it)")
+	}
+	root := newRoot(t)
+	ctx := writeContext(t, map[string]string{
+		"Dockerfile": "FROM busybox\nRUN mkdir /made && echo x > /made/f && echo y > /made/del\nRUN rm /made/del /home/app/owned\nCOPY f /made/copied\n",
+		"f":          "f",
+	})
+	mustPocket(t, root, "build", "-t", "forpodman:1", ctx)
+	archive := filepath.Join(t.TempDir(), "img.tar")
+	mustPocket(t, root, "save", "-o", archive, "forpodman:1")
+	pr := t.TempDir()
+	podmanCmd := func(args ...string) string {
+		t.Helper()
+		all := append([]string{"--root", filepath.Join(pr, "root"), "--runroot", filepath.Join(pr, "run"), "--storage-driver", "vfs"}, args...)
+		out, err := exec.Command(podman, all...).Output()
+		if err != nil {
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				t.Fatalf("podman %s: %v\n%s", strings.Join(args, " "), err, ee.Stderr)
+			}
+			t.Fatalf("podman %s: %v", strings.Join(args, " "), err)
+		}
+		return string(out)
+	}
+	podmanCmd("load", "-i", archive)
+	cid := strings.TrimSpace(podmanCmd("create", "forpodman:1"))
+	t.Cleanup(func() { exec.Command(podman, "--root", filepath.Join(pr, "root"), "--runroot", filepath.Join(pr, "run"), "--storage-driver", "vfs", "rm", "-f", cid).Run() })
+	exported := filepath.Join(t.TempDir(), "fs.tar")
+	podmanCmd("export", "-o", exported, cid)
+	names := tarNames(t, exported)
+	for _, want := range []string{"made/f", "made/copied", "bin/busybox"} {
+		if !names[want] {
+			t.Errorf("podman's export lacks %s", want)
+		}
+	}
+	for _, gone := range []string{"made/del", "home/app/owned"} {
+		if names[gone] {
+			t.Errorf("podman's export has %s, deleted by a later step", gone)
+		}
+	}
+}
+
+// TestRootlessBuild: a user without root builds with the same command,
+// and the owners in the image are what the Dockerfile says.
+func TestRootlessBuild(t *testing.T) {
+	e := newRootlessEnv(t, userWithSubIDs)
+	ctx := filepath.Join(e.dir, "ctx")
+	os.MkdirAll(ctx, 0o755)
+	os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM busybox\nRUN echo x > /owned && chown 1000:1000 /owned\n"+
+		"COPY --chown=1000:2000 f /f\nCOPY f /root-owned\n"), 0o644)
+	os.WriteFile(filepath.Join(ctx, "f"), []byte("f"), 0o644)
+	e.must(t, "build", "-t", "rl", ctx)
+	out := e.runOut(t, "rl", "stat", "-c", "%u:%g", "/owned", "/f", "/root-owned")
+	if out != "1000:1000\n1000:2000\n0:0" {
+		t.Errorf("rootless build owners %q, want 1000:1000, 1000:2000, 0:0", out)
+	}
+	cached, _ := cachedSteps(e.must(t, "build", "-t", "rl", ctx).Stdout)
+	if len(cached) != 3 {
+		t.Errorf("rootless rebuild cached %v, want all 3 steps", cached)
+	}
+}
+
+// TestBuildStdin: a tar on stdin is the context (Dockerfile inside); a
+// platform other than the host's is refused clearly.
+func TestBuildStdin(t *testing.T) {
+	root := newRoot(t)
+	archive := filepath.Join(t.TempDir(), "ctx.tar")
+	writeTar(t, archive, map[string]string{"Dockerfile": "FROM busybox\nCOPY in.txt /\n", "in.txt": "from tar\n"})
+	f, err := os.Open(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := pocketCmd(t, root, "build", "-t", "fromtar", "-")
+	cmd.Stdin = f
+	if r := runToEnd(t, cmd, "pocket build - < ctx.tar"); r.Code != 0 {
+		t.Fatalf("build from a tar on stdin: %s", r)
+	}
+	if out := mustPocket(t, root, "run", "--rm", "fromtar", "cat", "/in.txt").Stdout; out != "from tar\n" {
+		t.Errorf("in.txt holds %q", out)
+	}
+	r := pocket(t, root, "build", "--platform", "linux/s390x", t.TempDir())
+	if r.Code != 1 || !strings.Contains(r.Stderr, "host's platform") {
+		t.Errorf("--platform linux/s390x: %s, want exit 1 naming the host's platform", r)
 	}
 }
