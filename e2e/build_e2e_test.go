@@ -428,7 +428,9 @@ func TestBuildSavePodmanLoad(t *testing.T) {
 	}
 	podmanCmd("load", "-i", archive)
 	cid := strings.TrimSpace(podmanCmd("create", "forpodman:1"))
-	t.Cleanup(func() { exec.Command(podman, "--root", filepath.Join(pr, "root"), "--runroot", filepath.Join(pr, "run"), "--storage-driver", "vfs", "rm", "-f", cid).Run() })
+	t.Cleanup(func() {
+		exec.Command(podman, "--root", filepath.Join(pr, "root"), "--runroot", filepath.Join(pr, "run"), "--storage-driver", "vfs", "rm", "-f", cid).Run()
+	})
 	exported := filepath.Join(t.TempDir(), "fs.tar")
 	podmanCmd("export", "-o", exported, cid)
 	names := tarNames(t, exported)
