@@ -52,11 +52,13 @@ func Build(ctx context.Context, s *store.Store, o Options) (v1.Hash, error) {
 		return v1.Hash{}, err
 	}
 	defer release()
-	tmp, err := os.MkdirTemp(s.Root(), "build-")
+	// Staged sources and layer tars; a killed build's are removed by
+	// the next command that opens the store.
+	tmp, releaseTmp, err := s.TempDir()
 	if err != nil {
 		return v1.Hash{}, err
 	}
-	defer os.RemoveAll(tmp)
+	defer releaseTmp()
 	bc, df, cleanup, err := openContext(o, tmp)
 	defer cleanup()
 	if err != nil {
