@@ -47,7 +47,11 @@ func (b *builder) run(sr *stageRun, c *instructions.RunCommand) error {
 		Image: sr.st.id.Hex, Args: argv, Entrypoint: &zero, Env: args, Network: b.o.Network,
 		Pull: "never", Volumes: volumes, Stdout: out, Stderr: errw,
 	}
-	code, layer, err := run.RunStep(b.ctx, b.s, sr.st.image(), *cfg, o, b.o.Epoch)
+	var cid string
+	code, layer, err := run.RunStep(b.ctx, b.s, sr.st.image(), *cfg, o, b.o.Epoch, func(id string) {
+		cid = id
+		fmt.Fprintf(b.out, " ---> Running in %s\n", id[:12])
+	})
 	if err != nil {
 		return err
 	}
@@ -56,6 +60,9 @@ func (b *builder) run(sr *stageRun, c *instructions.RunCommand) error {
 			b.o.Stderr.Write(quiet.Bytes())
 		}
 		return &StepError{Command: strings.Join(argv, " "), Code: code}
+	}
+	if cid != "" {
+		fmt.Fprintf(b.out, "Removing intermediate container %s\n", cid[:12])
 	}
 	st := sr.st.next()
 	st.key = key

@@ -29,11 +29,12 @@ type StepLayer struct {
 // RunStep runs one build step as Docker's classic builder does: a
 // container of img (whose layers and config are in the store, but which
 // need not be in the image index) with cfg as its image configuration,
-// and o as its command line. It returns the command's exit status and,
+// and o as its command line; created, when not nil, is told the
+// container's ID before it starts (Docker's "Running in"). It returns the command's exit status and,
 // when that is 0, the container's changes stored as a layer (the upper
 // directory's diff, as commit makes it). The container is removed in
 // every case. An error is pocket's own.
-func RunStep(ctx context.Context, s *store.Store, img *store.Image, cfg v1.Config, o Options, epoch *time.Time) (int, StepLayer, error) {
+func RunStep(ctx context.Context, s *store.Store, img *store.Image, cfg v1.Config, o Options, epoch *time.Time, created func(id string)) (int, StepLayer, error) {
 	reap()
 	// The builder mounts no volume the image declares: what RUN writes
 	// there is dropped, as in Docker.
@@ -53,6 +54,9 @@ func RunStep(ctx context.Context, s *store.Store, img *store.Image, cfg v1.Confi
 			removeVolumes(s, anon)
 		}
 	}()
+	if created != nil {
+		created(c.spec.ID)
+	}
 	code, err := supervise(s, c, streams{stdout: o.Stdout, stderr: o.Stderr}, nil)
 	if err != nil || code != 0 {
 		return code, StepLayer{}, err
