@@ -38,6 +38,8 @@ type builder struct {
 	step   int
 	steps  int
 	tmp    string
+	// mountDirs are the trees of RUN --mount=type=bind,from=, by name.
+	mountDirs map[string]string
 }
 
 // Build builds the Dockerfile in o and returns the image ID.

@@ -243,3 +243,26 @@ func TestResolveDest(t *testing.T) {
 		}
 	}
 }
+
+// TestCopyDigestDirSource: a directory source (whose own entry maps to
+// the destination itself) still has its files' contents in the digest.
+func TestCopyDigestDirSource(t *testing.T) {
+	bc := newContext(t, map[string]string{"src/in": "line\n"}, "")
+	digest := func() string {
+		t.Helper()
+		es, _, err := bc.contextSources("src")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := (&copyPlan{entries: es, dest: "/"}).digest(newHashMemo())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	before := digest()
+	os.WriteFile(filepath.Join(bc.dir, "src/in"), []byte("changed\n"), 0o644)
+	if digest() == before {
+		t.Error("a changed file under a directory source left the digest as it was")
+	}
+}

@@ -64,10 +64,15 @@ func parentHeaders(lfs *layerFS, dir string, epoch *time.Time) []tar.Header {
 	return hs
 }
 
-// headers are the final tar headers of the plan's entries, in order.
-func (c *copyPlan) headers() []tar.Header {
+// headers are the final tar headers of the plan's parents and entries,
+// in order, with the index in c.entries of each (-1 for a parent).
+func (c *copyPlan) headers() ([]tar.Header, []int) {
 	hs := append([]tar.Header(nil), c.parents...)
-	for _, e := range c.entries {
+	idx := make([]int, len(hs))
+	for i := range idx {
+		idx[i] = -1
+	}
+	for i, e := range c.entries {
 		h := e.hdr
 		name := c.dest
 		if e.rel != "." {
@@ -90,19 +95,20 @@ func (c *copyPlan) headers() []tar.Header {
 		}
 		h.ModTime = clamp(h.ModTime, c.epoch)
 		hs = append(hs, h)
+		idx = append(idx, i)
 	}
-	return hs
+	return hs, idx
 }
 
 // digest is the cache key part of the sources: paths, types, modes,
 // owners, link targets and contents, never times.
 func (c *copyPlan) digest(memo *hashMemo) (string, error) {
 	h := sha256.New()
-	hs := c.headers()
+	hs, idx := c.headers()
 	for i, hd := range hs {
 		fmt.Fprintf(h, "%q %c %o %d %d %q", hd.Name, hd.Typeflag, hd.Mode, hd.Uid, hd.Gid, hd.Linkname)
-		if i >= len(c.parents) {
-			e := c.entries[i-len(c.parents)]
+		if idx[i] >= 0 {
+			e := c.entries[idx[i]]
 			sum, err := memo.sum(e)
 			if err != nil {
 				return "", err
@@ -118,15 +124,15 @@ func (c *copyPlan) digest(memo *hashMemo) (string, error) {
 // content of each regular file read through an O_NOFOLLOW open.
 func (c *copyPlan) writeTar(w io.Writer) error {
 	tw := tar.NewWriter(w)
-	hs := c.headers()
+	hs, idx := c.headers()
 	for i, hd := range hs {
 		hd.Format = tar.FormatPAX
 		if hd.Typeflag != tar.TypeReg {
 			hd.Size = 0
 		}
 		var content io.Reader
-		if i >= len(c.parents) && hd.Typeflag == tar.TypeReg {
-			e := c.entries[i-len(c.parents)]
+		if idx[i] >= 0 && hd.Typeflag == tar.TypeReg {
+			e := c.entries[idx[i]]
 			if e.data != nil {
 				content = strings.NewReader(string(e.data))
 				hd.Size = int64(len(e.data))

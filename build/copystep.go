@@ -178,17 +178,9 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 // or below src are staged as files, so no path of the other image is
 // ever opened on the host by name.
 func (b *builder) fromSources(from, src string) ([]entry, bool, string, error) {
-	var st *state
-	if i := b.stageIndex(from); i >= 0 && b.done[i] != nil {
-		st = b.done[i]
-	} else {
-		img, err := b.image(from)
-		if err != nil {
-			return nil, false, "", err
-		}
-		if st, err = stateOf(b.s, img); err != nil {
-			return nil, false, "", err
-		}
+	st, err := b.stateFor(from)
+	if err != nil {
+		return nil, false, "", err
 	}
 	lfs := b.layerFS(st)
 	want, err := resolveDest(lfs, path.Clean("/"+src))
@@ -222,6 +214,18 @@ func (b *builder) fromSources(from, src string) ([]entry, bool, string, error) {
 		es[i].base = path.Base("/" + want)
 	}
 	return es, fi.IsDir(), st.id.String(), err
+}
+
+// stateFor is a built stage (by name or index) or an image.
+func (b *builder) stateFor(from string) (*state, error) {
+	if i := b.stageIndex(from); i >= 0 && b.done[i] != nil {
+		return b.done[i], nil
+	}
+	img, err := b.image(from)
+	if err != nil {
+		return nil, err
+	}
+	return stateOf(b.s, img)
 }
 
 // stageTar copies the tar entries pick selects to files under the

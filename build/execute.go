@@ -26,6 +26,9 @@ func (b *builder) execute(run *stageRun, cmd instructions.Command) error {
 			return fmt.Errorf("%s: %w", cmdText(cmd), err)
 		}
 	}
+	if err := unsupported(cmd); err != nil {
+		return err
+	}
 	switch c := cmd.(type) {
 	case *instructions.RunCommand:
 		return b.run(run, c)
@@ -224,4 +227,41 @@ func (b *builder) now() time.Time {
 		return *b.o.Epoch
 	}
 	return time.Now()
+}
+
+// unsupported refuses the flags pocket does not implement yet, rather
+// than build something other than what the Dockerfile says. COPY --link
+// only changes how BuildKit stores the layer: it is accepted.
+func unsupported(cmd instructions.Command) error {
+	var flag string
+	switch c := cmd.(type) {
+	case *instructions.RunCommand:
+		for _, f := range c.FlagsUsed {
+			if f != "mount" && f != "network" {
+				flag = f
+			}
+		}
+	case *instructions.CopyCommand:
+		switch {
+		case c.Parents:
+			flag = "parents"
+		case len(c.ExcludePatterns) > 0:
+			flag = "exclude"
+		}
+	case *instructions.AddCommand:
+		switch {
+		case len(c.ExcludePatterns) > 0:
+			flag = "exclude"
+		case c.Checksum != "":
+			flag = "checksum"
+		case c.KeepGitDir != nil:
+			flag = "keep-git-dir"
+		case c.Unpack != nil:
+			flag = "unpack"
+		}
+	}
+	if flag != "" {
+		return fmt.Errorf("%s --%s: %w", cmd.Name(), flag, ErrUnsupported)
+	}
+	return nil
 }

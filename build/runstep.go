@@ -17,6 +17,8 @@ import (
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 
+	pfs "pocket/fs"
+	"pocket/privilege"
 	"pocket/run"
 )
 
@@ -29,11 +31,21 @@ func (b *builder) run(sr *stageRun, c *instructions.RunCommand) error {
 	mounts := instructions.GetMounts(c)
 	mj, _ := json.Marshal(mounts)
 	aj, _ := json.Marshal(argv)
-	key := cacheKey(sr.st.key, "RUN", string(aj), string(mj), strings.Join(args, "\x00"), b.o.Network, b.platform())
+	binds, err := b.bindDigests(mounts)
+	if err != nil {
+		return err
+	}
+	network := b.o.Network
+	if n := instructions.GetNetwork(c); n != instructions.NetworkDefault && n != "" {
+		// RUN --network=none|host overrides --network for this step.
+		network = n
+	}
+	key := cacheKey(sr.st.key, "RUN", string(aj), string(mj), binds, strings.Join(args, "\x00"), network, b.platform())
 	if hit, err := b.cached(sr, key); hit || err != nil {
 		return err
 	}
-	volumes, err := b.runMounts(sr, mounts)
+	var tmpfs []string
+	volumes, err := b.runMounts(sr, mounts, &tmpfs)
 	if err != nil {
 		return err
 	}
@@ -44,8 +56,8 @@ func (b *builder) run(sr *stageRun, c *instructions.RunCommand) error {
 	}
 	zero := ""
 	o := run.Options{
-		Image: sr.st.id.Hex, Args: argv, Entrypoint: &zero, Env: args, Network: b.o.Network,
-		Pull: "never", Volumes: volumes, Stdout: out, Stderr: errw,
+		Image: sr.st.id.Hex, Args: argv, Entrypoint: &zero, Env: args, Network: network,
+		Pull: "never", Volumes: volumes, Tmpfs: tmpfs, Stdout: out, Stderr: errw,
 	}
 	var cid string
 	code, layer, err := run.RunStep(b.ctx, b.s, sr.st.image(), *cfg, o, b.o.Epoch, func(id string) {
@@ -82,10 +94,41 @@ func (b *builder) run(sr *stageRun, c *instructions.RunCommand) error {
 	return nil
 }
 
-// runMounts turns RUN --mount into run's -v: type=cache a directory of
-// the store kept across builds, type=bind a read-only directory of the
-// context (or of a stage with from=).
-func (b *builder) runMounts(sr *stageRun, mounts []*instructions.Mount) ([]string, error) {
+// bindDigests is what RUN's bind mounts show, for the cache key: the
+// digest of a context source as COPY computes it, or the image ID of a
+// stage or image, so that a changed source reruns the step.
+func (b *builder) bindDigests(mounts []*instructions.Mount) (string, error) {
+	var out []string
+	for _, m := range mounts {
+		if m.Type != instructions.MountTypeBind {
+			continue
+		}
+		if m.From != "" {
+			st, err := b.stateFor(m.From)
+			if err != nil {
+				return "", err
+			}
+			out = append(out, st.id.String())
+			continue
+		}
+		es, _, err := b.bc.contextSources(m.Source)
+		if err != nil {
+			return "", fmt.Errorf("RUN --mount=type=bind,source=%s: %w", m.Source, err)
+		}
+		sum, err := (&copyPlan{entries: es, dest: "/"}).digest(b.memo)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, sum)
+	}
+	return strings.Join(out, " "), nil
+}
+
+// runMounts turns RUN --mount into run's -v and --tmpfs: type=cache a
+// directory of the store kept across builds, type=bind a read-only
+// directory of the context (or of a stage or image with from=),
+// type=tmpfs a tmpfs.
+func (b *builder) runMounts(sr *stageRun, mounts []*instructions.Mount, tmpfs *[]string) ([]string, error) {
 	var vols []string
 	for _, m := range mounts {
 		target := m.Target
@@ -108,20 +151,26 @@ func (b *builder) runMounts(sr *stageRun, mounts []*instructions.Mount) ([]strin
 				v += ":ro"
 			}
 			vols = append(vols, v)
+		case instructions.MountTypeTmpfs:
+			*tmpfs = append(*tmpfs, target)
 		case instructions.MountTypeBind:
+			dir := b.bc.dir
 			if m.From != "" {
-				return nil, fmt.Errorf("RUN --mount=type=bind,from=%s: %w", m.From, ErrUnsupported)
+				var err error
+				if dir, err = b.stageDir(m.From); err != nil {
+					return nil, err
+				}
 			}
-			if b.bc.dir == "" {
+			if dir == "" {
 				return nil, fmt.Errorf("RUN --mount=type=bind: no build context")
 			}
 			src, err := cleanSource(m.Source)
 			if err != nil {
 				return nil, err
 			}
-			// Resolved inside the context: a symlink cannot point the
-			// mount out of it.
-			host, err := securejoin.SecureJoin(b.bc.dir, src)
+			// Resolved inside the context (or the stage's tree): a
+			// symlink cannot point the mount out of it.
+			host, err := securejoin.SecureJoin(dir, src)
 			if err != nil {
 				return nil, err
 			}
@@ -133,4 +182,35 @@ func (b *builder) runMounts(sr *stageRun, mounts []*instructions.Mount) ([]strin
 		}
 	}
 	return vols, nil
+}
+
+// stageDir is the merged tree of a stage or image, unpacked once per
+// build for RUN --mount=type=bind,from=: written by fs.WriteMerged and
+// read back by fs.Unpack, which trusts no tar.
+func (b *builder) stageDir(from string) (string, error) {
+	if d, ok := b.mountDirs[from]; ok {
+		return d, nil
+	}
+	st, err := b.stateFor(from)
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp(b.tmp, "from-")
+	if err != nil {
+		return "", err
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(pfs.WriteMerged(pw, b.layerFS(st).dirs, pfs.OptionsFor(privilege.Rootless()).OpaqueXattr))
+	}()
+	_, err = pfs.Unpack(pr, dir, io.Discard, pfs.OptionsFor(privilege.Rootless()))
+	pr.Close()
+	if err != nil {
+		return "", fmt.Errorf("RUN --mount from=%s: %w", from, err)
+	}
+	if b.mountDirs == nil {
+		b.mountDirs = map[string]string{}
+	}
+	b.mountDirs[from] = dir
+	return dir, nil
 }

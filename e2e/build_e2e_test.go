@@ -5,6 +5,7 @@ package e2e
 import (
 	"archive/tar"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -383,14 +384,26 @@ func TestBuildReproducible(t *testing.T) {
 func TestBuildRunMounts(t *testing.T) {
 	root := newRoot(t)
 	ctx := writeContext(t, map[string]string{
-		"Dockerfile": "FROM busybox\nRUN --mount=type=cache,target=/cache --mount=type=bind,source=src,target=/src " +
-			"cat /src/in >> /cache/log && cp /cache/log /log && (touch /src/w 2>/dev/null || echo ro > /ro)\n",
+		"Dockerfile": "FROM busybox AS other\nRUN echo from-stage > /marker\n" +
+			"FROM busybox\nRUN --mount=type=cache,target=/cache --mount=type=bind,source=src,target=/src " +
+			"--mount=type=bind,from=other,source=/marker,target=/m --mount=type=tmpfs,target=/scratch " +
+			"cat /src/in >> /cache/log && cp /cache/log /log && (touch /src/w 2>/dev/null || echo ro > /ro) && " +
+			"cat /m > /got-marker && touch /scratch/t\n",
 		"src/in": "line\n",
 	})
 	mustPocket(t, root, "build", "-t", "m1", ctx)
 	mustPocket(t, root, "build", "--no-cache", "-t", "m2", ctx)
-	if out := mustPocket(t, root, "run", "--rm", "m2", "sh", "-c", "cat /log /ro; ls /cache /src | wc -l").Stdout; out != "line\nline\nro\n0\n" {
-		t.Errorf("m2 holds %q, want two lines from the kept cache, ro, no mount contents", out)
+	if out := mustPocket(t, root, "run", "--rm", "m2", "sh", "-c", "cat /log /ro /got-marker; ls /cache /src /m /scratch 2>/dev/null | wc -l").Stdout; out != "line\nline\nro\nfrom-stage\n0\n" {
+		t.Errorf("m2 holds %q, want two lines from the kept cache, ro, the stage's marker, no mount contents", out)
+	}
+	// The bound source is part of the step's cache key.
+	_, ran := cachedSteps(mustPocket(t, root, "build", "-t", "m3", ctx).Stdout)
+	if len(ran) != 0 {
+		t.Errorf("unchanged rebuild ran %v", ran)
+	}
+	os.WriteFile(filepath.Join(ctx, "src/in"), []byte("changed\n"), 0o644)
+	if _, ran = cachedSteps(mustPocket(t, root, "build", "-t", "m3", ctx).Stdout); len(ran) != 1 {
+		t.Errorf("after a change of the bound source, ran %v, want the RUN", ran)
 	}
 }
 
@@ -488,5 +501,23 @@ func TestBuildStdin(t *testing.T) {
 	r := pocket(t, root, "build", "--platform", "linux/s390x", t.TempDir())
 	if r.Code != 1 || !strings.Contains(r.Stderr, "host's platform") {
 		t.Errorf("--platform linux/s390x: %s, want exit 1 naming the host's platform", r)
+	}
+}
+
+// TestBuildManyLayers: an image of 100+ layers builds and runs, though
+// their paths do not fit in one overlay mount's option page (4096
+// bytes): the layers are named by short links, as Docker's l/ links.
+func TestBuildManyLayers(t *testing.T) {
+	root := newRoot(t)
+	var df strings.Builder
+	df.WriteString("FROM busybox\n")
+	for i := range 110 {
+		fmt.Fprintf(&df, "COPY f /l/%d\n", i)
+	}
+	df.WriteString("RUN ls /l | wc -l > /count\n")
+	ctx := writeContext(t, map[string]string{"Dockerfile": df.String(), "f": "x"})
+	mustPocket(t, root, "build", "-q", "-t", "many", ctx)
+	if out := strings.TrimSpace(mustPocket(t, root, "run", "--rm", "many", "cat", "/count").Stdout); out != "110" {
+		t.Errorf("the image of 112 layers counts %q files, want 110", out)
 	}
 }
