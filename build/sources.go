@@ -2,6 +2,7 @@ package build
 
 import (
 	"archive/tar"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -14,6 +15,9 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 )
 
+// errSkip marks a file of the context that COPY leaves out.
+var errSkip = errors.New("special file")
+
 // entry is one file a COPY or ADD puts in the image.
 type entry struct {
 	rel  string // path under the destination, slash-separated; "." for a file source itself
@@ -22,6 +26,7 @@ type entry struct {
 	src  string // host file with the content of a regular file
 	data []byte // or the content itself (heredocs)
 	dir  bool   // rel is the source directory itself, whose contents are copied
+	memo string // the file's identity for the hash memo, from lstat
 }
 
 // contextSources lists what one COPY source names in the context.
@@ -120,7 +125,9 @@ func (bc *buildContext) contextSources(src string) (entries []entry, isDir bool,
 				return err
 			}
 			e, err := fileEntry(p, fi)
-			if err != nil {
+			if errors.Is(err, errSkip) {
+				return nil
+			} else if err != nil {
 				return err
 			}
 			e.rel, e.dir = rel, p == top
@@ -171,10 +178,12 @@ func fileEntry(p string, fi os.FileInfo) (entry, error) {
 	switch {
 	case fi.Mode().IsRegular():
 		e.src = p
+		e.memo = memoKey(fi)
 	case fi.IsDir(), fi.Mode()&os.ModeSymlink != 0:
 	default:
-		// Devices, sockets and pipes of the context are not copied.
-		return entry{}, fmt.Errorf("COPY %s: unsupported file type %s", p, fi.Mode().Type())
+		// Devices, sockets and pipes of the context are not copied (as
+		// Docker's context tar leaves sockets out); never opened.
+		return entry{}, errSkip
 	}
 	return e, nil
 }

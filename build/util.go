@@ -90,6 +90,18 @@ func (h *hashMemo) sum(e entry) (string, error) {
 	if e.src == "" {
 		return "", nil
 	}
+	// The walk's lstat names the file: a hit costs no open.
+	if e.memo != "" {
+		h.mu.Lock()
+		sum, ok := h.m[e.memo]
+		if ok {
+			h.used[e.memo] = sum
+		}
+		h.mu.Unlock()
+		if ok {
+			return sum, nil
+		}
+	}
 	f, err := openNoFollow(e.src)
 	if err != nil {
 		return "", err
@@ -99,26 +111,28 @@ func (h *hashMemo) sum(e entry) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	key := e.src
-	if st := statT(fi); st != nil {
-		key = fmt.Sprintf("%d:%d:%d:%d.%d:%d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)
-	}
-	h.mu.Lock()
-	sum, ok := h.m[key]
-	if ok {
-		h.used[key] = sum
-	}
-	h.mu.Unlock()
-	if ok {
-		return sum, nil
-	}
+	// Keyed by what the open file is now: a file changed since the
+	// walk is hashed under its new identity.
+	key := memoKey(fi)
 	d := sha256.New()
 	if _, err := io.Copy(d, f); err != nil {
 		return "", err
 	}
-	sum = hex.EncodeToString(d.Sum(nil))
-	h.mu.Lock()
-	h.m[key], h.used[key] = sum, sum
-	h.mu.Unlock()
+	sum := hex.EncodeToString(d.Sum(nil))
+	if key != "" {
+		h.mu.Lock()
+		h.m[key], h.used[key] = sum, sum
+		h.mu.Unlock()
+	}
 	return sum, nil
+}
+
+// memoKey is a file's identity for the memo: what changes when its
+// content does (device, inode, size, mtime, ctime); "" when unknown.
+func memoKey(fi os.FileInfo) string {
+	st := statT(fi)
+	if st == nil {
+		return ""
+	}
+	return fmt.Sprintf("%d:%d:%d:%d.%d:%d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)
 }
