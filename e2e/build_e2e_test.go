@@ -521,3 +521,49 @@ func TestBuildManyLayers(t *testing.T) {
 		t.Errorf("the image of 112 layers counts %q files, want 110", out)
 	}
 }
+
+// TestBuildConcurrent: builds sharing one store at the same time (CI
+// jobs on one cache) all succeed, and with SOURCE_DATE_EPOCH agree on
+// the image; a later build finds every step cached.
+func TestBuildConcurrent(t *testing.T) {
+	root := newRoot(t)
+	ctx := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nRUN echo a > /a\nCOPY f /f\nRUN cat /f > /g\n", "f": "f"})
+	mustPocket(t, root, "pull", "busybox")
+	const n = 3
+	results := make(chan result, n)
+	for range n {
+		go func() {
+			cmd := pocketCmd(t, root, "build", "-q", "--source-date-epoch", "1700000000", ctx)
+			var stdout, stderr strings.Builder
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				code = -1
+			}
+			results <- result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
+		}()
+	}
+	var ids []string
+	for range n {
+		r := <-results
+		if r.Code != 0 {
+			t.Errorf("concurrent build: %s", r)
+			continue
+		}
+		ids = append(ids, strings.TrimSpace(r.Stdout))
+	}
+	for _, id := range ids {
+		if id != ids[0] {
+			t.Errorf("concurrent builds gave %v, want one ID", ids)
+			break
+		}
+	}
+	cached, ran := cachedSteps(mustPocket(t, root, "build", "--source-date-epoch", "1700000000", ctx).Stdout)
+	if len(ran) != 0 || len(cached) != 3 {
+		t.Errorf("after concurrent builds: cached %v ran %v, want all cached", cached, ran)
+	}
+}
