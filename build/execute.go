@@ -188,7 +188,9 @@ func (b *builder) arg(run *stageRun, c *instructions.ArgCommand) error {
 		case kv.Value != nil:
 			v = *kv.Value
 		default:
-			v = b.meta[kv.Key]
+			// A global ARG of that name, or BuildKit's automatic
+			// platform ARGs (TARGETARCH, ...), the host's.
+			v = b.platformArgs()[kv.Key]
 		}
 		if _, seen := run.args[kv.Key]; !seen {
 			run.keys = append(run.keys, kv.Key)

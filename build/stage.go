@@ -94,6 +94,15 @@ func (b *builder) buildStage(i int, final bool) error {
 	stg := b.stages[i]
 	b.printStep(stg.SourceCode)
 	base := b.stageBase(i)
+	if stg.Platform != "" {
+		p, err := b.expand(stg.Platform, envOf(b.platformArgs()))
+		if err != nil {
+			return err
+		}
+		if err := checkPlatform(p); err != nil {
+			return fmt.Errorf("FROM %w", err)
+		}
+	}
 	st, err := b.from(base, i)
 	if err != nil {
 		return err
@@ -175,6 +184,20 @@ func (b *builder) from(base string, i int) (*state, error) {
 }
 
 func (b *builder) platform() string { return "linux/" + runtime.GOARCH }
+
+// platformArgs are the global ARGs plus the automatic platform ARGs
+// (BUILDPLATFORM, TARGETPLATFORM, ...) that FROM --platform may use:
+// both are the host's.
+func (b *builder) platformArgs() map[string]string {
+	m := map[string]string{}
+	for k, v := range b.meta {
+		m[k] = v
+	}
+	for _, p := range []string{"BUILD", "TARGET"} {
+		m[p+"PLATFORM"], m[p+"OS"], m[p+"ARCH"] = b.platform(), "linux", runtime.GOARCH
+	}
+	return m
+}
 
 // image finds or pulls an image for FROM or COPY --from.
 func (b *builder) image(ref string) (*store.Image, error) {

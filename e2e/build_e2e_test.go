@@ -6,6 +6,9 @@ import (
 	"archive/tar"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -565,5 +568,24 @@ func TestBuildConcurrent(t *testing.T) {
 	cached, ran := cachedSteps(mustPocket(t, root, "build", "--source-date-epoch", "1700000000", ctx).Stdout)
 	if len(ran) != 0 || len(cached) != 3 {
 		t.Errorf("after concurrent builds: cached %v ran %v, want all cached", cached, ran)
+	}
+}
+
+// TestBuildAddURL: ADD of a URL fetches the file (mode 0600, named by
+// the URL's last element in a directory destination); its content is
+// part of the cache key.
+func TestBuildAddURL(t *testing.T) {
+	body := "v1\n"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, body) }))
+	defer srv.Close()
+	root := newRoot(t)
+	ctx := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nADD " + srv.URL + "/dl/file.txt /d/\n"})
+	mustPocket(t, root, "build", "-t", "addurl", ctx)
+	if out := mustPocket(t, root, "run", "--rm", "addurl", "sh", "-c", "stat -c %a /d/file.txt; cat /d/file.txt").Stdout; out != "600\nv1\n" {
+		t.Errorf("ADD URL gave %q", out)
+	}
+	body = "v2\n"
+	if _, ran := cachedSteps(mustPocket(t, root, "build", "-t", "addurl", ctx).Stdout); len(ran) != 1 {
+		t.Errorf("after the URL's content changed, ran %v, want the ADD", ran)
 	}
 }
