@@ -141,22 +141,9 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 	if hit, err := b.cached(sr, key); hit || err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(b.tmp, "layer-*.tar")
+	l, err := b.storePlan(p)
 	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	bw := bufio.NewWriter(f)
-	if err := p.writeTar(bw); err != nil {
 		return fmt.Errorf("%s: %w", c.text, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	l, err := run.StoreLayer(b.s, f)
-	if err != nil {
-		return err
 	}
 	st := sr.st.next()
 	st.key = key
@@ -165,12 +152,57 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 		kind = "dir"
 	}
 	createdBy := fmt.Sprintf("/bin/sh -c #(nop) %s %s:%s in %s ", name, kind, sum, c.sd.DestPath)
-	d := &v1.Descriptor{MediaType: types.DockerLayer, Digest: l.Digest, Size: l.Size}
-	if err := b.commit(st, createdBy, d, l.DiffID); err != nil {
+	if err := b.commit(st, createdBy, &l.Descriptor, l.DiffID); err != nil {
 		return err
 	}
 	sr.st = st
 	return nil
+}
+
+// storeLayer writes p as a layer tar and stores it.
+func (b *builder) storePlan(p *copyPlan) (*layerDesc, error) {
+	f, err := os.CreateTemp(b.tmp, "layer-*.tar")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	bw := bufio.NewWriter(f)
+	if err := p.writeTar(bw); err != nil {
+		return nil, err
+	}
+	if err := bw.Flush(); err != nil {
+		return nil, err
+	}
+	l, err := run.StoreLayer(b.s, f)
+	if err != nil {
+		return nil, err
+	}
+	return &layerDesc{Descriptor: v1.Descriptor{MediaType: types.DockerLayer, Digest: l.Digest, Size: l.Size}, DiffID: l.DiffID}, nil
+}
+
+// layerDesc is a stored layer's descriptor and diffID.
+type layerDesc struct {
+	v1.Descriptor
+	DiffID v1.Hash
+}
+
+// mkdirLayer is the layer that makes dir (WORKDIR) and its missing
+// parents, root-owned 0755 as in Docker, or nil when dir exists.
+func (b *builder) mkdirLayer(st *state, dir string) (*v1.Descriptor, v1.Hash, error) {
+	lfs := b.layerFS(st)
+	resolved, err := resolveDest(lfs, dir)
+	if err != nil {
+		return nil, v1.Hash{}, err
+	}
+	if fi, err := lfs.Lstat(resolved); err == nil && fi.IsDir() {
+		return nil, v1.Hash{}, nil
+	}
+	l, err := b.storePlan(&copyPlan{dest: resolved, parents: parentHeaders(lfs, resolved, b.o.Epoch), epoch: b.o.Epoch})
+	if err != nil {
+		return nil, v1.Hash{}, fmt.Errorf("WORKDIR %s: %w", dir, err)
+	}
+	return &l.Descriptor, l.DiffID, nil
 }
 
 // fromSources reads src from a stage or an image (COPY --from): the

@@ -137,7 +137,15 @@ func (b *builder) metadata(run *stageRun, cmd instructions.Command) error {
 	default:
 		return fmt.Errorf("%s: %w", cmd.Name(), ErrUnsupported)
 	}
-	if err := b.commit(st, nop(cmdText(cmd)), nil, v1.Hash{}); err != nil {
+	var layer *v1.Descriptor
+	var diffID v1.Hash
+	if _, ok := cmd.(*instructions.WorkdirCommand); ok {
+		// Docker makes the directory, even when nothing uses it.
+		if layer, diffID, err = b.mkdirLayer(run.st, cfg.WorkingDir); err != nil {
+			return err
+		}
+	}
+	if err := b.commit(st, nop(cmdText(cmd)), layer, diffID); err != nil {
 		return err
 	}
 	run.st = st
