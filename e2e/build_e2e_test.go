@@ -589,3 +589,14 @@ func TestBuildAddURL(t *testing.T) {
 		t.Errorf("after the URL's content changed, ran %v, want the ADD", ran)
 	}
 }
+
+// TestBuildWorkdir: WORKDIR makes its directory in the image even when
+// nothing later uses it.
+func TestBuildWorkdir(t *testing.T) {
+	root := newRoot(t)
+	ctx := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nWORKDIR /w/x\nWORKDIR /\n"})
+	mustPocket(t, root, "build", "-t", "wd", ctx)
+	if out := mustPocket(t, root, "run", "--rm", "wd", "stat", "-c", "%U %a", "/w/x").Stdout; out != "root 755\n" {
+		t.Errorf("/w/x: %q, want a root directory 755", out)
+	}
+}
