@@ -126,13 +126,3 @@ func (h *hashMemo) sum(e entry) (string, error) {
 	}
 	return sum, nil
 }
-
-// memoKey is a file's identity for the memo: what changes when its
-// content does (device, inode, size, mtime, ctime); "" when unknown.
-func memoKey(fi os.FileInfo) string {
-	st := statT(fi)
-	if st == nil {
-		return ""
-	}
-	return fmt.Sprintf("%d:%d:%d:%d.%d:%d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)
-}

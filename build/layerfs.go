@@ -106,14 +106,3 @@ func isWhiteout(fi os.FileInfo) bool {
 	st := statT(fi)
 	return st != nil && st.Rdev == 0
 }
-
-func isOpaque(p string) bool {
-	for _, k := range []string{"trusted.overlay.opaque", "user.overlay.opaque"} {
-		buf := make([]byte, 4)
-		n, err := unix.Lgetxattr(p, k, buf)
-		if err == nil && n == 1 && buf[0] == 'y' {
-			return true
-		}
-	}
-	return false
-}
