@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -128,7 +129,7 @@ func volumePruneCommand() *cli.Command {
 
 func systemPruneCommand() *cli.Command {
 	return &cli.Command{
-		Name: "prune", Usage: "remove stopped containers, unused networks and dangling images",
+		Name: "prune", Usage: "remove stopped containers, unused networks, dangling images and the build cache",
 		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
@@ -137,7 +138,11 @@ func systemPruneCommand() *cli.Command {
 			forceFlag(),
 		},
 		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			o := run.PruneOptions{Containers: true, Networks: true, Images: true, AllImages: c.Bool("all"), Until: c.Duration("until")}
+			o := run.PruneOptions{Containers: true, Networks: true, Images: true, AllImages: c.Bool("all"), Until: c.Duration("until"), BuildCache: true}
+			if o.Until > 0 {
+				// The build cache made within DURATION stays, as the images used within it.
+				o.CacheUntil = time.Now().Add(-o.Until)
+			}
 			if v := c.String("max-size"); v != "" {
 				n, err := cgroup.ParseSize(v)
 				if err != nil || n <= 0 {

@@ -56,9 +56,9 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "pocket/privilege", forbidden: []string{"pocket/"}},
 		{pkg: "pocket/version", forbidden: []string{"pocket/"}},
 		{pkg: "pocket/filter", forbidden: []string{"pocket/"}},
-		{pkg: "pocket/store", forbidden: []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/network", "pocket/pull",
+		{pkg: "pocket/store", forbidden: []string{"pocket/run", "pocket/build", "pocket/ns", "pocket/cgroup", "pocket/network", "pocket/pull",
 			"pocket/plan", "pocket/rootfs", "pocket/privilege"}},
-		{pkg: "pocket/pull", forbidden: []string{"pocket/run", "pocket/ns", "pocket/cgroup", "pocket/network",
+		{pkg: "pocket/pull", forbidden: []string{"pocket/run", "pocket/build", "pocket/ns", "pocket/cgroup", "pocket/network",
 			"pocket/plan", "pocket/rootfs"}},
 		// rootfs mounts and fills what init is told (ns types); it knows no
 		// store, plan or running container.
@@ -72,6 +72,9 @@ func TestImportDirection(t *testing.T) {
 		// knows ns, cgroup and seccomp, never images, the store or run.
 		{pkg: "pocket/ociruntime", forbidden: []string{"pocket/"},
 			allowed: []string{"pocket/ns", "pocket/cgroup", "pocket/seccomp", "pocket/privilege"}},
+		// build runs its steps through run, as `pocket run` would; only
+		// main reads the command line.
+		{pkg: "pocket/build", forbidden: []string{"github.com/urfave/cli"}},
 		// plan parses the command line; it knows nothing of running it.
 		{pkg: "pocket/plan", forbidden: []string{"pocket/run"}},
 		// Test helpers build images and run registries from the outside,

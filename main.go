@@ -183,8 +183,9 @@ func app() *cli.App {
 			{Name: "image", Usage: "manage images", Subcommands: []*cli.Command{
 				pullCommand(), pushCommand(), lsCommand(imagesCommand()), rmCommand(rmiCommand()), tagCommand(), saveCommand(), loadCommand(),
 				imagePruneCommand(), imageInspectCommand(),
-				historyCommand(), importCommand(),
+				historyCommand(), importCommand(), buildCommand(),
 			}},
+			buildCommand(), builderCommand(),
 			runCommand(), psCommand(), logsCommand(), stopCommand(), killCommand(), rmContainerCommand(),
 			waitCommand(), inspectCommand(), portCommand(), execCommand(), topCommand(), updateCommand(),
 			createCommand(), startCommand(), restartCommand(), pauseCommand(), unpauseCommand(), renameCommand(),

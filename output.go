@@ -64,6 +64,9 @@ func printPruned(w io.Writer, r run.PruneReport) {
 	section("Deleted Networks:", r.Networks, "")
 	section("Deleted Volumes:", r.Volumes, "")
 	section("Deleted Images:", r.Images, "deleted: ")
+	if r.CacheEntries > 0 {
+		fmt.Fprintf(w, "Deleted build cache objects: %d\n\n", r.CacheEntries)
+	}
 	if r.Measured {
 		fmt.Fprintf(w, "Total reclaimed space: %s\n", units.HumanSize(float64(r.Reclaimed)))
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -101,6 +102,18 @@ func mountOverlay(rs Rootfs) error {
 	if rs.UserXattr {
 		data += ",userxattr"
 	}
+	if len(data) >= os.Getpagesize() && rs.Work != "" {
+		// Still too long (an image of 100+ layers, as a long build makes):
+		// name each layer by a short symlink in a directory of the
+		// container's own, as Docker's overlay2 does with its l/ links.
+		// overlayfs resolves the links once, at mount time.
+		short, err := shortLowers(filepath.Join(filepath.Dir(rs.Work), "lower"), rs.Lower)
+		if err != nil {
+			return fmt.Errorf("mount rootfs: %w", err)
+		}
+		defer os.Chdir("/")
+		data = "lowerdir=" + strings.Join(short, ":") + data[strings.IndexByte(data+",", ','):]
+	}
 	if len(data) >= os.Getpagesize() {
 		return fmt.Errorf("mount rootfs: %d layers do not fit in one overlay mount (hint: squash the image)", len(rs.Lower))
 	}
@@ -111,6 +124,25 @@ func mountOverlay(rs Rootfs) error {
 		return &os.PathError{Op: "mount overlay", Path: rs.Target, Err: err}
 	}
 	return nil
+}
+
+// shortLowers makes dir hold a symlink per layer named by its index,
+// changes into dir and returns the names, for a lowerdir that fits.
+func shortLowers(dir string, lower []string) ([]string, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, err
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return nil, err
+	}
+	names := make([]string, len(lower))
+	for i, l := range lower {
+		names[i] = strconv.Itoa(i)
+		if err := os.Symlink(l, filepath.Join(dir, names[i])); err != nil {
+			return nil, err
+		}
+	}
+	return names, os.Chdir(dir)
 }
 
 // checkMounted makes sure the rootfs the parent mounted is there: a mount

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"pocket/ns"
 	"pocket/plan"
 	"pocket/store"
@@ -23,15 +25,7 @@ func newID() string {
 // create makes a container in the "created" state: its record and
 // directory with config.json, state.json and the files init mounts. It
 // takes the plan, never the options.
-func create(ctx context.Context, s *store.Store, p *plan.Plan) (_ *container, err error) {
-	var mounts *mountPlan
-	// Deferred first so it runs after release: removing a volume waits
-	// for every Hold.
-	defer func() {
-		if err != nil {
-			mounts.undo(s)
-		}
-	}()
+func create(ctx context.Context, s *store.Store, p *plan.Plan) (*container, error) {
 	img, err := image(ctx, s, p)
 	if err != nil {
 		return nil, err
@@ -43,18 +37,33 @@ func create(ctx context.Context, s *store.Store, p *plan.Plan) (_ *container, er
 	if err != nil {
 		return nil, err
 	}
-	sp, err := newSpec(s, img, cfg.Config, p)
+	return createFrom(s, p, img, cfg.Config, true)
+}
+
+// createFrom makes a container of img with the image configuration cfg.
+// indexed says img is in the image index, where it must still be once
+// the store is held; a build step's image is not (see RunStep).
+func createFrom(s *store.Store, p *plan.Plan, img *store.Image, cfg v1.Config, indexed bool) (_ *container, err error) {
+	var mounts *mountPlan
+	// Deferred first so it runs after release: removing a volume waits
+	// for every Hold.
+	defer func() {
+		if err != nil {
+			mounts.undo(s)
+		}
+	}()
+	sp, err := newSpec(s, img, cfg, p)
 	if err != nil {
 		return nil, err
 	}
-	specs := p.Volumes(cfg.Config.Volumes)
+	specs := p.Volumes(cfg.Volumes)
 	release, err := s.Hold()
 	if err != nil {
 		return nil, err
 	}
 	defer release()
 	// The image may have been removed between lookup and Hold.
-	if _, err := s.ImageByID(img.ID); err != nil {
+	if _, err := s.ImageByID(img.ID); indexed && err != nil {
 		return nil, fmt.Errorf("image %s: %w", p.Flags.Image, err)
 	}
 	if err := checkLayers(s, img, p.Flags.Image); err != nil {
@@ -67,7 +76,7 @@ func create(ctx context.Context, s *store.Store, p *plan.Plan) (_ *container, er
 	sp.Mounts = mounts.points
 	// The store names a container given no --name (one free name, chosen
 	// under its lock).
-	rec := &store.Container{ID: sp.ID, Name: sp.Name, Image: img.ID, Created: sp.Created, Volumes: mounts.volumes}
+	rec := &store.Container{ID: sp.ID, Name: sp.Name, Image: img.ID, Created: sp.Created, Volumes: mounts.volumes, BuildStep: !indexed}
 	if err := s.CreateContainer(rec); err != nil {
 		return nil, err
 	}

@@ -48,9 +48,28 @@ type BuildCacheRecord struct {
 	Shared     bool
 }
 
-// BuildCacheUsage lists the build cache of a store. pocket keeps none
-// until a builder sets this (the Build Cache row stays at 0 until then).
-var BuildCacheUsage = func(*store.Store) ([]BuildCacheRecord, error) { return nil, nil }
+// buildCacheUsage lists the build cache of a store as Docker's df does:
+// a record per cached step, sized by the layer the step made (none for a
+// metadata-only step); Shared when an image also has that layer, which
+// pruning the cache then does not free. No cache entry is ever in use
+// once its build is over.
+func buildCacheUsage(s *store.Store, imageLayers map[v1.Hash]int) ([]BuildCacheRecord, error) {
+	recs, err := s.CacheRecords()
+	if err != nil {
+		return nil, err
+	}
+	var out []BuildCacheRecord
+	for _, r := range recs {
+		b := BuildCacheRecord{ID: r.Key[:25], Type: "regular", Created: r.Created, LastUsed: r.Created, UsageCount: 1}
+		if n := len(r.Layers); n > 0 {
+			top := r.Layers[n-1]
+			b.Size, _ = s.LayerSize(top)
+			b.Shared = imageLayers[top] > 0
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
 
 // Usage measures the store: layer sizes come from the store's records,
 // containers' writable layers and volumes are walked (as Docker does).
@@ -112,7 +131,7 @@ func Usage(s *store.Store) (*DiskUsage, error) {
 		n, _ := pfs.Size(v.Mountpoint)
 		du.Volumes = append(du.Volumes, VolumeUsage{Name: v.Name, Links: vusers[v.Name], Size: n})
 	}
-	if du.BuildCache, err = BuildCacheUsage(s); err != nil {
+	if du.BuildCache, err = buildCacheUsage(s, layerUsers); err != nil {
 		return nil, err
 	}
 	return du, nil

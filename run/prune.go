@@ -21,8 +21,11 @@ type PruneOptions struct {
 	// --until, --max-size): images no container uses, tagged or not, go
 	// when last used longer ago than Until, then least recently used
 	// first until their layers take at most MaxSize bytes.
-	Until   time.Duration
-	MaxSize int64
+	Until      time.Duration
+	MaxSize    int64
+	BuildCache bool // every build cache entry (system prune, builder prune)
+	// CacheUntil keeps the build cache entries made at or after it.
+	CacheUntil time.Time
 }
 
 // PruneReport is what a prune removed, in Docker's sections.
@@ -31,6 +34,8 @@ type PruneReport struct {
 	Networks   []string // names
 	Volumes    []string // names
 	Images     []string // image IDs
+	// CacheEntries is the number of build cache entries removed.
+	CacheEntries int
 	// Reclaimed is the space the image and volume prunes freed, in bytes.
 	// Measured says one of them ran: Docker prints no total for a
 	// network prune.
@@ -72,6 +77,11 @@ func PruneUnused(s *store.Store, o PruneOptions) (PruneReport, error) {
 		}
 		ids, n, err := s.EvictImages(eo)
 		r.Images, r.Reclaimed, r.Measured = append(r.Images, ids...), r.Reclaimed+n, true
+		errs = append(errs, err)
+	}
+	if o.BuildCache {
+		n, freed, err := s.PruneCache(o.CacheUntil)
+		r.CacheEntries, r.Reclaimed, r.Measured = n, r.Reclaimed+freed, true
 		errs = append(errs, err)
 	}
 	return r, errors.Join(errs...)

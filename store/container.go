@@ -25,6 +25,10 @@ type Container struct {
 	Image   v1.Hash   `json:"image"`
 	Volumes []string  `json:"volumes,omitempty"`
 	Created time.Time `json:"created"`
+	// BuildStep marks a build step's container: its image is a build
+	// cache state, not in the index; the build holds the store and the
+	// cache entry keeps the layers.
+	BuildStep bool `json:"buildStep,omitempty"`
 }
 
 const recordFile = "record.json"
@@ -60,7 +64,7 @@ func (s *Store) CreateContainer(c *Container) error {
 	if err != nil {
 		return err
 	}
-	if ix.byID(c.Image) == nil {
+	if ix.byID(c.Image) == nil && !c.BuildStep {
 		return fmt.Errorf("create container %s: %w: %s", c.ID, ErrImageUnknown, c.Image)
 	}
 	if c.Created.IsZero() {

@@ -29,6 +29,9 @@ func (s *Store) gc() (int64, error) {
 			layers[l.Hex] = true
 		}
 	}
+	if err := s.cacheRefs(layers, blobs); err != nil {
+		return 0, fmt.Errorf("collect build cache: %w", err)
+	}
 	var freed int64
 	var errs []error
 	entries, err := os.ReadDir(s.path("layers"))

@@ -163,3 +163,18 @@ func (s *Store) TempFile() (f *os.File, release func(), err error) {
 	}
 	return f, func() { f.Close(); t.release() }, nil
 }
+
+// TempDir makes a temporary directory in the store, for work that must
+// not outlive its process: release removes it, and a crashed owner's
+// directory is removed by the next Open (its lock is free).
+func (s *Store) TempDir() (string, func(), error) {
+	t, err := s.newTemp()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := os.Mkdir(t.path, 0o700); err != nil {
+		t.release()
+		return "", nil, err
+	}
+	return t.path, t.release, nil
+}

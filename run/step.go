@@ -1,0 +1,110 @@
+package run
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
+
+	"pocket/fs"
+	"pocket/plan"
+	"pocket/privilege"
+	"pocket/store"
+)
+
+// StepLayer is the layer a build step's container made.
+type StepLayer struct {
+	DiffID v1.Hash
+	Digest v1.Hash // of its deterministic gzip
+	Size   int64   // of its gzip
+	Empty  bool    // the step changed nothing
+}
+
+// RunStep runs one build step as Docker's classic builder does: a
+// container of img (whose layers and config are in the store, but which
+// need not be in the image index) with cfg as its image configuration,
+// and o as its command line; created, when not nil, is told the
+// container's ID before it starts (Docker's "Running in"). It returns the command's exit status and,
+// when that is 0, the container's changes stored as a layer (the upper
+// directory's diff, as commit makes it). The container is removed in
+// every case. An error is pocket's own.
+func RunStep(ctx context.Context, s *store.Store, img *store.Image, cfg v1.Config, o Options, epoch *time.Time, created func(id string)) (int, StepLayer, error) {
+	reap()
+	// The builder mounts no volume the image declares: what RUN writes
+	// there is dropped, as in Docker.
+	cfg.Volumes = nil
+	o.Detach, o.Interactive, o.TTY, o.Remove = false, false, false, false
+	p, err := plan.Parse(o, plan.Probe())
+	if err != nil {
+		return 0, StepLayer{}, err
+	}
+	c, err := createFrom(s, p, img, cfg, false)
+	if err != nil {
+		return 0, StepLayer{}, err
+	}
+	defer func() {
+		anon := anonymousVolumes(s, c.spec.ID)
+		if err := removeFiles(s, c.spec.ID); err == nil {
+			removeVolumes(s, anon)
+		}
+	}()
+	if created != nil {
+		created(c.spec.ID)
+	}
+	code, err := supervise(s, c, streams{stdout: o.Stdout, stderr: o.Stderr}, nil)
+	if err != nil || code != 0 {
+		return code, StepLayer{}, err
+	}
+	l, err := writeLayer(s, c, epoch)
+	if err != nil {
+		return 0, StepLayer{}, fmt.Errorf("store step layer: %w", err)
+	}
+	return 0, StepLayer{DiffID: l.diffID, Digest: l.digest, Size: l.size, Empty: l.empty}, nil
+}
+
+// StoreLayer stores the layer tar in f (read from its start) the way
+// commit and pull do: unpacked by fs.Unpack, which trusts no tar, with
+// tar-split metadata so that save gives back the same bytes. It returns
+// the layer's diffID and the digest and size of its deterministic gzip.
+func StoreLayer(s *store.Store, f *os.File) (StepLayer, error) {
+	var l StepLayer
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return l, err
+	}
+	diff := sha256.New()
+	blob := sha256.New()
+	cw := &countWriter{w: blob}
+	zw, err := gzip.NewWriterLevel(cw, gzip.DefaultCompression)
+	if err != nil {
+		return l, err
+	}
+	if _, err := io.Copy(io.MultiWriter(diff, zw), f); err != nil {
+		return l, err
+	}
+	if err := zw.Close(); err != nil {
+		return l, err
+	}
+	l.DiffID = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(diff.Sum(nil))}
+	l.Digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(blob.Sum(nil))}
+	l.Size = cw.n
+	err = s.PutLayer(l.DiffID, func(dir string, meta io.Writer) (v1.Hash, error) {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return v1.Hash{}, err
+		}
+		h := sha256.New()
+		if _, err := fs.Unpack(io.TeeReader(f, h), dir, meta, fs.OptionsFor(privilege.Rootless())); err != nil {
+			return v1.Hash{}, err
+		}
+		if _, err := io.Copy(h, f); err != nil {
+			return v1.Hash{}, err
+		}
+		return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
+	})
+	return l, err
+}
