@@ -154,11 +154,13 @@ func app() *cli.App {
 			historyCommand(),
 			exportCommand(),
 			importCommand(),
+			cpCommand(),
 			{Name: "container", Usage: "manage containers", Subcommands: []*cli.Command{
 				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
 				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),
 				portCommand(),
 				commitCommand(), diffCommand(), exportCommand(),
+				cpCommand(),
 			}},
 			networkCommand(),
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemPruneCommand()}},
