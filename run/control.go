@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"pocket/store"
 )
 
@@ -23,9 +25,17 @@ import (
 // namespace, where it is root, and it is the process that reaps the
 // container, so it signals through a pidfd that cannot hit a reused pid.
 
-// controlRequest is one line a client sends: a signal for PID 1.
+// controlRequest is one line a client sends: a signal for PID 1, or a
+// request for the container's root directory (`pocket cp`), which comes
+// back as a descriptor (SCM_RIGHTS) with the reply. Rootless pocket needs
+// the monitor for that too: the container's process is not dumpable
+// (its exec gained capabilities), and /proc/PID/root then opens only for
+// a process with CAP_SYS_PTRACE in the container's user namespace, which
+// the monitor is root in and a pocket command, in a namespace of its own,
+// is not.
 type controlRequest struct {
-	Signal int `json:"signal"`
+	Signal int  `json:"signal,omitempty"`
+	Root   bool `json:"root,omitempty"`
 }
 
 // controlReply is the monitor's answer: empty means delivered.
@@ -94,7 +104,7 @@ func listenControl(dir string) (*controlServer, error) {
 
 // serve answers requests until close, delivering signals with signal,
 // which returns os.ErrProcessDone once the container has been reaped.
-func (s *controlServer) serve(signal func(syscall.Signal) error) {
+func (s *controlServer) serve(signal func(syscall.Signal) error, root func() (*os.File, error)) {
 	go func() {
 		for {
 			conn, err := s.ln.AcceptUnix()
@@ -106,12 +116,12 @@ func (s *controlServer) serve(signal func(syscall.Signal) error) {
 				time.Sleep(10 * time.Millisecond)
 				continue
 			}
-			go handleControl(conn, signal)
+			go handleControl(conn, signal, root)
 		}
 	}()
 }
 
-func handleControl(conn *net.UnixConn, signal func(syscall.Signal) error) {
+func handleControl(conn *net.UnixConn, signal func(syscall.Signal) error, root func() (*os.File, error)) {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(controlTimeout))
 	reply := func(r controlReply) { json.NewEncoder(conn).Encode(r) }
@@ -125,6 +135,10 @@ func handleControl(conn *net.UnixConn, signal func(syscall.Signal) error) {
 	var req controlRequest
 	if err := json.NewDecoder(conn).Decode(&req); err != nil {
 		reply(controlReply{Error: "bad request: " + err.Error()})
+		return
+	}
+	if req.Root {
+		sendRoot(conn, root)
 		return
 	}
 	if req.Signal <= 0 || req.Signal > 64 {
@@ -215,4 +229,78 @@ func askMonitor(dir string, sig syscall.Signal) error {
 		return errors.New(rep.Error)
 	}
 	return nil
+}
+
+// sendRoot replies to a root request with the open root directory.
+func sendRoot(conn *net.UnixConn, root func() (*os.File, error)) {
+	f, err := root()
+	switch {
+	case errors.Is(err, os.ErrProcessDone), errors.Is(err, syscall.ESRCH):
+		json.NewEncoder(conn).Encode(controlReply{NotRunning: true})
+		return
+	case err != nil:
+		json.NewEncoder(conn).Encode(controlReply{Error: err.Error()})
+		return
+	}
+	defer f.Close()
+	data, _ := json.Marshal(controlReply{})
+	conn.WriteMsgUnix(append(data, '\n'), unix.UnixRights(int(f.Fd())), nil)
+}
+
+// askMonitorRoot asks the monitor of the container in dir for its root
+// directory, open.
+func askMonitorRoot(dir string) (*os.File, error) {
+	addr, done, err := socketAddr(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, errNoControl
+	}
+	if err != nil {
+		return nil, err
+	}
+	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: addr, Net: "unix"})
+	done()
+	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+		return nil, errNoControl
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(controlTimeout))
+	if err := json.NewEncoder(conn).Encode(controlRequest{Root: true}); err != nil {
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	buf, oob := make([]byte, 4096), make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := conn.ReadMsgUnix(buf, oob)
+	if err != nil {
+		return nil, fmt.Errorf("control socket: no reply from the monitor: %w", err)
+	}
+	var fds []int
+	if msgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+		for _, m := range msgs {
+			if r, err := unix.ParseUnixRights(&m); err == nil {
+				fds = append(fds, r...)
+			}
+		}
+	}
+	var rep controlReply
+	if err := json.Unmarshal(buf[:n], &rep); err != nil {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+		return nil, fmt.Errorf("control socket: bad reply from the monitor: %w", err)
+	}
+	for _, fd := range fds[min(len(fds), 1):] {
+		unix.Close(fd)
+	}
+	switch {
+	case rep.NotRunning:
+		return nil, ErrNotRunning
+	case rep.Error != "":
+		return nil, errors.New(rep.Error)
+	case len(fds) == 0:
+		return nil, errors.New("control socket: the monitor sent no descriptor")
+	}
+	unix.CloseOnExec(fds[0])
+	return os.NewFile(uintptr(fds[0]), "root"), nil
 }

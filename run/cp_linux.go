@@ -27,11 +27,18 @@ var unixENOTDIR = unix.ENOTDIR
 // it (CVE-2018-15664), and nothing of the container is ever executed or
 // loaded on the host side (CVE-2019-14271).
 //
-// The pid must still be the container's: a pidfd pins the process while
-// it is checked to be a child of the container's monitor, whose lock
-// proves it alive, and it is checked again alive once its root is open,
-// so a reused pid never hands out a host process's root.
+// The container's monitor opens it and hands it over its control socket
+// (see controlRequest): it is the one process sure the pid is still its
+// unreaped child, and the one a rootless pocket needs. For a container
+// whose monitor has no socket, the pid is opened here: a pidfd pins the
+// process while it is checked to be a child of the container's monitor,
+// whose lock proves it alive, and it is checked again alive once its
+// root is open, so a reused pid never hands out a host process's root.
 func runningRoot(s *store.Store, c *container) (*os.File, error) {
+	root, err := askMonitorRoot(c.dir)
+	if !errors.Is(err, errNoControl) {
+		return root, err
+	}
 	pid := c.state.Pid
 	if pid <= 0 {
 		return nil, ErrNotRunning
@@ -47,7 +54,7 @@ func runningRoot(s *store.Store, c *container) (*os.File, error) {
 	if ppid, err := parentPid(pid); err != nil || ppid != c.state.MonitorPid {
 		return nil, ErrNotRunning
 	}
-	root, err := os.OpenFile(fmt.Sprintf("/proc/%d/root", pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	root, err = os.OpenFile(fmt.Sprintf("/proc/%d/root", pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, ErrNotRunning
 	}

@@ -99,7 +99,7 @@ func (c *container) runOnce(s *store.Store, st streams, started func()) (int, er
 		return 125, err
 	}
 	sig.to(p.pid())
-	ctl.serve(p.signal)
+	ctl.serve(p.signal, p.root)
 	if started != nil {
 		started()
 	}
