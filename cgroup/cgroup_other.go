@@ -33,3 +33,12 @@ func (c *Cgroup) Delete() error { return errOS }
 
 // Unified is always false.
 func Unified() bool { return false }
+
+// Stats needs Linux.
+func (c *Cgroup) Stats() (Stats, error) { return Stats{}, errOS }
+
+// SystemCPU needs Linux.
+func SystemCPU() (uint64, int, error) { return 0, 0, errOS }
+
+// MemTotal needs Linux.
+func MemTotal() uint64 { return 0 }

@@ -44,14 +44,14 @@ var arches = map[string]arch{
 	"amd64": {
 		goarch: "amd64", qemu: "qemu-system-x86_64", machine: []string{"-M", "q35"}, console: "ttyS0",
 		packages: []string{"qemu-system-x86", "util-linux"},
-		run:      "^(TestCgroup.*|TestRunLimits|TestRunKilledMonitor|TestRootlessCgroup|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused)$",
+		run:      "^(TestCgroup.*|TestRunLimits|TestRunKilledMonitor|TestRootlessCgroup|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused|TestStats.*)$",
 		units:    []string{"./cgroup"},
 	},
 	"arm64": {
 		goarch: "arm64", qemu: "qemu-system-aarch64", machine: []string{"-M", "virt", "-cpu", "cortex-a57"}, console: "ttyAMA0",
 		packages: []string{"qemu-system-arm"}, foreign: true,
 		// Rootless would need setpriv and its libraries for arm64.
-		run:   "^(TestCgroup.*|TestRunLimits|TestRunKilledMonitor|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused)$",
+		run:   "^(TestCgroup.*|TestRunLimits|TestRunKilledMonitor|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused|TestStats.*)$",
 		units: []string{"./cgroup"},
 	},
 }
