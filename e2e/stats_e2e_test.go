@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -52,6 +53,14 @@ func TestStats(t *testing.T) {
 	out := mustPocket(t, root, "stats", "--no-stream", "--no-trunc", "--format", "{{.Name}} {{.ID}} {{.PIDs}}", "st").Stdout
 	if f := strings.Fields(out); len(f) != 3 || f[0] != "st" || len(f[1]) != 64 || f[2] != "2" {
 		t.Errorf("stats --format template printed %q", out)
+	}
+
+	// CPU %: a busy loop uses some CPU in the second --no-stream samples.
+	mustPocket(t, root, "run", "-d", "--name", "busy", "--network", "none", "busybox", "sh", "-c", "while :; do :; done")
+	defer pocket(t, root, "rm", "-f", "busy")
+	cpu := strings.TrimSpace(mustPocket(t, root, "stats", "--no-stream", "--format", "{{.CPUPerc}}", "busy").Stdout)
+	if v, err := strconv.ParseFloat(strings.TrimSuffix(cpu, "%"), 64); err != nil || v <= 0 {
+		t.Errorf("CPU %% of a busy loop: %q", cpu)
 	}
 
 	// Stopped containers only with -a, with zeros.
