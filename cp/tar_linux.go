@@ -52,7 +52,7 @@ func (t *tarWriter) entry(dirfd int, base, name string) error {
 		Mode:    int64(st.Mode & 0o7777),
 		Uid:     int(st.Uid),
 		Gid:     int(st.Gid),
-		ModTime: time.Unix(st.Mtim.Unix()),
+		ModTime: time.Unix(st.Mtim.Sec, 0), // whole seconds, as moby's archive: no PAX record
 		Format:  tar.FormatPAX,
 	}
 	switch st.Mode & unix.S_IFMT {

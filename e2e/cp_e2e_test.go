@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/creack/pty"
 )
 
 // cpSetup fills a busybox container with what the cp tests copy.
@@ -288,5 +290,40 @@ func TestRootlessCp(t *testing.T) {
 				t.Errorf("copied out: owned by %d, want the user's %d", uid, e.user.uid)
 			}
 		})
+	}
+}
+
+// TestCpSummary: with stdout on a terminal, cp reports on stderr what it
+// copied, in Docker's words; -q and a pipe silence it.
+func TestCpSummary(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "run", "--name", "ctr", "--network", "none", "busybox", "sh", "-c", "echo hello > /f")
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	defer tty.Close()
+	dst := filepath.Join(t.TempDir(), "f")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cp", "ctr:/f", dst}, "Successfully copied 6B (transferred 2.05kB) to " + dst + "\n"},
+		{[]string{"cp", "-q", "ctr:/f", dst}, ""},
+		{[]string{"cp", dst, "ctr:/g"}, "Successfully copied 6B (transferred 2.05kB) to ctr:/g\n"},
+	} {
+		cmd := pocketCmd(t, root, tc.args...)
+		var stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = tty, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if stderr.String() != tc.want {
+			t.Errorf("%v: stderr %q, want %q", tc.args, stderr.String(), tc.want)
+		}
+	}
+	if r := mustPocket(t, root, "cp", "ctr:/f", dst); r.Stderr != "" {
+		t.Errorf("cp to a pipe printed %q", r.Stderr)
 	}
 }
