@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/docker/go-units"
 
@@ -212,7 +213,7 @@ func hostDestination(dst string, srcIsDir bool, name string) (*os.File, cp.Extra
 			return nil, o, cp.ErrNotDirectory
 		}
 	}
-	f, err := os.OpenFile(into, os.O_RDONLY|syscallDirectory, 0)
+	f, err := os.OpenFile(into, os.O_RDONLY|syscall.O_DIRECTORY, 0)
 	if err != nil {
 		return nil, o, err
 	}
@@ -253,7 +254,7 @@ func copyTo(s *store.Store, o CopyOptions, stdin io.Reader, n *counter) (string,
 				return "", err
 			}
 		}
-		if srcDir, err = os.OpenFile(d, os.O_RDONLY|syscallDirectory, 0); err != nil {
+		if srcDir, err = os.OpenFile(d, os.O_RDONLY|syscall.O_DIRECTORY, 0); err != nil {
 			return "", err
 		}
 		defer srcDir.Close()
@@ -310,7 +311,7 @@ func copyTo(s *store.Store, o CopyOptions, stdin io.Reader, n *counter) (string,
 		if errors.Is(err, os.ErrNotExist) {
 			return &copyNotFound{into, o.Container}
 		}
-		if errors.Is(err, unixENOTDIR) {
+		if errors.Is(err, syscall.ENOTDIR) {
 			return errors.New("extraction point is not a directory")
 		}
 		if err != nil {

@@ -13,10 +13,6 @@ import (
 	"pocket/store"
 )
 
-const syscallDirectory = unix.O_DIRECTORY | unix.O_CLOEXEC
-
-var unixENOTDIR = unix.ENOTDIR
-
 // runningRoot opens a running container's root directory, as its init
 // sees it: /proc/PID/root, its own mount namespace with its volumes and
 // tmpfs mounts, the overlay as the container writes it. Writing there

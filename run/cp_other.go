@@ -3,15 +3,10 @@
 package run
 
 import (
-	"errors"
 	"os"
 
 	"pocket/store"
 )
-
-const syscallDirectory = 0
-
-var unixENOTDIR = errors.New("not a directory")
 
 func runningRoot(s *store.Store, c *container) (*os.File, error) { return nil, ErrNotRunning }
 
