@@ -25,6 +25,11 @@ type ExtractOptions struct {
 	// NoSetID drops set-user-ID and set-group-ID bits: a container's
 	// set-id binary copied to the host must not become a root one.
 	NoSetID bool
+	// NoDevices skips device nodes: a container may make a node for the
+	// host's disk (mknod is allowed there, only opening it is not), and
+	// copied to the host as root, with the container's mode, it would
+	// open the disk to any host user.
+	NoDevices bool
 	// From and To rename the archive's top entry (moby's
 	// RebaseArchiveEntries): "dir" to "newdir", "." to "newdir".
 	From, To string
@@ -78,6 +83,9 @@ func clean(name string) string {
 
 func (x *extractor) entry(tr *tar.Reader, hdr *tar.Header) error {
 	rel := clean(rebase(hdr.Name, x.o.From, x.o.To))
+	if x.o.NoDevices && (hdr.Typeflag == tar.TypeChar || hdr.Typeflag == tar.TypeBlock) {
+		return nil
+	}
 	if rel == "" {
 		return nil // the directory extracted into keeps its metadata, as Docker's
 	}

@@ -108,3 +108,24 @@ func TestWriteTarLink(t *testing.T) {
 		t.Errorf("entry %+v, %v; want the symlink itself", h, err)
 	}
 }
+
+// TestExtractNoDevices: copied to the host, a container's device node is
+// dropped (a node for the host's disk would open it to every user).
+func TestExtractNoDevices(t *testing.T) {
+	into := t.TempDir()
+	d, err := os.Open(into)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var b bytes.Buffer
+	tw := tar.NewWriter(&b)
+	tw.WriteHeader(&tar.Header{Name: "sda", Typeflag: tar.TypeBlock, Mode: 0o666, Devmajor: 8})
+	tw.Close()
+	if err := Extract(&b, d, ExtractOptions{NoChown: true, NoDevices: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(filepath.Join(into, "sda")); err == nil {
+		t.Errorf("the device node was made")
+	}
+}

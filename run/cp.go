@@ -180,9 +180,10 @@ func copyFrom(s *store.Store, o CopyOptions, stdout io.Writer, n *counter) (stri
 // and how the archive's top entry is renamed (moby's
 // CopyInfoDestinationPath and PrepareArchiveCopy). The host's paths are
 // the user's and followed; what arrives from the container is not (see
-// cp.Extract), and set-id bits are dropped: pocket writes as root.
+// cp.Extract), and set-id bits and device nodes are dropped: pocket
+// writes as root.
 func hostDestination(dst string, srcIsDir bool, name string) (*os.File, cp.ExtractOptions, error) {
-	o := cp.ExtractOptions{NoChown: true, NoSetID: true}
+	o := cp.ExtractOptions{NoChown: true, NoSetID: true, NoDevices: true}
 	fi, err := os.Stat(dst)
 	exists := err == nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
