@@ -113,6 +113,7 @@ func copyFrom(s *store.Store, o CopyOptions, stdout io.Writer, n *counter) (stri
 		src := cp.Clean(o.Src)
 		dir, base, info, err := cp.Lstat(root, src)
 		if err == nil && !info.Exists {
+			dir.Close()
 			err = cp.ErrNotFound
 		}
 		if errors.Is(err, cp.ErrNotFound) {
@@ -134,6 +135,7 @@ func copyFrom(s *store.Store, o CopyOptions, stdout io.Writer, n *counter) (stri
 			dir.Close()
 			dir, base, info, err = cp.Lstat(root, cp.Clean(target))
 			if err == nil && !info.Exists {
+				dir.Close()
 				err = cp.ErrNotFound
 			}
 			if errors.Is(err, cp.ErrNotFound) {
