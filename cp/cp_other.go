@@ -21,10 +21,11 @@ func (i Info) IsLink() bool { return false }
 
 // ExtractOptions say how the entries of a copy land.
 type ExtractOptions struct {
-	Owner    *[2]int
-	NoChown  bool
-	NoSetID  bool
-	From, To string
+	Owner     *[2]int
+	NoChown   bool
+	NoSetID   bool
+	NoDevices bool
+	From, To  string
 }
 
 // OpenDir needs Linux.
