@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/containerd/cgroups/v3/cgroup1"
+	"github.com/containerd/cgroups/v3/cgroup2"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,7 +23,9 @@ const unlimited = 1 << 62
 func (c *Cgroup) Stats() (Stats, error) {
 	var s Stats
 	if c.v2 != nil {
-		m, err := c.v2.Stat()
+		// Only what stats shows: hugetlb and rdma files differ by
+		// architecture and kernel, and are not worth a failed sample.
+		m, err := c.v2.StatFiltered(cgroup2.StatPids | cgroup2.StatCPU | cgroup2.StatMemory | cgroup2.StatIO)
 		if err != nil {
 			return s, fmt.Errorf("read cgroup %s: %w", c.group, err)
 		}
