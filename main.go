@@ -195,6 +195,8 @@ func app() *cli.App {
 			historyCommand(),
 			exportCommand(),
 			importCommand(),
+			cpCommand(),
+			statsCommand(),
 			{Name: "container", Usage: "manage containers", Subcommands: []*cli.Command{
 				runCommand(), lsCommand(psCommand()), logsCommand(), stopCommand(), killCommand(),
 				rmCommand(rmContainerCommand()), waitCommand(), containerPruneCommand(), containerInspectCommand(),
@@ -202,6 +204,7 @@ func app() *cli.App {
 				commitCommand(), diffCommand(), exportCommand(),
 				createCommand(), startCommand(), restartCommand(), pauseCommand(), unpauseCommand(), renameCommand(),
 				attachCommand(),
+				cpCommand(), statsCommand(),
 			}},
 			networkCommand(), generateCommand(),
 			{Name: "system", Usage: "manage pocket", Subcommands: []*cli.Command{systemDfCommand(), systemPruneCommand()}},

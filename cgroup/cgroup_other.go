@@ -45,3 +45,12 @@ func (c *Cgroup) Frozen() bool { return false }
 
 // Update fails with ErrUnavailable.
 func (c *Cgroup) Update(r Resources) error { return errOS }
+
+// Stats needs Linux.
+func (c *Cgroup) Stats() (Stats, error) { return Stats{}, errOS }
+
+// SystemCPU needs Linux.
+func SystemCPU() (uint64, int, error) { return 0, 0, errOS }
+
+// MemTotal needs Linux.
+func MemTotal() uint64 { return 0 }

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"pocket/store"
 )
 
@@ -29,14 +31,22 @@ import (
 // controlRequest is one line a client sends: a signal for PID 1 (0 for
 // none), or a process to start in the container (exec.go), whose
 // descriptors come with the line as SCM_RIGHTS, or a question for the
-// container's pids (top). Stop also ends the restart policy (pocket stop,
-// and kill as Docker's), which the monitor must know before the
-// container exits.
+// container's pids (top), or for its root directory (`pocket cp`), which
+// comes back as a descriptor (SCM_RIGHTS) with the reply. Stop also ends
+// the restart policy (pocket stop, and kill as Docker's), which the
+// monitor must know before the container exits.
+//
+// Rootless pocket needs the monitor for the root too: the container's
+// process is not dumpable (its exec gained capabilities), and
+// /proc/PID/root then opens only for a process with CAP_SYS_PTRACE in
+// the container's user namespace, which the monitor is root in and a
+// pocket command, in a namespace of its own, is not.
 type controlRequest struct {
 	Signal int          `json:"signal,omitempty"`
 	Stop   bool         `json:"stop,omitempty"`
 	Exec   *execRequest `json:"exec,omitempty"`
 	Procs  bool         `json:"procs,omitempty"` // the container's pids (top)
+	Root   bool         `json:"root,omitempty"`  // the container's root directory (cp)
 }
 
 // controlReply is the monitor's answer: empty means delivered. An exec
@@ -133,6 +143,7 @@ type controlHandlers struct {
 	signal func(syscall.Signal) error
 	exec   func(req *execRequest, files []*os.File, reply func(controlReply))
 	procs  func() ([]int, error)
+	root   func() (*os.File, error)
 }
 
 // serve makes h the current run's handlers; the first call starts
@@ -211,6 +222,14 @@ func (s *controlServer) handle(conn *net.UnixConn) {
 			return
 		}
 		reply(controlReply{Pids: pids})
+		return
+	}
+	if req.Root {
+		if h.root == nil {
+			reply(controlReply{NotRunning: true})
+			return
+		}
+		sendRoot(conn, h.root)
 		return
 	}
 	if req.Signal < 0 || req.Signal > 64 || req.Signal == 0 && !req.Stop {
@@ -414,4 +433,67 @@ func replyError(rep *controlReply) error {
 		return errors.New(rep.Error)
 	}
 	return nil
+}
+
+// sendRoot replies to a root request with the open root directory.
+func sendRoot(conn *net.UnixConn, root func() (*os.File, error)) {
+	f, err := root()
+	switch {
+	case errors.Is(err, os.ErrProcessDone), errors.Is(err, syscall.ESRCH):
+		json.NewEncoder(conn).Encode(controlReply{NotRunning: true})
+		return
+	case err != nil:
+		json.NewEncoder(conn).Encode(controlReply{Error: err.Error()})
+		return
+	}
+	defer f.Close()
+	data, _ := json.Marshal(controlReply{})
+	conn.WriteMsgUnix(append(data, '\n'), unix.UnixRights(int(f.Fd())), nil)
+}
+
+// askMonitorRoot asks the monitor of the container in dir for its root
+// directory, open.
+func askMonitorRoot(dir string) (*os.File, error) {
+	conn, err := dialMonitor(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(controlTimeout))
+	if err := json.NewEncoder(conn).Encode(controlRequest{Root: true}); err != nil {
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	buf, oob := make([]byte, 4096), make([]byte, unix.CmsgSpace(4))
+	n, oobn, _, _, err := conn.ReadMsgUnix(buf, oob)
+	if err != nil {
+		return nil, fmt.Errorf("control socket: no reply from the monitor: %w", err)
+	}
+	var fds []int
+	if msgs, err := unix.ParseSocketControlMessage(oob[:oobn]); err == nil {
+		for _, m := range msgs {
+			if r, err := unix.ParseUnixRights(&m); err == nil {
+				fds = append(fds, r...)
+			}
+		}
+	}
+	var rep controlReply
+	if err := json.Unmarshal(buf[:n], &rep); err != nil {
+		for _, fd := range fds {
+			unix.Close(fd)
+		}
+		return nil, fmt.Errorf("control socket: bad reply from the monitor: %w", err)
+	}
+	for _, fd := range fds[min(len(fds), 1):] {
+		unix.Close(fd)
+	}
+	switch {
+	case rep.NotRunning:
+		return nil, ErrNotRunning
+	case rep.Error != "":
+		return nil, errors.New(rep.Error)
+	case len(fds) == 0:
+		return nil, errors.New("control socket: the monitor sent no descriptor")
+	}
+	unix.CloseOnExec(fds[0])
+	return os.NewFile(uintptr(fds[0]), "root"), nil
 }

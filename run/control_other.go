@@ -4,6 +4,7 @@ package run
 
 import (
 	"net"
+	"os"
 	"syscall"
 )
 
@@ -11,3 +12,5 @@ import (
 func samePeer(*net.UnixConn) bool { return true }
 
 func (p *process) signal(syscall.Signal) error { return errOS }
+
+func (p *process) root() (*os.File, error) { return nil, errOS }

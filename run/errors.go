@@ -40,3 +40,15 @@ func notRunning(id string) error { return &notRunningError{id} }
 
 func (e *notRunningError) Error() string        { return fmt.Sprintf("container %s is not running", e.id) }
 func (e *notRunningError) Is(target error) bool { return target == ErrNotRunning }
+
+// ErrCopyNotFound is a `pocket cp` path missing in the container.
+var ErrCopyNotFound = errors.New("could not find the file")
+
+// copyNotFound is Docker's daemon's words for a path missing in a
+// container (moby daemon/errors.go containerFileNotFound).
+type copyNotFound struct{ file, container string }
+
+func (e *copyNotFound) Error() string {
+	return fmt.Sprintf("Could not find the file %s in container %s", e.file, e.container)
+}
+func (e *copyNotFound) Is(target error) bool { return target == ErrCopyNotFound }

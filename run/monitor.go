@@ -156,7 +156,7 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 	}
 	sig.to(p.pid(), func() { ctl.deliver(&controlRequest{Stop: true}, nil) })
 	x := newExecutor(&c.spec, cg, p.pid())
-	ctl.serve(controlHandlers{signal: p.signal, exec: x.serveExec, procs: x.procs})
+	ctl.serve(controlHandlers{signal: p.signal, exec: x.serveExec, procs: x.procs, root: p.root})
 	if ctl.isStopped() {
 		// Stopped while it was starting again: a stop between runs ends
 		// the run it finds starting, as Docker kills a restarting one.

@@ -44,7 +44,7 @@ var arches = map[string]arch{
 	"amd64": {
 		goarch: "amd64", qemu: "qemu-system-x86_64", machine: []string{"-M", "q35"}, console: "ttyS0",
 		packages: []string{"qemu-system-x86", "util-linux"},
-		run:      "^(TestCgroup.*|TestResourceCgroup.*|TestUpdateCgroup|TestRunLimits|TestRunKilledMonitor|TestRootlessCgroup|TestPause|TestRootlessPause|TestRestartPolicy|TestExec|TestExecLifecycle|TestExecCgroup|TestExecRootless|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused|TestOCIRuntime(Lifecycle|Run|Config|Hooks|UserNS|Console))$",
+		run:      "^(TestCgroup.*|TestResourceCgroup.*|TestUpdateCgroup|TestRunLimits|TestRunKilledMonitor|TestRootlessCgroup|TestPause|TestRootlessPause|TestRestartPolicy|TestExec|TestExecLifecycle|TestExecCgroup|TestExecRootless|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused|TestStats.*|TestOCIRuntime(Lifecycle|Run|Config|Hooks|UserNS|Console))$",
 		units:    []string{"./cgroup"},
 	},
 	"arm64": {
