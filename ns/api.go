@@ -61,6 +61,9 @@ type Config struct {
 	Joined bool `json:"joined,omitempty"`
 	JoinFD int  `json:"joinFD,omitempty"`
 
+	// DieWithParent makes init arm PR_SET_PDEATHSIG (SIGKILL) itself.
+	DieWithParent bool `json:"dieWithParent,omitempty"`
+
 	// Shm is /dev/shm and /dev/mqueue (see Shm).
 	Shm Shm `json:"shm"`
 	// Sysctls are written in the container's procfs before it is made

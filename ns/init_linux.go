@@ -27,12 +27,6 @@ func Init() {
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		fail(&os.SyscallError{Syscall: "prctl(PR_SET_DUMPABLE)", Err: err})
 	}
-	// The parent sets it at fork, except for an init started in another
-	// container's PID namespace (--pid container:), where Go's fork cannot
-	// (see run's startProcess): armed here, the same either way.
-	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
-		fail(&os.SyscallError{Syscall: "prctl(PR_SET_PDEATHSIG)", Err: err})
-	}
 	err := start()
 	if err == nil {
 		err = errors.New("container init: exec returned")
@@ -54,6 +48,17 @@ func start() error {
 	cfg, err := readConfig()
 	if err != nil {
 		return err
+	}
+	// pocket run's parent sets it at fork, except for an init started in
+	// another container's PID namespace (--pid container:), where Go's
+	// fork cannot (see run's startProcess): armed here, the same either
+	// way. Not for the OCI runtime, whose `create` exits and leaves init
+	// waiting for `start`. A parent dead before this leaves init the
+	// config pipe's EOF above, and it exits.
+	if cfg.DieWithParent {
+		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+			return &os.SyscallError{Syscall: "prctl(PR_SET_PDEATHSIG)", Err: err}
+		}
 	}
 	if err := joinNamespaces(cfg.Join); err != nil {
 		return err

@@ -60,8 +60,12 @@ func setupRootfs(cfg *Config) error {
 	if err := r.files(cfg.Files); err != nil {
 		return err
 	}
-	if err := r.mtab(); err != nil {
-		return err
+	// Docker's /etc/mtab link is pocket run's: an OCI bundle's root is
+	// the caller's, as runc leaves it.
+	if !cfg.Rootfs.Bind {
+		if err := r.mtab(); err != nil {
+			return err
+		}
 	}
 	if err := r.devices(cfg.Devices, cfg.UserNS); err != nil {
 		return err

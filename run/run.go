@@ -58,6 +58,11 @@ func parseAndCreate(ctx context.Context, s *store.Store, o Options) (*container,
 	if err != nil {
 		return nil, err
 	}
+	if o.Stderr != nil {
+		for _, w := range p.Warnings {
+			fmt.Fprintln(o.Stderr, "WARNING: "+w)
+		}
+	}
 	cid, err := newCIDFile(o.CIDFile)
 	if err != nil {
 		return nil, err

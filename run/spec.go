@@ -103,10 +103,11 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 		Network:  initNetwork(sp.Network),
 		// In a user namespace init bind-mounts /dev nodes instead of
 		// making them.
-		UserNS:  p.Host.Rootless,
-		Nofile:  DefaultNofile().Limit,
-		Shm:     ns.Shm{Size: p.ShmSize, Host: p.Namespaces.HostIPC(), None: p.Namespaces.IpcMode == "none"},
-		Sysctls: p.Sysctls,
+		UserNS:        p.Host.Rootless,
+		Nofile:        DefaultNofile().Limit,
+		DieWithParent: true,
+		Shm:           ns.Shm{Size: p.ShmSize, Host: p.Namespaces.HostIPC(), None: p.Namespaces.IpcMode == "none"},
+		Sysctls:       p.Sysctls,
 	}
 	if p.Namespaces.HostUTS() {
 		// The host's UTS namespace: its name is not the container's to set.
