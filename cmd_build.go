@@ -55,6 +55,9 @@ func buildOptions(c *cli.Context) (build.Options, error) {
 		Platform: c.String("platform"),
 		PullOpts: pull.Options{Registries: registries(c), Platform: c.String("platform")},
 		Stdin:    os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Resolve: func(r name.Reference) (name.Reference, error) {
+			return lockedRef(c, r, c.String("platform"))
+		},
 	}
 	for _, l := range o.Labels {
 		if !strings.Contains(l, "=") {

@@ -25,6 +25,9 @@ type Options struct {
 	Platform   string   // --platform: only the host's is supported
 	Epoch      *time.Time
 	PullOpts   pull.Options
+	// Resolve, when set, turns a FROM or COPY --from image reference into
+	// the one to use: pocket.lock's pinned digest under --locked.
+	Resolve func(name.Reference) (name.Reference, error)
 
 	Stdin  io.Reader
 	Stdout io.Writer

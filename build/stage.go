@@ -208,6 +208,11 @@ func (b *builder) image(ref string) (*store.Image, error) {
 		}
 		return nil, fmt.Errorf("FROM %s: %w", ref, err)
 	}
+	if b.o.Resolve != nil {
+		if r, err = b.o.Resolve(r); err != nil {
+			return nil, fmt.Errorf("FROM %s: %w", ref, err)
+		}
+	}
 	if !b.o.Pull {
 		img, err := b.s.LookupImage(r)
 		if err == nil {

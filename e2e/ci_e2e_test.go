@@ -189,6 +189,20 @@ func TestLockfile(t *testing.T) {
 		t.Errorf("pull of an unpinned tag: want 1:\n%s", r)
 	}
 
+	// build's FROM resolves through it too.
+	ctx := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM busybox\nRUN true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustPocket(t, root, "--lockfile", lock, "build", "--network", "none", "-q", ctx)
+	if err := os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM hello-world\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = pocket(t, root, "--lockfile", lock, "build", "-q", ctx)
+	if r.Code != 1 || !strings.Contains(r.Stderr, "FROM hello-world: hello-world:latest: not pinned by the lockfile") {
+		t.Errorf("build FROM an unpinned tag: want 1 naming it:\n%s", r)
+	}
+
 	// POCKET_LOCKFILE: the pull gets the pinned digest and tags it.
 	cmd := pocketCmd(t, newRoot(t), "pull", "-q", "busybox")
 	cmd.Env = append(cmd.Env, "POCKET_LOCKFILE="+lock)
