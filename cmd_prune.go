@@ -30,7 +30,8 @@ func pruneFilterFlag() cli.Flag {
 
 // pruneOptions parses a prune's --filter with its keys into the options
 // base starts from, before the store is opened. image prune's
-// dangling=false is -a, as Docker's CLI sends -a.
+// dangling=false and volume prune's all=true are -a, as Docker's CLI
+// sends -a.
 func pruneOptions(keys []string, base func(*cli.Context) run.PruneOptions) func(*cli.Context) (run.PruneOptions, error) {
 	return func(c *cli.Context) (run.PruneOptions, error) {
 		o := base(c)
@@ -45,6 +46,11 @@ func pruneOptions(keys []string, base func(*cli.Context) run.PruneOptions) func(
 			return o, err
 		} else if given && !dangling {
 			o.AllImages = true
+		}
+		if all, _, err := f.Bool("all"); err != nil {
+			return o, err
+		} else if all {
+			o.AllVolumes = true
 		}
 		o.Filter, err = run.NewPruneFilter(f, time.Now())
 		return o, err
@@ -152,14 +158,17 @@ func volumePruneCommand() *cli.Command {
 		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove named volumes too"},
+			pruneFilterFlag(),
 			forceFlag(),
 		},
-		Action: action(0, func(c *cli.Context, s *store.Store) error {
+		Action: actionWith(0, pruneOptions(run.VolumePruneFilterKeys, func(c *cli.Context) run.PruneOptions {
+			return run.PruneOptions{Volumes: true, AllVolumes: c.Bool("all")}
+		}), func(c *cli.Context, s *store.Store, o run.PruneOptions) error {
 			warning := warnAnonVolumes
-			if c.Bool("all") {
+			if o.AllVolumes {
 				warning = warnAllVolumes
 			}
-			return prune(c, s, warning, run.PruneOptions{Volumes: true, AllVolumes: c.Bool("all")})
+			return prune(c, s, warning, o)
 		}),
 	}
 }

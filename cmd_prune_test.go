@@ -54,6 +54,7 @@ func TestPruneOptions(t *testing.T) {
 		args    []string
 		want    string // error
 		allImgs bool
+		allVols bool
 		until   bool
 	}{
 		{name: "container until", keys: run.ContainerPruneFilterKeys, args: []string{"--filter", "until=24h"}, until: true},
@@ -62,6 +63,8 @@ func TestPruneOptions(t *testing.T) {
 		{name: "image dangling=false is -a", keys: run.ImagePruneFilterKeys, base: run.PruneOptions{Images: true}, args: []string{"--filter", "dangling=false"}, allImgs: true},
 		{name: "image dangling=true", keys: run.ImagePruneFilterKeys, base: run.PruneOptions{Images: true}, args: []string{"--filter", "dangling=true"}},
 		{name: "image bad dangling", keys: run.ImagePruneFilterKeys, args: []string{"--filter", "dangling=maybe"}, want: "invalid filter 'dangling=maybe'"},
+		{name: "volume until", keys: run.VolumePruneFilterKeys, args: []string{"--filter", "until=1h"}, want: "invalid filter 'until'"},
+		{name: "volume all=true is -a", keys: run.VolumePruneFilterKeys, base: run.PruneOptions{Volumes: true}, args: []string{"--filter", "all=true"}, allVols: true},
 		{name: "system name", keys: run.SystemPruneFilterKeys, args: []string{"--filter", "name=x"}, want: "invalid filter 'name'"},
 		{name: "system until", keys: run.SystemPruneFilterKeys, base: run.PruneOptions{Containers: true}, args: []string{"--filter", "until=1h"}, until: true},
 		{name: "system --volumes until", keys: run.SystemPruneFilterKeys, base: run.PruneOptions{Containers: true, Volumes: true}, args: []string{"--filter", "until=1h"}, want: `ERROR: The "until" filter is not supported with "--volumes"`},
@@ -89,8 +92,8 @@ func TestPruneOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.AllImages != tc.allImgs || got.Filter.Until.IsZero() == tc.until {
-				t.Errorf("AllImages %v until %v, want %v %v", got.AllImages, got.Filter.Until, tc.allImgs, tc.until)
+			if got.AllImages != tc.allImgs || got.AllVolumes != tc.allVols || got.Filter.Until.IsZero() == tc.until {
+				t.Errorf("AllImages %v AllVolumes %v until %v, want %v %v %v", got.AllImages, got.AllVolumes, got.Filter.Until, tc.allImgs, tc.allVols, tc.until)
 			}
 		})
 	}

@@ -36,16 +36,29 @@ func TestContainerPruneFilters(t *testing.T) {
 	}
 }
 
-// system prune --volumes removes anonymous volumes no container uses,
-// never named ones, and refuses until= as Docker's CLI does.
+// volume prune --filter label!= spares what carries the label (anonymous
+// volumes carry Docker's com.docker.volume.anonymous); system prune
+// --volumes removes anonymous volumes no container uses once the stopped
+// containers are gone, never named ones, and refuses until= as Docker's CLI.
 func TestSystemPruneVolumes(t *testing.T) {
 	root := newRoot(t)
 	mustPocket(t, root, "volume", "create", "named")
+	mustPocket(t, root, "run", "--rm", "-v", "/data", "busybox", "true")
 	mustPocket(t, root, "run", "--name", "anon", "-v", "/data", "busybox", "true")
+	mustPocket(t, root, "rm", "anon") // its anonymous volume is now unused
+	r := mustPocket(t, root, "volume", "prune", "-f", "-a", "--filter", "label!=com.docker.volume.anonymous")
+	if r.Stdout != "Deleted Volumes:\nnamed\n\nTotal reclaimed space: 0B\n" {
+		t.Errorf("volume prune -a label!=anonymous:\n%s", r.Stdout)
+	}
+	if got := volumeNames(t, root); len(got) != 1 || got[0] == "named" {
+		t.Fatalf("volumes left %q, want the anonymous one", got)
+	}
+	mustPocket(t, root, "volume", "create", "named")
+	mustPocket(t, root, "run", "--name", "holder", "-v", "/held", "busybox", "true")
 	if r := pocket(t, root, "system", "prune", "-f", "--volumes", "--filter", "until=1h"); r.Code != 1 || !strings.Contains(r.Stderr, `The "until" filter is not supported with "--volumes"`) {
 		t.Errorf("--volumes with until: %d %q", r.Code, r.Stderr)
 	}
-	r := mustPocket(t, root, "system", "prune", "-f", "--volumes")
+	r = mustPocket(t, root, "system", "prune", "-f", "--volumes")
 	if !strings.Contains(r.Stdout, "Deleted Containers:\n") || !strings.Contains(r.Stdout, "Deleted Volumes:\n") {
 		t.Errorf("system prune --volumes:\n%s", r.Stdout)
 	}

@@ -67,7 +67,7 @@ func PruneUnused(s *store.Store, o PruneOptions) (PruneReport, error) {
 		errs = append(errs, err)
 	}
 	if o.Volumes {
-		names, n, err := s.PruneVolumes(o.AllVolumes, func(v *store.Volume) bool { return o.Filter.Match(v.CreatedAt, v.Labels) })
+		names, n, err := s.PruneVolumes(o.AllVolumes, func(v *store.Volume) bool { return o.Filter.Match(v.CreatedAt, volumeInfo(v).Labels) })
 		r.Volumes, r.Reclaimed, r.Measured = names, r.Reclaimed+n, true
 		errs = append(errs, err)
 	}

@@ -8,11 +8,13 @@ import (
 )
 
 // The --filter keys of the prune commands, as the Docker daemon accepts
-// them: until and label everywhere, dangling for images. system prune
+// them: until and label everywhere but volumes, dangling for images, all
+// for volumes (Docker 23+: all=true is -a). system prune
 // hands its filters to each prune it runs, so it takes their common keys.
 var (
 	ContainerPruneFilterKeys = []string{"until", "label", "label!"}
 	ImagePruneFilterKeys     = []string{"dangling", "until", "label", "label!"}
+	VolumePruneFilterKeys    = []string{"label", "label!", "all"}
 	SystemPruneFilterKeys    = []string{"until", "label", "label!"}
 )
 
