@@ -73,3 +73,24 @@ func psNames(t *testing.T, root string) []string {
 	slices.Sort(names)
 	return names
 }
+
+// image prune -a --filter reads the image config's labels and creation
+// time: label= removes only the labelled image, until= spares a new one.
+func TestImagePruneFilters(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "run", "--name", "src", "busybox", "true")
+	mustPocket(t, root, "commit", "-c", "LABEL env=ci", "src", "labelled:1")
+	mustPocket(t, root, "commit", "src", "plain:1")
+	if r := mustPocket(t, root, "image", "prune", "-a", "-f", "--filter", "until=1h"); r.Stdout != "Total reclaimed space: 0B\n" {
+		t.Errorf("image prune until=1h removed a new image:\n%s", r.Stdout)
+	}
+	r := mustPocket(t, root, "image", "prune", "-a", "-f", "--filter", "label=env=ci")
+	if !strings.HasPrefix(r.Stdout, "Deleted Images:\ndeleted: sha256:") || strings.Count(r.Stdout, "deleted: ") != 1 {
+		t.Errorf("image prune label=env=ci:\n%s", r.Stdout)
+	}
+	refs := strings.Fields(mustPocket(t, root, "images", "--format", "{{.Repository}}").Stdout)
+	slices.Sort(refs)
+	if !slices.Equal(refs, []string{"busybox", "plain"}) {
+		t.Errorf("images left %q, want busybox and plain", refs)
+	}
+}
