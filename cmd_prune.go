@@ -23,6 +23,40 @@ func forceFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not prompt for confirmation"}
 }
 
+// pruneFilterFlag is Docker's --filter of the prunes (no -f: that is --force).
+func pruneFilterFlag() cli.Flag {
+	return &cli.StringSliceFlag{Name: "filter", Usage: "provide filter values (e.g. until=24h, label=KEY=VALUE, label!=KEY)"}
+}
+
+// pruneOptions parses a prune's --filter with its keys into the options
+// base starts from, before the store is opened. image prune's
+// dangling=false and volume prune's all=true are -a, as Docker's CLI
+// sends -a.
+func pruneOptions(keys []string, base func(*cli.Context) run.PruneOptions) func(*cli.Context) (run.PruneOptions, error) {
+	return func(c *cli.Context) (run.PruneOptions, error) {
+		o := base(c)
+		f, err := filtersOf(keys)(c)
+		if err != nil {
+			return o, err
+		}
+		if o.Volumes && f.Has("until") && o.Containers {
+			return o, run.ErrUntilWithVolumes
+		}
+		if dangling, given, err := f.Bool("dangling"); err != nil {
+			return o, err
+		} else if given && !dangling {
+			o.AllImages = true
+		}
+		if all, _, err := f.Bool("all"); err != nil {
+			return o, err
+		} else if all {
+			o.AllVolumes = true
+		}
+		o.Filter, err = run.NewPruneFilter(f, time.Now())
+		return o, err
+	}
+}
+
 // Docker's questions, word for word (docker/cli's prune commands).
 const (
 	warnContainers  = "WARNING! This will remove all stopped containers."
@@ -33,14 +67,18 @@ const (
 	warnAllVolumes  = "WARNING! This will remove all local volumes not used by at least one container."
 )
 
-// systemWarning is system prune's question, listing what it removes.
-func systemWarning(all bool) string {
+// systemWarning is system prune's question, listing what it removes
+// (--volumes adds Docker's volume line).
+func systemWarning(all, volumes bool) string {
 	images, cache := "all dangling images", "all dangling build cache"
 	if all {
 		images, cache = "all images without at least one container associated to them", "all build cache"
 	}
-	return "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n" +
-		"  - " + images + "\n  - " + cache + "\n"
+	w := "WARNING! This will remove:\n  - all stopped containers\n  - all networks not used by at least one container\n"
+	if volumes {
+		w += "  - all anonymous volumes not used by at least one container\n"
+	}
+	return w + "  - " + images + "\n  - " + cache + "\n"
 }
 
 // confirm asks Docker's question on stdout and reads the answer from
@@ -61,7 +99,7 @@ func confirm(force bool, in io.Reader, out io.Writer, warning string) bool {
 // so as docker does (network prune, which measures nothing, is silent).
 func prune(c *cli.Context, s *store.Store, warning string, o run.PruneOptions) error {
 	if !confirm(c.Bool("force"), os.Stdin, os.Stdout, warning) {
-		printPruned(os.Stdout, run.PruneReport{Measured: o != run.PruneOptions{Networks: true}})
+		printPruned(os.Stdout, run.PruneReport{Measured: o.Measured()})
 		return nil
 	}
 	r, err := run.PruneUnused(s, o)
@@ -73,9 +111,11 @@ func containerPruneCommand() *cli.Command {
 	return &cli.Command{
 		Name: "prune", Usage: "remove all stopped containers",
 		Before: noArgs,
-		Flags:  []cli.Flag{forceFlag()},
-		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			return prune(c, s, warnContainers, run.PruneOptions{Containers: true})
+		Flags:  []cli.Flag{pruneFilterFlag(), forceFlag()},
+		Action: actionWith(0, pruneOptions(run.ContainerPruneFilterKeys, func(*cli.Context) run.PruneOptions {
+			return run.PruneOptions{Containers: true}
+		}), func(c *cli.Context, s *store.Store, o run.PruneOptions) error {
+			return prune(c, s, warnContainers, o)
 		}),
 	}
 }
@@ -86,14 +126,17 @@ func imagePruneCommand() *cli.Command {
 		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
+			pruneFilterFlag(),
 			forceFlag(),
 		},
-		Action: action(0, func(c *cli.Context, s *store.Store) error {
+		Action: actionWith(0, pruneOptions(run.ImagePruneFilterKeys, func(c *cli.Context) run.PruneOptions {
+			return run.PruneOptions{Images: true, AllImages: c.Bool("all")}
+		}), func(c *cli.Context, s *store.Store, o run.PruneOptions) error {
 			warning := warnDangling
-			if c.Bool("all") {
+			if o.AllImages {
 				warning = warnAllImages
 			}
-			return prune(c, s, warning, run.PruneOptions{Images: true, AllImages: c.Bool("all")})
+			return prune(c, s, warning, o)
 		}),
 	}
 }
@@ -115,14 +158,17 @@ func volumePruneCommand() *cli.Command {
 		Before: noArgs,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove named volumes too"},
+			pruneFilterFlag(),
 			forceFlag(),
 		},
-		Action: action(0, func(c *cli.Context, s *store.Store) error {
+		Action: actionWith(0, pruneOptions(run.VolumePruneFilterKeys, func(c *cli.Context) run.PruneOptions {
+			return run.PruneOptions{Volumes: true, AllVolumes: c.Bool("all")}
+		}), func(c *cli.Context, s *store.Store, o run.PruneOptions) error {
 			warning := warnAnonVolumes
-			if c.Bool("all") {
+			if o.AllVolumes {
 				warning = warnAllVolumes
 			}
-			return prune(c, s, warning, run.PruneOptions{Volumes: true, AllVolumes: c.Bool("all")})
+			return prune(c, s, warning, o)
 		}),
 	}
 }
@@ -135,10 +181,14 @@ func systemPruneCommand() *cli.Command {
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Usage: "remove all images no container uses, not just dangling ones"},
 			&cli.DurationFlag{Name: "until", Usage: "also remove images no container used for this long (e.g. 168h), tagged or not"},
 			&cli.StringFlag{Name: "max-size", Usage: "then remove the least recently used images until the rest take at most SIZE (e.g. 10g)"},
+			&cli.BoolFlag{Name: "volumes", Usage: "prune anonymous volumes"},
+			pruneFilterFlag(),
 			forceFlag(),
 		},
-		Action: action(0, func(c *cli.Context, s *store.Store) error {
-			o := run.PruneOptions{Containers: true, Networks: true, Images: true, AllImages: c.Bool("all"), Until: c.Duration("until"), BuildCache: true}
+		Action: actionWith(0, pruneOptions(run.SystemPruneFilterKeys, func(c *cli.Context) run.PruneOptions {
+			return run.PruneOptions{Containers: true, Networks: true, Images: true, AllImages: c.Bool("all"), Volumes: c.Bool("volumes"), BuildCache: true}
+		}), func(c *cli.Context, s *store.Store, o run.PruneOptions) error {
+			o.Until = c.Duration("until")
 			if o.Until > 0 {
 				// The build cache made within DURATION stays, as the images used within it.
 				o.CacheUntil = time.Now().Add(-o.Until)
@@ -150,7 +200,7 @@ func systemPruneCommand() *cli.Command {
 				}
 				o.MaxSize = n
 			}
-			return prune(c, s, systemWarning(c.Bool("all")), o)
+			return prune(c, s, systemWarning(o.AllImages, o.Volumes), o)
 		}),
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -22,9 +23,14 @@ func filtersOf(keys []string) func(*cli.Context) (filter.Args, error) {
 	return func(c *cli.Context) (filter.Args, error) {
 		f, err := filter.Parse(c.StringSlice("filter"), keys...)
 		if errors.Is(err, filter.ErrBadFormat) {
+			// The prunes' --filter has no -f: that is their --force.
+			name := "-f, --filter"
+			if c.Command != nil && slices.ContainsFunc(c.Command.Flags, func(f cli.Flag) bool { return slices.Contains(f.Names(), "force") }) {
+				name = "--filter"
+			}
 			for _, a := range c.StringSlice("filter") {
 				if !strings.Contains(a, "=") {
-					return nil, flagError(c, fmt.Errorf("invalid argument %q for \"-f, --filter\" flag: %w", a, filter.ErrBadFormat), false)
+					return nil, flagError(c, fmt.Errorf("invalid argument %q for \"%s\" flag: %w", a, name, filter.ErrBadFormat), false)
 				}
 			}
 		}

@@ -29,13 +29,18 @@ type Plan struct {
 	Tmpfs     []ns.Mount  // --tmpfs
 	Mounts    []MountSpec // -v and --mount, targets cleaned; see Volumes
 	taken     map[string]bool
-	Workdir   string   // -w cleaned; "" for the image's
-	Env       []string // --env-file lines then -e flags, host values looked up
-	Overlay   rootfs.Overlay
-	Restart   RestartPolicy
-	Labels    map[string]string // --label-file then -l
-	Rlimits   []Rlimit          // --ulimit
-	health    *v1.HealthConfig  // --health-*, merged with the image's by Healthcheck
+	// Binds are the -v with a source (host path or volume name) and
+	// AnonVolumes the -v without one, as typed: inspect's HostConfig.Binds
+	// and Config.Volumes, as Docker's CLI splits them.
+	Binds       []string
+	AnonVolumes []string
+	Workdir     string   // -w cleaned; "" for the image's
+	Env         []string // --env-file lines then -e flags, host values looked up
+	Overlay     rootfs.Overlay
+	Restart     RestartPolicy
+	Labels      map[string]string // --label-file then -l
+	Rlimits     []Rlimit          // --ulimit
+	health      *v1.HealthConfig  // --health-*, merged with the image's by Healthcheck
 
 	Namespaces  Namespaces
 	ShmSize     int64             // /dev/shm's size in bytes
@@ -97,6 +102,13 @@ func Parse(o Options, h Host) (*Plan, error) {
 	p.Resources.Devices = p.Devices.Cgroup
 	if p.Mounts, p.taken, err = userMounts(&o); err != nil {
 		return nil, err
+	}
+	for i, v := range o.Volumes { // userMounts puts the -v first, in order
+		if p.Mounts[i].Source == "" {
+			p.AnonVolumes = append(p.AnonVolumes, v)
+		} else {
+			p.Binds = append(p.Binds, v)
+		}
 	}
 	switch o.Pull {
 	case "", "missing", "always", "never":

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"pocket/cgroup"
 	"pocket/network"
 )
@@ -105,5 +107,21 @@ func TestRootlessDevices(t *testing.T) {
 		if _, err := planDevices(&o, true); !errors.Is(err, ErrBadOption) || !strings.Contains(err.Error(), "rootless pocket has no device cgroup") {
 			t.Errorf("planDevices(%+v, rootless) = %v, want ErrBadOption", o, err)
 		}
+	}
+}
+
+// -v splits as Docker's CLI splits it: with a source (host path or volume
+// name) into HostConfig.Binds, without one into Config.Volumes, as typed.
+func TestBindsAndAnonVolumes(t *testing.T) {
+	o := Options{Volumes: []string{"/src:/dst:ro", "/data/", "named:/n", "/cache"}, Mounts: []string{"type=volume,target=/m"}}
+	p, err := Parse(o, Host{Cgroup: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"/src:/dst:ro", "named:/n"}, p.Binds); diff != "" {
+		t.Errorf("Binds (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"/data/", "/cache"}, p.AnonVolumes); diff != "" {
+		t.Errorf("AnonVolumes (-want +got):\n%s", diff)
 	}
 }

@@ -90,6 +90,7 @@ type InspectConfig struct {
 
 // InspectHostConfig is inspect's HostConfig.
 type InspectHostConfig struct {
+	Binds             []string        `json:"Binds"` // null when none, as Docker
 	Memory            int64           `json:"Memory"`
 	MemorySwap        int64           `json:"MemorySwap"`
 	NanoCpus          int64           `json:"NanoCpus"`
@@ -222,7 +223,7 @@ func Inspect(s *store.Store, id string) (any, error) {
 			ReadonlyRootfs: sp.ReadOnly, Privileged: sp.Privileged, CapAdd: sp.CapAdd, CapDrop: sp.CapDrop,
 			SecurityOpt: sp.SecurityOpt, NetworkMode: sp.Network, AutoRemove: sp.AutoRemove,
 			Devices: append([]DeviceMapping{}, sp.Devices...), DeviceCgroupRules: sp.DeviceCgroupRules,
-			RestartPolicy: sp.RestartPolicy, Ulimits: sp.Ulimits, GroupAdd: sp.GroupAdd,
+			RestartPolicy: sp.RestartPolicy, Ulimits: sp.Ulimits, GroupAdd: sp.GroupAdd, Binds: sp.Binds,
 		},
 		GraphDriver: GraphDriver{Name: graphDriver(sp), Data: map[string]string{
 			"LowerDir":  strings.Join(sp.Init.Rootfs.Lower, ":"),

@@ -3,8 +3,10 @@ package run
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"syscall"
 
+	pfs "pocket/fs"
 	"pocket/network"
 	"pocket/store"
 )
@@ -57,20 +59,30 @@ func removeFiles(s *store.Store, id string) error {
 	return s.RemoveContainer(id)
 }
 
-// Prune removes all stopped containers and returns their IDs.
-func Prune(s *store.Store) ([]string, error) {
+// Prune removes the stopped containers f selects and returns their IDs
+// and the bytes their writable layers held (Docker's SizeRw total).
+func Prune(s *store.Store, f PruneFilter) ([]string, int64, error) {
 	reap()
 	recs, err := s.Containers()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var ids []string
+	var freed int64
 	var errs []error
 	for _, r := range recs {
 		c, err := loadID(s, r.ID)
 		if err == nil && (c.state.Status == statusRunning || c.state.Status == statusRestarting) {
 			continue
 		}
+		var labels map[string]string
+		if err == nil {
+			labels = c.spec.Labels
+		}
+		if !f.Match(r.Created, labels) {
+			continue
+		}
+		n, _ := pfs.Size(filepath.Join(s.ContainerDir(r.ID), "upper"))
 		if err := removeFiles(s, r.ID); err != nil {
 			if !errors.Is(err, store.ErrContainerUnknown) {
 				errs = append(errs, err)
@@ -78,6 +90,7 @@ func Prune(s *store.Store) ([]string, error) {
 			continue
 		}
 		ids = append(ids, r.ID)
+		freed += n
 	}
-	return ids, errors.Join(errs...)
+	return ids, freed, errors.Join(errs...)
 }

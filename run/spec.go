@@ -58,7 +58,13 @@ func newSpec(s *store.Store, img *store.Image, cfg v1.Config, p *plan.Plan) (*sp
 	for v := range cfg.Volumes {
 		sp.Volumes = append(sp.Volumes, v)
 	}
+	for _, v := range p.AnonVolumes {
+		if !slices.Contains(sp.Volumes, v) {
+			sp.Volumes = append(sp.Volumes, v)
+		}
+	}
 	slices.Sort(sp.Volumes)
+	sp.Binds = p.Binds
 	if sp.Healthcheck, err = p.Healthcheck(cfg.Healthcheck); err != nil {
 		return nil, err
 	}

@@ -55,7 +55,8 @@ type spec struct {
 	OpenStdin  bool             `json:"openStdin"`
 	AutoRemove bool             `json:"autoRemove"`
 	Detach     bool             `json:"detach,omitempty"`  // -d: inspect's Attach* are false
-	Volumes    []string         `json:"volumes,omitempty"` // the image's VOLUMEs, for inspect's Config.Volumes
+	Volumes    []string         `json:"volumes,omitempty"` // the image's VOLUMEs and -v /path, for inspect's Config.Volumes
+	Binds      []string         `json:"binds,omitempty"`   // -v SOURCE:TARGET[:MODE] as typed, for inspect's HostConfig.Binds
 	StopSignal string           `json:"stopSignal,omitempty"`
 	Network    string           `json:"network"`
 	Resources  cgroup.Resources `json:"resources"`

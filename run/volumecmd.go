@@ -132,5 +132,5 @@ func VolumeRemove(s *store.Store, name string, force bool) error {
 // references, only anonymous ones unless all. It returns their names and
 // the bytes freed.
 func VolumePrune(s *store.Store, all bool) ([]string, int64, error) {
-	return s.PruneVolumes(all)
+	return s.PruneVolumes(all, nil)
 }

@@ -78,9 +78,9 @@ func TestHoldBlocksGC(t *testing.T) {
 		gc   func(s *Store) error
 	}{
 		{"RemoveImage", func(s *Store) error { _, _, err := s.RemoveImage("old", false); return err }},
-		{"PruneImages", func(s *Store) error { _, _, err := s.PruneImages(false); return err }},
+		{"PruneImages", func(s *Store) error { _, _, err := s.PruneImages(false, nil); return err }},
 		{"RemoveVolume", func(s *Store) error { return s.RemoveVolume("vol", false) }},
-		{"PruneVolumes", func(s *Store) error { _, _, err := s.PruneVolumes(true); return err }},
+		{"PruneVolumes", func(s *Store) error { _, _, err := s.PruneVolumes(true, nil); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newStore(t)

@@ -153,7 +153,7 @@ func inUse(img *Image, c *Container) error {
 // PruneImages removes dangling images (all unused ones with all) and then
 // unreferenced layers and blobs; it returns the deleted IDs and bytes freed.
 // Images a container uses are kept.
-func (s *Store) PruneImages(all bool) (deleted []string, reclaimed int64, err error) {
+func (s *Store) PruneImages(all bool, match func(*Image) bool) (deleted []string, reclaimed int64, err error) {
 	unlockGC, err := s.exclusiveGC()
 	if err != nil {
 		return nil, 0, err
@@ -169,7 +169,7 @@ func (s *Store) PruneImages(all bool) (deleted []string, reclaimed int64, err er
 	}
 	err = s.updateIndex(func(ix *index) error {
 		for _, img := range slices.Clone(ix.Images) {
-			if used[img.ID.String()] || (!all && len(img.Names) > 0) {
+			if used[img.ID.String()] || (!all && len(img.Names) > 0) || (match != nil && !match(img)) {
 				continue
 			}
 			ix.remove(img.ID)

@@ -207,7 +207,7 @@ func TestPruneImages(t *testing.T) {
 					blobBytes += int64(len(c) + len(m))
 				}
 			}
-			deleted, freed, err := s.PruneImages(tt.all)
+			deleted, freed, err := s.PruneImages(tt.all, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

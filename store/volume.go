@@ -173,8 +173,9 @@ func (s *Store) RemoveVolume(name string, force bool) error {
 }
 
 // PruneVolumes removes volumes no container references: anonymous ones, or
-// every one with all (Docker 23+). It returns their names and bytes freed.
-func (s *Store) PruneVolumes(all bool) ([]string, int64, error) {
+// every one with all (Docker 23+), of those match selects (all when nil).
+// It returns their names and bytes freed.
+func (s *Store) PruneVolumes(all bool, match func(*Volume) bool) ([]string, int64, error) {
 	unlockGC, err := s.exclusiveGC()
 	if err != nil {
 		return nil, 0, err
@@ -196,7 +197,7 @@ func (s *Store) PruneVolumes(all bool) ([]string, int64, error) {
 	var names []string
 	var freed int64
 	for _, v := range vols {
-		if len(users[v.Name]) > 0 || (!all && !v.Anonymous) {
+		if len(users[v.Name]) > 0 || (!all && !v.Anonymous) || (match != nil && !match(&v)) {
 			continue
 		}
 		n, _ := pfs.Size(v.Mountpoint)

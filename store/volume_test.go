@@ -93,7 +93,7 @@ func TestPruneVolumes(t *testing.T) {
 			if err := s.CreateContainer(&Container{Name: "user", Image: addImage(t, s, "", 0, "x").ID, Volumes: []string{used.Name}}); err != nil {
 				t.Fatal(err)
 			}
-			got, freed, err := s.PruneVolumes(tt.all)
+			got, freed, err := s.PruneVolumes(tt.all, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
