@@ -694,3 +694,45 @@ func TestRootlessCreateStartAttach(t *testing.T) {
 	}
 	e.must(t, "rm", "-f", "free")
 }
+
+// TestUpdateRestart: `pocket update --restart` records the policy, and the
+// monitor of a running container applies it at the next exit.
+func TestUpdateRestart(t *testing.T) {
+	root := newRoot(t)
+	info := func(name string) containerInfo {
+		return inspectContainer(t, func() result { return mustPocket(t, root, "inspect", name) })
+	}
+	// Started with no policy; it exits 3 once /go exists, which stays in
+	// its rootfs across restarts.
+	mustPocket(t, root, "run", "-d", "--name", "upd", "--network", "none", "busybox",
+		"sh", "-c", "echo run; while [ ! -e /go ]; do sleep 0.1; done; exit 3")
+	defer pocket(t, root, "rm", "-f", "upd")
+	if r := mustPocket(t, root, "update", "--restart", "on-failure:2", "upd"); r.Stdout != "upd\n" {
+		t.Errorf("update printed %q, want the name", r.Stdout)
+	}
+	if p := info("upd").HostConfig.RestartPolicy; p.Name != "on-failure" || p.MaximumRetryCount != 2 {
+		t.Errorf("inspect RestartPolicy after update: %+v", p)
+	}
+	mustPocket(t, root, "exec", "upd", "touch", "/go")
+	eventually(t, "exited after two restarts", func() bool {
+		i := info("upd")
+		return i.State.Status == "exited" && i.RestartCount == 2
+	})
+	if r := mustPocket(t, root, "logs", "upd"); r.Stdout != "run\nrun\nrun\n" {
+		t.Errorf("three runs, want three lines, got %q", r.Stdout)
+	}
+
+	// Docker's refusal for a --rm container; "no" is no change and passes.
+	mustPocket(t, root, "create", "--name", "gone", "--rm", "--network", "none", "busybox", "true")
+	r := pocket(t, root, "update", "--restart", "always", "gone")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "Restart policy cannot be updated because AutoRemove is enabled for the container") {
+		t.Errorf("update --restart of a --rm container: want exit 1 with Docker's refusal\n%s", r)
+	}
+	mustPocket(t, root, "update", "--restart", "no", "gone")
+	if p := info("gone").HostConfig.RestartPolicy; p.Name != "no" {
+		t.Errorf("RestartPolicy of the --rm container: %+v", p)
+	}
+	if r := pocket(t, root, "update", "--restart", "sometimes", "upd"); r.Code != 1 || !strings.Contains(r.Stderr, "unknown policy 'sometimes'") {
+		t.Errorf("update --restart sometimes: want exit 1\n%s", r)
+	}
+}
