@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
+
 	"pocket/cgroup"
 )
 
@@ -735,4 +737,30 @@ func TestUpdateRestart(t *testing.T) {
 	if r := pocket(t, root, "update", "--restart", "sometimes", "upd"); r.Code != 1 || !strings.Contains(r.Stderr, "unknown policy 'sometimes'") {
 		t.Errorf("update --restart sometimes: want exit 1\n%s", r)
 	}
+}
+
+// TestAttachTTYSize: `pocket attach` to a -t container gives its pty the
+// user's terminal size, and the new size after each SIGWINCH, as Docker's.
+func TestAttachTTYSize(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "run", "-d", "-t", "--name", "sized", "--network", "none", "busybox", "sleep", "1000")
+	defer pocket(t, root, "rm", "-f", "sized")
+	size := func() string {
+		return strings.TrimSpace(pocket(t, root, "exec", "sized", "stty", "-F", "/dev/pts/0", "size").Stdout)
+	}
+	cmd := pocketCmd(t, root, "attach", "sized")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 33, Cols: 101})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	go io.Copy(io.Discard, ptmx)
+	defer cmd.Process.Kill()
+	eventually(t, "the pty sized as the terminal attached", func() bool { return size() == "33 101" })
+	// The kernel sends the attach client, the terminal's foreground
+	// process, SIGWINCH.
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the pty resized with the terminal", func() bool { return size() == "40 120" })
 }
