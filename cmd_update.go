@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"pocket/cgroup"
+	"pocket/plan"
 	"pocket/run"
 	"pocket/store"
 )
@@ -25,6 +26,7 @@ func updateCommand() *cli.Command {
 			&cli.StringFlag{Name: "cpuset-mems", Usage: "memory nodes in which to allow execution (0-3, 0,1)"},
 			&cli.Int64Flag{Name: "pids-limit", Usage: "process limit (-1 for unlimited)"},
 			&cli.UintFlag{Name: "blkio-weight", Usage: "block I/O weight, relative (10 to 1000, 0 to disable)"},
+			&cli.StringFlag{Name: "restart", Usage: "restart policy to apply when the container exits: no, on-failure[:N], always, unless-stopped"},
 		},
 		Action: action(1, func(c *cli.Context, s *store.Store) error {
 			if c.NumFlags() == 0 {
@@ -87,6 +89,13 @@ func updateOptions(c *cli.Context) (run.UpdateOptions, error) {
 			v := c.String(name)
 			*dst = &v
 		}
+	}
+	if c.IsSet("restart") {
+		p, err := plan.ParseRestart(c.String("restart"))
+		if err != nil {
+			return u, err
+		}
+		u.Restart = &p
 	}
 	if c.IsSet("blkio-weight") {
 		w := c.Uint("blkio-weight")

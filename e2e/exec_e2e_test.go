@@ -5,6 +5,7 @@ package e2e
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,27 @@ func startContainer(t *testing.T, root, name string, flags ...string) {
 	args := append([]string{"run", "-d", "--name", name, "--network", "none"}, flags...)
 	mustPocket(t, root, append(args, "busybox", "sleep", "1000")...)
 	t.Cleanup(func() { pocket(t, root, "rm", "-f", name) })
+}
+
+// TestExecUlimitGroupAdd: exec'd processes get the container's --ulimit
+// and --group-add (also under -u), as Docker's exec, which starts from the
+// container's OCI process: the same as the container's own command.
+func TestExecUlimitGroupAdd(t *testing.T) {
+	root := newRoot(t)
+	flags := []string{"--ulimit", "nofile=512:1024", "--group-add", "1234"}
+	startContainer(t, root, "lim", flags...)
+	const script = "ulimit -n; ulimit -Hn; id -G"
+	run := mustPocket(t, root, append(append([]string{"run", "--rm", "--network", "none"}, flags...), "busybox", "sh", "-c", script)...).Stdout
+	got := mustPocket(t, root, "exec", "lim", "sh", "-c", script).Stdout
+	if l := lines(got); len(l) != 3 || l[0] != "512" || l[1] != "1024" || !slices.Contains(strings.Fields(l[2]), "1234") {
+		t.Errorf("exec: %q, want soft 512, hard 1024 and group 1234", got)
+	}
+	if got != run {
+		t.Errorf("exec: %q, the container's own command: %q", got, run)
+	}
+	if got := mustPocket(t, root, "exec", "-u", "1000", "lim", "id", "-G").Stdout; !slices.Contains(strings.Fields(got), "1234") {
+		t.Errorf("exec -u 1000: groups %q, want 1234 among them", got)
+	}
 }
 
 // TestExec is `pocket exec` as Docker's: the command's status, 126 and 127,

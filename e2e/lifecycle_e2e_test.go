@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
+
 	"pocket/cgroup"
 )
 
@@ -693,4 +695,72 @@ func TestRootlessCreateStartAttach(t *testing.T) {
 		t.Errorf("rootless pause without a cgroup: %s", r)
 	}
 	e.must(t, "rm", "-f", "free")
+}
+
+// TestUpdateRestart: `pocket update --restart` records the policy, and the
+// monitor of a running container applies it at the next exit.
+func TestUpdateRestart(t *testing.T) {
+	root := newRoot(t)
+	info := func(name string) containerInfo {
+		return inspectContainer(t, func() result { return mustPocket(t, root, "inspect", name) })
+	}
+	// Started with no policy; it exits 3 once /go exists, which stays in
+	// its rootfs across restarts.
+	mustPocket(t, root, "run", "-d", "--name", "upd", "--network", "none", "busybox",
+		"sh", "-c", "echo run; while [ ! -e /go ]; do sleep 0.1; done; exit 3")
+	defer pocket(t, root, "rm", "-f", "upd")
+	if r := mustPocket(t, root, "update", "--restart", "on-failure:2", "upd"); r.Stdout != "upd\n" {
+		t.Errorf("update printed %q, want the name", r.Stdout)
+	}
+	if p := info("upd").HostConfig.RestartPolicy; p.Name != "on-failure" || p.MaximumRetryCount != 2 {
+		t.Errorf("inspect RestartPolicy after update: %+v", p)
+	}
+	mustPocket(t, root, "exec", "upd", "touch", "/go")
+	eventually(t, "exited after two restarts", func() bool {
+		i := info("upd")
+		return i.State.Status == "exited" && i.RestartCount == 2
+	})
+	if r := mustPocket(t, root, "logs", "upd"); r.Stdout != "run\nrun\nrun\n" {
+		t.Errorf("three runs, want three lines, got %q", r.Stdout)
+	}
+
+	// Docker's refusal for a --rm container; "no" is no change and passes.
+	mustPocket(t, root, "create", "--name", "gone", "--rm", "--network", "none", "busybox", "true")
+	r := pocket(t, root, "update", "--restart", "always", "gone")
+	if r.Code != 1 || !strings.Contains(r.Stderr, "Restart policy cannot be updated because AutoRemove is enabled for the container") {
+		t.Errorf("update --restart of a --rm container: want exit 1 with Docker's refusal\n%s", r)
+	}
+	mustPocket(t, root, "update", "--restart", "no", "gone")
+	if p := info("gone").HostConfig.RestartPolicy; p.Name != "no" {
+		t.Errorf("RestartPolicy of the --rm container: %+v", p)
+	}
+	if r := pocket(t, root, "update", "--restart", "sometimes", "upd"); r.Code != 1 || !strings.Contains(r.Stderr, "unknown policy 'sometimes'") {
+		t.Errorf("update --restart sometimes: want exit 1\n%s", r)
+	}
+}
+
+// TestAttachTTYSize: `pocket attach` to a -t container gives its pty the
+// user's terminal size, and the new size after each SIGWINCH, as Docker's.
+func TestAttachTTYSize(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "run", "-d", "-t", "--name", "sized", "--network", "none", "busybox", "sleep", "1000")
+	defer pocket(t, root, "rm", "-f", "sized")
+	size := func() string {
+		return strings.TrimSpace(pocket(t, root, "exec", "sized", "stty", "-F", "/dev/pts/0", "size").Stdout)
+	}
+	cmd := pocketCmd(t, root, "attach", "sized")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 33, Cols: 101})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	go io.Copy(io.Discard, ptmx)
+	defer cmd.Process.Kill()
+	eventually(t, "the pty sized as the terminal attached", func() bool { return size() == "33 101" })
+	// The kernel sends the attach client, the terminal's foreground
+	// process, SIGWINCH.
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the pty resized with the terminal", func() bool { return size() == "40 120" })
 }

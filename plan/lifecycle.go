@@ -35,6 +35,11 @@ type Rlimit struct {
 	Hard     uint64 `json:"Hard"`
 }
 
+// ParseRestart reads `pocket update --restart`, in run's grammar; the
+// conflict with --rm is the caller's to check, against the container's
+// record.
+func ParseRestart(v string) (RestartPolicy, error) { return parseRestart(v, false) }
+
 // parseRestart reads --restart NAME[:N] in the Docker CLI's grammar
 // (opts.ParseRestartPolicy) and checks it as the daemon does, in their
 // words. "" is "no".

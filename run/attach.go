@@ -25,6 +25,9 @@ type streams struct {
 	// detached asks supervise for a detached monitor's streams: the
 	// attach socket's (see listenAttach).
 	detached bool
+	// console, if set, is told the pty master of each -t run once it is
+	// received, and nil before it is closed (attachHub resizes it).
+	console func(ptmx *os.File)
 }
 
 // jsonLog is a container.log in Docker's json-file format, one object a line.
@@ -111,10 +114,11 @@ func (w *logWriter) flush() {
 // init makes inside the container and sends back (console_linux.go).
 type attachment struct {
 	stdout, stderr *logWriter
-	in             io.Reader // the user's stdin, with -i
-	userTTY        *os.File  // -t: the user's terminal, if stdin is one
-	sock, peer     *os.File  // -t: the console socket, our end and init's
-	ptmx           *os.File  // -t: the pty master, once received
+	in             io.Reader      // the user's stdin, with -i
+	userTTY        *os.File       // -t: the user's terminal, if stdin is one
+	sock, peer     *os.File       // -t: the console socket, our end and init's
+	ptmx           *os.File       // -t: the pty master, once received
+	onConsole      func(*os.File) // streams.console
 	copied         sync.WaitGroup
 	cleanup        []func()
 }
@@ -123,8 +127,9 @@ type attachment struct {
 // socket instead (ns.ConsoleFD) and makes its own terminal.
 func attach(cmd *exec.Cmd, sp *spec, st streams, log *jsonLog) (*attachment, error) {
 	a := &attachment{
-		stdout: &logWriter{out: st.stdout, log: log, stream: "stdout"},
-		stderr: &logWriter{out: st.stderr, log: log, stream: "stderr"},
+		stdout:    &logWriter{out: st.stdout, log: log, stream: "stdout"},
+		stderr:    &logWriter{out: st.stderr, log: log, stream: "stderr"},
+		onConsole: st.console,
 	}
 	if sp.OpenStdin {
 		a.in = st.stdin
@@ -167,6 +172,9 @@ func (a *attachment) close() {
 	}
 	a.copied.Wait()
 	if a.ptmx != nil {
+		if a.onConsole != nil {
+			a.onConsole(nil)
+		}
 		a.ptmx.Close()
 	}
 	a.stdout.flush()

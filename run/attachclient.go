@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/creack/pty"
 	"golang.org/x/term"
 
 	"pocket/store"
@@ -41,12 +42,7 @@ func Attach(s *store.Store, id string, o AttachOptions) (int, error) {
 	if c.paused() {
 		return 1, errors.New("You cannot attach to a paused container, unpause it first")
 	}
-	addr, done, err := socketAddrOf(c.dir, attachFile)
-	if err != nil {
-		return 1, err
-	}
-	conn, err := net.DialUnix("unix", nil, &net.UnixAddr{Name: addr, Net: "unix"})
-	done()
+	conn, err := dialAttach(c)
 	if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
 		return 1, fmt.Errorf("container %s runs attached to the pocket that started it (hint: pocket logs -f %s follows its output)", c.spec.ID[:12], id)
 	}
@@ -55,8 +51,25 @@ func Attach(s *store.Store, id string, o AttachOptions) (int, error) {
 	}
 	defer conn.Close()
 	withStdin := !o.NoStdin && c.spec.OpenStdin && o.Stdin != nil
-	if err := json.NewEncoder(conn).Encode(attachHello{Stdin: withStdin}); err != nil {
+	hello := attachHello{Stdin: withStdin}
+	tty := userTerminal(c, o)
+	if tty != nil {
+		hello.Size, _ = pty.GetsizeFull(tty)
+	}
+	if err := json.NewEncoder(conn).Encode(hello); err != nil {
 		return 1, fmt.Errorf("attach %s: %w", id, err)
+	}
+	if tty != nil {
+		// Each SIGWINCH sends the new size on a connection of its own,
+		// so that stdin stays a plain byte stream.
+		winch := make(chan os.Signal, 1)
+		signal.Notify(winch, syscall.SIGWINCH)
+		defer func() { signal.Stop(winch); close(winch) }()
+		go func() {
+			for range winch {
+				sendSize(c, tty)
+			}
+		}()
 	}
 	detached := make(chan struct{})
 	if withStdin {
@@ -101,6 +114,46 @@ func Attach(s *store.Store, id string, o AttachOptions) (int, error) {
 		return 1, err
 	}
 	return now.state.ExitCode, nil
+}
+
+// dialAttach connects to c's attach socket.
+func dialAttach(c *container) (*net.UnixConn, error) {
+	addr, done, err := socketAddrOf(c.dir, attachFile)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return net.DialUnix("unix", nil, &net.UnixAddr{Name: addr, Net: "unix"})
+}
+
+// userTerminal is the user's terminal whose size a -t container's pty
+// follows: stdout's, as Docker's CLI measures it, else stdin's; nil
+// without -t or a terminal.
+func userTerminal(c *container, o AttachOptions) *os.File {
+	if !c.spec.Tty {
+		return nil
+	}
+	for _, s := range []any{o.Stdout, o.Stdin} {
+		if f, ok := s.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			return f
+		}
+	}
+	return nil
+}
+
+// sendSize tells c's monitor the size of tty; a failure (the container
+// ended meanwhile) is not the user's to see.
+func sendSize(c *container, tty *os.File) {
+	ws, err := pty.GetsizeFull(tty)
+	if err != nil {
+		return
+	}
+	conn, err := dialAttach(c)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	json.NewEncoder(conn).Encode(attachHello{Size: ws, Resize: true})
 }
 
 // copyFrames writes attach frames to their streams until the connection

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/creack/pty"
 )
 
 // A detached container's monitor holds its stdio (there is no daemon to
@@ -26,6 +28,12 @@ const attachFile = "attach.sock"
 // attachHello is the first line an attach client sends.
 type attachHello struct {
 	Stdin bool `json:"stdin"`
+	// Size is the client's terminal size, for a -t container's pty, as
+	// Docker's attach resizes it: sent on attaching and on each SIGWINCH.
+	Size *pty.Winsize `json:"size,omitempty"`
+	// Resize says the connection carries Size only (a SIGWINCH), and is
+	// no attachment.
+	Resize bool `json:"resize,omitempty"`
 }
 
 // Output streams in attach frames.
@@ -47,6 +55,10 @@ type attachHub struct {
 
 	mu      sync.Mutex
 	clients map[*net.UnixConn]bool
+	// ptmx is the running -t container's pty master (nil between runs);
+	// size the last size a client asked for, given to each run's pty.
+	ptmx *os.File
+	size *pty.Winsize
 }
 
 // listenAttach creates the attach socket (mode 0600) and returns the
@@ -72,7 +84,7 @@ func listenAttach(dir string, openStdin bool) (*attachHub, streams, error) {
 		return nil, streams{}, fmt.Errorf("attach socket %s: %w", path, err)
 	}
 	h := &attachHub{ln: ln, path: path, clients: map[*net.UnixConn]bool{}}
-	st := streams{stdout: hubWriter{h, frameStdout}, stderr: hubWriter{h, frameStderr}, ended: h.endRun}
+	st := streams{stdout: hubWriter{h, frameStdout}, stderr: hubWriter{h, frameStderr}, ended: h.endRun, console: h.setConsole}
 	if openStdin {
 		// A pipe, not a reader: the container gets its read end as its
 		// own fd 0, and keeps it open (as Docker's -d -i) whether or not
@@ -117,6 +129,13 @@ func (h *attachHub) handle(conn *net.UnixConn) {
 		return
 	}
 	conn.SetReadDeadline(time.Time{})
+	if hello.Size != nil {
+		h.resize(*hello.Size)
+	}
+	if hello.Resize {
+		conn.Close()
+		return
+	}
 	h.mu.Lock()
 	if h.clients == nil { // closed meanwhile
 		h.mu.Unlock()
@@ -128,6 +147,30 @@ func (h *attachHub) handle(conn *net.UnixConn) {
 	if hello.Stdin && h.stdinW != nil {
 		// Ends when the client goes; the container's stdin stays open.
 		io.Copy(h.stdinW, r)
+	}
+}
+
+// setConsole is told each run's pty master, and nil before it is closed:
+// under h.mu, so that resize never reaches a closed (and maybe reused)
+// descriptor.
+func (h *attachHub) setConsole(ptmx *os.File) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.ptmx = ptmx
+	if ptmx != nil && h.size != nil {
+		pty.Setsize(ptmx, h.size)
+	}
+}
+
+// resize gives the container's pty a client's terminal size, now if it
+// runs and to its next run's pty anyway. A failure is not the client's to
+// see (Docker's attach ignores it too).
+func (h *attachHub) resize(ws pty.Winsize) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.size = &ws
+	if h.ptmx != nil {
+		pty.Setsize(h.ptmx, &ws)
 	}
 }
 

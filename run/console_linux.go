@@ -31,6 +31,9 @@ func (a *attachment) console() error {
 		return err
 	}
 	a.ptmx = ptmx
+	if a.onConsole != nil {
+		a.onConsole(ptmx)
+	}
 	if in := a.userTTY; in != nil {
 		pty.InheritSize(in, ptmx)
 		winch := make(chan os.Signal, 1)

@@ -278,6 +278,10 @@ func (x *executor) config(req *execRequest) *ns.ExecConfig {
 		Cwd:      init.Process.Cwd,
 		User:     init.Process.User,
 		Terminal: req.Tty,
+		// The container's --group-add (also under exec -u) and --ulimit,
+		// as Docker's exec starts from the container's OCI process.
+		GroupAdd: init.Process.GroupAdd,
+		Rlimits:  init.Process.Rlimits,
 	}
 	if req.Workdir != "" {
 		p.Cwd = req.Workdir

@@ -62,7 +62,7 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 		if st.ended != nil {
 			st.ended()
 		}
-		if err != nil || ctl.isStopped() || !restartPolicy(c.spec.RestartPolicy).again(code, c.state.RestartCount) {
+		if err != nil || ctl.isStopped() || !c.restartPolicy().again(code, c.state.RestartCount) {
 			break
 		}
 		c.state.Status = statusRestarting

@@ -18,6 +18,11 @@ func Rename(s *store.Store, oldName, newName string) error {
 		return err
 	}
 	return s.RenameContainer(c.spec.ID, newName, func() error {
+		unlock, err := s.Lock(specLock(c.spec.ID))
+		if err != nil {
+			return err
+		}
+		defer unlock()
 		now, err := loadID(s, c.spec.ID)
 		if err != nil {
 			return err

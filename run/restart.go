@@ -26,6 +26,19 @@ func (p restartPolicy) again(code, count int) bool {
 	return false
 }
 
+// restartPolicy is the policy in the container's record now: `pocket
+// update --restart` changes it while the monitor runs, and the monitor
+// asks at each exit, as Docker's daemon hands an update to its restart
+// manager. The record is replaced whole (writeJSON), so it is read without
+// a lock; if it cannot be read, the policy the monitor started with stands.
+func (c *container) restartPolicy() restartPolicy {
+	var now spec
+	if err := readJSON(c.dir, specFile, &now); err == nil {
+		c.spec.RestartPolicy = now.RestartPolicy
+	}
+	return restartPolicy(c.spec.RestartPolicy)
+}
+
 // Docker's restart delays: 100ms, doubling after each restart up to a
 // minute, back to 100ms once a run lasted 10 seconds.
 const (

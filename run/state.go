@@ -214,6 +214,11 @@ func (c *container) writeState() error { return writeJSON(c.dir, stateFile, &c.s
 // monitorLock names the flock a container's monitor holds for its life.
 func monitorLock(id string) string { return "container-" + id }
 
+// specLock guards a read, change and write of a container's config.json
+// (update, rename); readers need not take it, since writeJSON replaces the
+// file whole.
+func specLock(id string) string { return "spec-" + id }
+
 // monitorAlive reports whether a process holds the container's monitor
 // lock; unlike a pid it cannot be confused by pid reuse.
 func monitorAlive(s *store.Store, id string) bool {

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"pocket/cgroup"
+	"pocket/plan"
 	"pocket/store"
 )
 
@@ -21,7 +22,13 @@ type UpdateOptions struct {
 	CpusetMems  *string
 	PidsLimit   *int64
 	BlkioWeight *uint16
+	// Restart is --restart, parsed (plan.ParseRestart).
+	Restart *plan.RestartPolicy
 }
+
+// errUpdateRestart is Docker's refusal to give a --rm container a restart
+// policy: the two contradict each other at the container's exit.
+var errUpdateRestart = errors.New("Restart policy cannot be updated because AutoRemove is enabled for the container")
 
 // errUpdateMemory is Docker's refusal to raise -m past the recorded
 // --memory-swap alone.
@@ -63,13 +70,32 @@ func (u UpdateOptions) merge(r cgroup.Resources) (cgroup.Resources, error) {
 	return r, r.Validate()
 }
 
-// Update changes a container's limits: its record, so that inspect (and
-// its next start) show them, and, while it runs, its cgroup. The cgroup is
-// changed first: a limit the kernel refuses leaves the record as it was.
+// Update changes a container's limits and restart policy: its record, so
+// that inspect (and its next start) show them, and, while it runs, its
+// cgroup; its monitor reads the restart policy from the record at each
+// exit. The cgroup is changed first: a limit the kernel refuses leaves the
+// record as it was. The record is read and written under the container's
+// spec lock, so that two updates (or an update and a rename) at once do
+// not lose one another's change.
 func Update(s *store.Store, idOrName string, u UpdateOptions) error {
-	c, err := load(s, idOrName)
+	rec, err := s.LookupContainer(idOrName)
 	if err != nil {
 		return err
+	}
+	unlock, err := s.Lock(specLock(rec.ID))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	c, err := loadID(s, rec.ID)
+	if err != nil {
+		return err
+	}
+	if u.Restart != nil {
+		if c.spec.AutoRemove && u.Restart.Name != plan.RestartNo {
+			return fmt.Errorf("Cannot update container %s: %w", idOrName, errUpdateRestart)
+		}
+		c.spec.RestartPolicy = *u.Restart
 	}
 	r, err := u.merge(c.spec.Resources)
 	if err != nil {
