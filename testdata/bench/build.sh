@@ -11,8 +11,10 @@
 #  (c) rebuild after one source file changed (its content, so every peer
 #      sees it, whatever its cache compares): the COPY and the last RUN
 #      run again
-# docker is a private dockerd (dockerd.sh) started here and stopped at
-# exit. A peer that cannot build here is skipped with the reason.
+# The peers take turns within each run, so load from elsewhere on the
+# machine falls on all of them alike. docker is a private dockerd
+# (dockerd.sh) started here and stopped at exit. A peer that cannot build
+# here is skipped with the reason.
 # Usage (as root, from anywhere): build.sh [REGISTRY_HOST:PORT]
 # Without a host a small benchreg is started here. Env: POCKET (default
 # ./pocket of the repository), BENCH_RUNS (5), BENCH_OUT (a file the
@@ -73,17 +75,13 @@ median() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[
 report() { echo "$*"; if [[ -n ${BENCH_OUT:-} ]]; then echo "$*" >>"$BENCH_OUT"; fi; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 
-# time_runs N PREPARE COMMAND...: run PREPARE (untimed) then COMMAND N times.
-time_runs() {
-	local n=$1 prep=$2; shift 2
-	local i t0 t1
-	for i in $(seq "$n"); do
-		eval "$prep"
-		t0=$(now)
-		"$@" >/dev/null 2>"$W/last.err" || { echo "build bench: $* failed:" >&2; tail -5 "$W/last.err" >&2; return 1; }
-		t1=$(now)
-		echo $((t1 - t0))
-	done | median
+# time_one PEER: one build by PEER, its nanoseconds to stdout.
+time_one() {
+	local peer=$1 t0 t1
+	t0=$(now)
+	"build_$peer" >/dev/null 2>"$W/last.err" || { echo "build bench: ${LABEL[$peer]} failed:" >&2; tail -5 "$W/last.err" >&2; return 1; }
+	t1=$(now)
+	echo $((t1 - t0))
 }
 
 # The build context: 40 packages of 50 modules of about 1.5 kB each.
@@ -114,41 +112,70 @@ cold_pocket() { rm -rf "$R/pocket"; sync; }
 PM=(--root "$R/podman" --runroot "$R/podman-run")
 build_podman() { podman "${PM[@]}" build -q --network none --layers --tls-verify=false -t bench/build "$CTX"; }
 cold_podman() { rm -rf "$R/podman" "$R/podman-run"; sync; }
-build_classic() { DOCKER_BUILDKIT=0 "$DOCKER" build -q --network none -t bench/build "$CTX"; }
-build_buildkit() { DOCKER_BUILDKIT=1 "$DOCKER" build -q --network none -t bench/build "$CTX"; }
+build_classic() { DOCKER_BUILDKIT=0 "$DOCKER" build -q --network none -t bench/classic "$CTX"; }
+build_buildkit() { DOCKER_BUILDKIT=1 "$DOCKER" build -q --network none -t bench/buildkit "$CTX"; }
 # Everything the daemon holds goes, the base image and both builders'
 # caches included; a store that is not empty after it would flatter docker.
 cold_docker() {
 	"$DOCKER" system prune -af >/dev/null
 	"$DOCKER" builder prune -af >/dev/null
+	# shellcheck disable=SC2046 # one argument per image ID
 	if [[ -n $("$DOCKER" images -aq) ]]; then "$DOCKER" rmi -f $("$DOCKER" images -aq) >/dev/null; fi
 	[[ -z $("$DOCKER" images -aq) ]] || { echo "build bench: docker images left after prune" >&2; return 1; }
 	sync
 }
 
-declare -A A B C
+declare -A A B C FAILED
 PEERS=(pocket podman classic buildkit)
 declare -A LABEL=([pocket]="pocket build" [podman]="podman build" [classic]="docker build (classic)" [buildkit]="docker build (BuildKit)")
 declare -A COLD=([pocket]=cold_pocket [podman]=cold_podman [classic]=cold_docker [buildkit]=cold_docker)
 
 docker_ok=
 if dockerd_start "$W/dockerd" "$HOST"; then docker_ok=1; fi
+active=()
 for peer in "${PEERS[@]}"; do
 	if [[ $peer == classic || $peer == buildkit ]] && [[ -z $docker_ok ]]; then
 		report "build ${LABEL[$peer]} skipped: the private dockerd did not start (see dockerd.sh)"
-		continue
-	fi
-	if [[ $peer == podman ]] && ! command -v podman >/dev/null; then
+	elif [[ $peer == podman ]] && ! command -v podman >/dev/null; then
 		report "build ${LABEL[$peer]} skipped: podman missing (hint: testdata/setup.sh bench)"
+	else
+		active+=("$peer")
+	fi
+done
+
+# measure a|b|c: RUNS rounds, each peer building once per round in turn,
+# so that load from elsewhere on the machine falls on every peer alike.
+# A peer that fails once is dropped, with its error kept for the report.
+T=$W/times
+mkdir -p "$T"
+measure() {
+	local m=$1 i peer ns
+	for i in $(seq "$RUNS"); do
+		if [[ $m == c ]]; then touch_src; fi
+		for peer in "${active[@]}"; do
+			[[ -z ${FAILED[$peer]:-} ]] || continue
+			if [[ $m == a ]] && ! "${COLD[$peer]}" 2>"$W/last.err"; then
+				FAILED[$peer]=$(tail -1 "$W/last.err")
+				continue
+			fi
+			if ns=$(time_one "$peer"); then echo "$ns" >>"$T/$m.$peer"; else FAILED[$peer]=$(tail -1 "$W/last.err"); fi
+		done
+	done
+}
+measure a
+# The docker builders share a daemon: the last cold run of one pruned
+# the other's cache. One untimed build each fills them again.
+for peer in "${active[@]}"; do
+	if [[ -z ${FAILED[$peer]:-} ]] && ! "build_$peer" >/dev/null 2>"$W/last.err"; then FAILED[$peer]=$(tail -1 "$W/last.err"); fi
+done
+measure b
+measure c
+for peer in "${active[@]}"; do
+	if [[ -n ${FAILED[$peer]:-} ]]; then
+		report "build ${LABEL[$peer]} skipped: ${FAILED[$peer]}"
 		continue
 	fi
-	if ! A[$peer]=$(time_runs "$RUNS" "${COLD[$peer]}" "build_$peer"); then
-		report "build ${LABEL[$peer]} skipped: $(tail -1 "$W/last.err")"
-		unset "A[$peer]"
-		continue
-	fi
-	B[$peer]=$(time_runs "$RUNS" : "build_$peer")
-	C[$peer]=$(time_runs "$RUNS" touch_src "build_$peer")
+	A[$peer]=$(median <"$T/a.$peer") B[$peer]=$(median <"$T/b.$peer") C[$peer]=$(median <"$T/c.$peer")
 	report "build ${LABEL[$peer]} cold ${A[$peer]}s, no change ${B[$peer]}s, one file changed ${C[$peer]}s (medians of $RUNS)"
 done
 
