@@ -183,7 +183,7 @@ done
 [[ -n ${A[pocket]:-} ]] || exit 1
 for m in A B C; do
 	declare -n v=$m
-	best= bp=
+	best='' bp=''
 	for peer in podman classic buildkit; do
 		[[ -n ${v[$peer]:-} ]] || continue
 		if [[ -z $best ]] || awk -v a="${v[$peer]}" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=${v[$peer]} bp=$peer; fi

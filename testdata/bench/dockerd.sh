@@ -25,10 +25,10 @@ DOCKERD_CPID=
 dockerd_start() {
 	local dir=$1 reg=${2:-} i
 	local -a insecure=()
-	command -v "${DOCKERD:-dockerd}" >/dev/null && command -v containerd >/dev/null || {
+	if ! command -v "${DOCKERD:-dockerd}" >/dev/null || ! command -v containerd >/dev/null; then
 		echo "dockerd.sh: dockerd or containerd missing (hint: apt-get install docker.io)" >&2
 		return 1
-	}
+	fi
 	if [[ -z ${DOCKER:-} ]]; then
 		DOCKER=docker
 		[[ -x /usr/bin/docker ]] && DOCKER=/usr/bin/docker
@@ -80,14 +80,14 @@ dockerd_stop() {
 		kill "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	DOCKERD_PID= DOCKERD_CPID=
+	DOCKERD_PID='' DOCKERD_CPID=''
 	if [[ -n $DOCKERD_DIR && -d $DOCKERD_DIR ]]; then
 		# The daemon's overlay mounts and netns files live under its
 		# roots; a killed daemon can leave some mounted.
 		{ grep -o " $DOCKERD_DIR/[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
 		rm -rf "$DOCKERD_DIR"
 	fi
-	DOCKERD_DIR=
+	DOCKERD_DIR=''
 	unset DOCKER_HOST
 }
 
