@@ -106,6 +106,10 @@ type controlServer struct {
 	h       controlHandlers // the current run's; zero between runs
 	serving bool
 	stopped chan struct{} // closed by the first stop request
+	// busy counts requests being answered, so that close lets a reply
+	// out before the monitor exits: a KILL ends the container at once,
+	// and the monitor's exit must not cut the answer saying it was sent.
+	busy sync.WaitGroup
 }
 
 // listenControl creates the control socket in dir (mode 0600), replacing
@@ -168,7 +172,11 @@ func (s *controlServer) serve(h controlHandlers) {
 				time.Sleep(10 * time.Millisecond)
 				continue
 			}
-			go s.handle(conn)
+			s.busy.Add(1)
+			go func() {
+				defer s.busy.Done()
+				s.handle(conn)
+			}()
 		}
 	}()
 }
@@ -341,7 +349,21 @@ func (s *controlServer) close() {
 	}
 	s.ln.Close()
 	os.Remove(s.path)
+	// Replies in flight go out; a handler that hangs (a client that does
+	// not read) cannot hold the monitor for longer than closeWait.
+	done := make(chan struct{})
+	go func() {
+		s.busy.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+	}
 }
+
+// closeWait bounds how long a closing monitor waits for its replies.
+const closeWait = 2 * time.Second
 
 // signalContainer sends sig to c's PID 1 through its monitor. Without a
 // control socket (a container started by an older pocket) it signals the
