@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime"
 
 	"golang.org/x/sys/unix"
 )
@@ -18,21 +17,13 @@ import (
 // container's user with the container's capabilities, seccomp filter and
 // no_new_privs exactly as Init's last step does, and execs the command.
 func ExecInit() {
-	runtime.LockOSThread()
 	// CVE-2019-5736: this is pocket's binary inside the container (its PID
 	// namespace now, its mounts soon) holding host descriptors (the
 	// config and error pipes, the pidfd). Not dumpable, the container's
 	// processes can neither ptrace it nor open its /proc/PID/exe, fd or
 	// mem; its binary is the read-only handle the monitor started it from
-	// (SealedExe). The command, a new exec, is dumpable again.
-	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
-		fail(&os.SyscallError{Syscall: "prctl(PR_SET_DUMPABLE)", Err: err})
-	}
-	err := execStart()
-	if err == nil {
-		err = errors.New("container exec: exec returned")
-	}
-	fail(err)
+	// (SealedExe).
+	runStage("container exec", execStart)
 }
 
 func execStart() error {

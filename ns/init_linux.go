@@ -15,21 +15,28 @@ import (
 // Config on ConfigFD and execs the command; any failure is written to
 // ErrorFD as an *Error and init exits with its code.
 func Init() {
-	// Mounts, credentials and capabilities are per thread until exec; keep
-	// every step on this one.
-	runtime.LockOSThread()
 	// CVE-2019-5736: until it execs the command, init is pocket's binary
 	// in the container, holding host files (the config pipe, the rootfs,
 	// the Go runtime's descriptors). Not dumpable, neither it nor the
 	// --init reaper it becomes can be ptraced, nor its /proc/PID/fd,
 	// /proc/PID/exe or /proc/PID/mem opened, by the container's root
-	// without CAP_SYS_PTRACE. The command, a new exec, is dumpable again.
+	// without CAP_SYS_PTRACE.
+	runStage("container init", start)
+}
+
+// runStage runs a stage of pocket inside a container (init, exec-init)
+// and never returns. Mounts, credentials and capabilities are per thread
+// until exec, so every step stays on one locked thread; the stage is not
+// dumpable until it execs the command (a new exec is dumpable again).
+// A failure, or a stage that returns, is reported to the parent by fail.
+func runStage(name string, stage func() error) {
+	runtime.LockOSThread()
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		fail(&os.SyscallError{Syscall: "prctl(PR_SET_DUMPABLE)", Err: err})
 	}
-	err := start()
+	err := stage()
 	if err == nil {
-		err = errors.New("container init: exec returned")
+		err = errors.New(name + ": exec returned")
 	}
 	fail(err)
 }
