@@ -35,8 +35,15 @@ func newV2(parent, group string, r Resources) (*Cgroup, error) {
 		}
 		enable = append(enable, n.controller)
 	}
-	if slices.Contains(avail, "memory") {
-		enable = append(enable, "memory") // for OOMKilled's memory.events
+	// Accounting without limits, as runc enables every controller the
+	// parent offers: memory for OOMKilled's memory.events and stats,
+	// pids and io for stats' PIDS and BLOCK I/O (without them pids.current
+	// and io.stat do not exist, and a container that asked for no limit
+	// showed 0 PIDS on a fresh v2 host).
+	for _, c := range []string{"memory", "pids", "io"} {
+		if slices.Contains(avail, c) {
+			enable = append(enable, c)
+		}
 	}
 	slices.Sort(enable)
 	enable = slices.Compact(enable)

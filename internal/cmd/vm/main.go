@@ -51,7 +51,7 @@ var arches = map[string]arch{
 		goarch: "arm64", qemu: "qemu-system-aarch64", machine: []string{"-M", "virt", "-cpu", "cortex-a57"}, console: "ttyAMA0",
 		packages: []string{"qemu-system-arm"}, foreign: true,
 		// Rootless would need setpriv and its libraries for arm64.
-		run:   "^(TestCgroup.*|TestResourceCgroup.*|TestUpdateCgroup|TestRunLimits|TestRunKilledMonitor|TestPause|TestRestartPolicy|TestExec|TestExecLifecycle|TestExecCgroup|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused|TestOCIRuntime(Lifecycle|Run|Config|Hooks|UserNS|Console))$",
+		run:   "^(TestCgroup.*|TestResourceCgroup.*|TestUpdateCgroup|TestRunLimits|TestRunKilledMonitor|TestPause|TestRestartPolicy|TestExec|TestExecLifecycle|TestExecCgroup|TestLoadMultiarchRun|TestPullMultiarch|TestDevicesDefault|TestDevicesRefused|TestStats.*|TestOCIRuntime(Lifecycle|Run|Config|Hooks|UserNS|Console))$",
 		units: []string{"./cgroup"},
 	},
 }
