@@ -33,6 +33,8 @@ func buildCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "suppress the build output and print image ID on success"},
 			&cli.StringSliceFlag{Name: "label", Usage: "set metadata for an image"},
 			&cli.StringFlag{Name: "platform", EnvVars: []string{"DOCKER_DEFAULT_PLATFORM"}, Usage: "set platform (the host's only)"},
+			&cli.StringSliceFlag{Name: "secret", Usage: `secret to expose to the build (format: "id=mysecret[,src=/local/secret]" or "id=mysecret,env=VAR")`},
+			&cli.StringSliceFlag{Name: "ssh", Usage: `SSH agent socket or keys to expose to the build (format: "default|<id>[=<socket>|<key>[,<key>]]")`},
 			&cli.StringFlag{Name: "source-date-epoch", EnvVars: []string{"SOURCE_DATE_EPOCH"}, Usage: "timestamp for reproducible builds (seconds since the epoch)"},
 		},
 		Action: actionWith(1, buildOptions, func(c *cli.Context, s *store.Store, o build.Options) error {
@@ -70,6 +72,20 @@ func buildOptions(c *cli.Context) (build.Options, error) {
 		o.Network = n
 	default:
 		return o, fmt.Errorf("--network %s: %w: bridge, host or none", n, build.ErrUnsupported)
+	}
+	for _, v := range c.StringSlice("secret") {
+		sec, err := build.ParseSecret(v)
+		if err != nil {
+			return o, err
+		}
+		o.Secrets = append(o.Secrets, sec)
+	}
+	for _, v := range c.StringSlice("ssh") {
+		a, err := build.ParseSSH(v)
+		if err != nil {
+			return o, err
+		}
+		o.SSH = append(o.SSH, a)
 	}
 	for _, t := range c.StringSlice("tag") {
 		ref, err := reference.Parse(t)
