@@ -32,6 +32,9 @@ type copyCmd struct {
 	exclude      []string // --exclude patterns
 	parents      bool     // --parents: sources keep their path
 	link         bool     // --link: a layer independent of the image below
+	checksum     string   // ADD --checksum
+	keepGitDir   bool     // ADD --keep-git-dir
+	unpack       *bool    // ADD --unpack: nil for Docker's default (local tars only)
 }
 
 // layerFS is st's layers as one tree.
@@ -69,6 +72,9 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 	if c.link && chownByName(c.chown) {
 		return fmt.Errorf("--chown=%s: user and group names can't be resolved when used with --link, use numeric uid[:gid] instead", c.chown)
 	}
+	if err := checkChecksum(c); err != nil {
+		return fmt.Errorf("%s: %w", c.text, err)
+	}
 	if c.parents && c.from != "" {
 		return fmt.Errorf("%s: --parents with --from: %w", c.text, ErrUnsupported)
 	}
@@ -83,11 +89,24 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 			var id string
 			es, isDir, id, err = b.fromSources(c.from, src)
 			fromID = id
+		case c.add && isGit(src):
+			es, err = b.gitSource(src, c.checksum, c.keepGitDir)
+			isDir = true
 		case c.add && isURL(src):
 			es, err = b.download(src)
+			if err == nil && c.checksum != "" {
+				err = verifyDownload(src, es[0].src, c.checksum)
+			}
+			if err == nil && c.unpack != nil && *c.unpack {
+				// ADD --unpack=true: a downloaded archive is unpacked too.
+				var ok bool
+				if es, ok, err = b.extract(es[0]); ok {
+					isDir = true
+				}
+			}
 		default:
 			es, isDir, err = b.bc.contextSources(src)
-			if err == nil && c.add && len(es) == 1 && es[0].src != "" {
+			if err == nil && c.add && (c.unpack == nil || *c.unpack) && len(es) == 1 && es[0].src != "" {
 				var ok bool
 				if es, ok, err = b.extract(es[0]); ok {
 					isDir = true

@@ -13,6 +13,8 @@ var (
 	// ErrNoSecret is returned for a required secret or ssh mount that
 	// --secret or --ssh does not provide.
 	ErrNoSecret = errors.New("not provided")
+	// ErrChecksum is returned when ADD --checksum does not match.
+	ErrChecksum = errors.New("checksum mismatch")
 	// ErrNoStage is returned for a --target or --from naming no stage.
 	ErrNoStage = errors.New("no such build stage")
 )

@@ -37,7 +37,7 @@ func (b *builder) execute(run *stageRun, cmd instructions.Command) error {
 			exclude: c.ExcludePatterns, parents: c.Parents, link: c.Link}, c)
 	case *instructions.AddCommand:
 		return b.copy(run, copyCmd{text: cmdText(c), sd: c.SourcesAndDest, chown: c.Chown, chmod: c.Chmod, add: true,
-			exclude: c.ExcludePatterns, link: c.Link}, c)
+			exclude: c.ExcludePatterns, link: c.Link, checksum: c.Checksum, keepGitDir: c.KeepGitDir != nil && *c.KeepGitDir, unpack: c.Unpack}, c)
 	case *instructions.ArgCommand:
 		return b.arg(run, c)
 	}
@@ -251,15 +251,6 @@ func unsupported(cmd instructions.Command) error {
 			if f != "mount" && f != "network" {
 				flag = f
 			}
-		}
-	case *instructions.AddCommand:
-		switch {
-		case c.Checksum != "":
-			flag = "checksum"
-		case c.KeepGitDir != nil:
-			flag = "keep-git-dir"
-		case c.Unpack != nil:
-			flag = "unpack"
 		}
 	}
 	if flag != "" {
