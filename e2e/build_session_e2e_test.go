@@ -250,3 +250,33 @@ func TestBuildSSH(t *testing.T) {
 		t.Errorf("--ssh default without SSH_AUTH_SOCK: %s, want exit 1 naming it", r)
 	}
 }
+
+// TestRootlessBuildSecret: a rootless build mounts secrets owned as the
+// Dockerfile says (uid 1000 inside the user namespace) and forwards an
+// agent socket.
+func TestRootlessBuildSecret(t *testing.T) {
+	bin, err := testimages.Program("agentprobe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newRootlessEnv(t, userWithSubIDs)
+	sock, conns := agentListener(t)
+	os.Chmod(filepath.Dir(sock), 0o755)
+	os.Chmod(sock, 0o666)
+	ctx := filepath.Join(e.dir, "ctx")
+	os.MkdirAll(ctx, 0o755)
+	os.WriteFile(filepath.Join(ctx, "agentprobe"), bin, 0o755)
+	os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM busybox\nCOPY agentprobe /usr/local/bin/\n"+
+		"RUN --mount=type=secret,id=s,uid=1000,gid=1000 --mount=type=ssh "+
+		"sh -c 'stat -c \"%a %u %g\" /run/secrets/s; sha256sum < /run/secrets/s | cut -c1-16; agentprobe raw' > /seen\n"), 0o644)
+	secret := filepath.Join(e.dir, "s")
+	os.WriteFile(secret, []byte("rootless-secret"), 0o600)
+	os.Chown(secret, e.user.uid, e.user.gid)
+	e.must(t, "build", "-t", "rlsec", "--secret", "id=s,src="+secret, "--ssh", "default="+sock, ctx)
+	if out := e.runOut(t, "rlsec", "cat", "/seen"); out != "400 1000 1000\n"+short("rootless-secret")+"\npong:ping" {
+		t.Errorf("rootless step saw %q", out)
+	}
+	if conns() != 1 {
+		t.Errorf("the agent saw %d connections, want 1", conns())
+	}
+}
