@@ -3,6 +3,7 @@ package build
 import (
 	"archive/tar"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,6 +13,9 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/patternmatcher"
+
+	pfs "pocket/fs"
+	"pocket/privilege"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 )
@@ -229,4 +233,81 @@ func (b *builder) saveLinked(key string, l *layerDesc) error {
 		layers: []v1.Descriptor{l.Descriptor}, known: true, key: key,
 	}
 	return b.save(st)
+}
+
+// fromParents is COPY --from=STAGE --parents SRC: the paths of the
+// stage's tree that SRC (with an optional /./ pivot and wildcards in any
+// component) names, each kept at its path below the pivot, with the
+// directories on the way. The tree is streamed by fs.WriteMerged and
+// staged by stageTar as fromSources does: nothing of the other image is
+// opened on the host by name.
+func (b *builder) fromParents(from, src string) ([]entry, string, error) {
+	st, err := b.stateFor(from)
+	if err != nil {
+		return nil, "", err
+	}
+	pivot, pattern, ok := strings.Cut(src, "/./")
+	if !ok {
+		pivot, pattern = "/", src
+	}
+	pivot = strings.TrimPrefix(path.Clean("/"+pivot), "/")
+	pattern = strings.TrimPrefix(path.Clean("/"+pattern), "/")
+	pcomps := strings.Split(pattern, "/")
+	matches := func(comps []string) bool {
+		for i, c := range comps {
+			if ok, _ := path.Match(pcomps[i], c); !ok {
+				return false
+			}
+		}
+		return true
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		pw.CloseWithError(pfs.WriteMerged(pw, b.layerFS(st).dirs, pfs.OptionsFor(privilege.Rootless()).OpaqueXattr))
+	}()
+	defer pr.Close()
+	matched := map[string]bool{} // paths the whole pattern matched
+	es, err := b.stageTar(pr, func(name string) (string, bool) {
+		name = strings.TrimPrefix(path.Clean("/"+name), "/")
+		rel := name
+		if pivot != "" {
+			var ok bool
+			if rel, ok = strings.CutPrefix(name, pivot+"/"); !ok {
+				return "", false
+			}
+		}
+		comps := strings.Split(rel, "/")
+		if len(comps) < len(pcomps) {
+			// A directory on the way to a match, kept if one comes.
+			return rel, matches(comps)
+		}
+		if !matches(comps[:len(pcomps)]) {
+			return "", false
+		}
+		if len(comps) == len(pcomps) {
+			matched[rel] = true
+		}
+		return rel, true
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if len(matched) == 0 && !strings.ContainsAny(pattern, "*?[") {
+		return nil, "", fmt.Errorf("COPY --from=%s --parents %s: not found", from, src)
+	}
+	// Keep the directories on the way only where a match lies below.
+	out := es[:0:0]
+	for _, e := range es {
+		keep := false
+		for m := range matched {
+			if e.rel == m || strings.HasPrefix(e.rel, m+"/") || strings.HasPrefix(m, e.rel+"/") {
+				keep = true
+				break
+			}
+		}
+		if keep {
+			out = append(out, e)
+		}
+	}
+	return out, st.id.String(), nil
 }

@@ -75,14 +75,13 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 	if err := checkChecksum(c); err != nil {
 		return fmt.Errorf("%s: %w", c.text, err)
 	}
-	if c.parents && c.from != "" {
-		return fmt.Errorf("%s: --parents with --from: %w", c.text, ErrUnsupported)
-	}
 	for _, src := range c.sd.SourcePaths {
 		var es []entry
 		var isDir bool
 		var err error
 		switch {
+		case c.parents && c.from != "":
+			es, fromID, err = b.fromParents(c.from, src)
 		case c.parents && !(c.add && isURL(src)):
 			es, err = b.bc.parentsSources(src)
 		case c.from != "":

@@ -33,7 +33,8 @@ func TestBuildCopyFlags(t *testing.T) {
 		"src/b/util_test.go": "test",
 		"escape/link":        "->" + outside,
 		"escape/rel":         "->../../" + filepath.Base(outside),
-		"Dockerfile": "FROM busybox\n" +
+		"Dockerfile": "FROM busybox AS st\nRUN mkdir -p /o/src/a /o/src/b && echo m > /o/src/a/main.go && echo u > /o/src/b/util.go && echo r > /o/src/README\n" +
+			"FROM busybox\n" +
 			"COPY --exclude=*/*.png --exclude=Dockerfile . /1/\n" +
 			"COPY --exclude=*.txt dir* /2/\n" +
 			"COPY --exclude=*.txt hom* /3/\n" +
@@ -42,13 +43,15 @@ func TestBuildCopyFlags(t *testing.T) {
 			"COPY --parents --exclude=**/*_test.go src /6/\n" +
 			"COPY --link top.txt /7/deep/\n" +
 			"COPY --link --chown=1000:1000 dir2 /8/\n" +
-			"COPY --parents escape/*/*.txt escape/link /9/\n",
+			"COPY --parents escape/*/*.txt escape/link /9/\n" +
+			"COPY --from=st --parents /o/./src/*/*.go /10/\n",
 	})
 	mustPocket(t, root, "build", "-t", "cpflags", ctx)
 	out := mustPocket(t, root, "run", "--rm", "cpflags", "sh", "-c",
-		"find /1/dir1 /2 /3 /4 /5 /6 /7 /8 /9 | sort; stat -c %u /8/sub/x.txt; readlink /9/escape/link").Stdout
+		"find /1/dir1 /2 /3 /4 /5 /6 /7 /8 /9 /10 | sort; stat -c %u /8/sub/x.txt; readlink /9/escape/link").Stdout
 	want := strings.Join([]string{
 		"/1/dir1", "/1/dir1/file-102.txt",
+		"/10", "/10/src", "/10/src/a", "/10/src/a/main.go", "/10/src/b", "/10/src/b/util.go",
 		"/2", "/2/file-101.png", "/2/file-201.pdf", "/2/sub", "/2/sub/x.txt",
 		"/3", "/3/home.md",
 		"/4", "/4/src", "/4/src/a", "/4/src/a/main.go", "/4/src/b", "/4/src/b/util.go", "/4/src/b/util_test.go",
