@@ -11,13 +11,12 @@ import (
 	"strings"
 	"time"
 
+	securejoin "github.com/cyphar/filepath-securejoin"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/patternmatcher"
 
 	pfs "pocket/fs"
 	"pocket/privilege"
-
-	securejoin "github.com/cyphar/filepath-securejoin"
 )
 
 // excludeMatcher is COPY/ADD --exclude's patterns (Docker's

@@ -61,7 +61,7 @@ func (b *builder) gitSource(src, checksum string, keepGitDir bool) ([]entry, err
 		}, args...)
 		cmd := exec.CommandContext(b.ctx, git, all...)
 		cmd.Dir = dir
-		cmd.Env = gitEnv(dir)
+		cmd.Env = gitEnv(b.sshAgent("default"))
 		var out, errb bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errb
 		if err := cmd.Run(); err != nil {
@@ -116,17 +116,27 @@ func (b *builder) gitSource(src, checksum string, keepGitDir bool) ([]entry, err
 	return out, nil
 }
 
-// gitEnv is the host's environment without git's own variables, with no
-// system or global configuration and no prompt: only what gitSource
-// passes on its command line configures git.
-func gitEnv(home string) []string {
+// gitEnv is the host's environment without git's own variables (but
+// GIT_SSH_COMMAND and GIT_SSH, which say how the user reaches ssh
+// remotes), with no system or global configuration and no prompt: only
+// what gitSource passes on its command line configures git. HOME stays,
+// for ssh's known hosts; --ssh default's agent, when a socket, is the
+// one ssh asks, as BuildKit forwards it for git sources.
+func gitEnv(agent *SSH) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "GIT_") || strings.HasPrefix(kv, "HOME=") || strings.HasPrefix(kv, "XDG_CONFIG_HOME=") {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "GIT_") && k != "GIT_SSH_COMMAND" && k != "GIT_SSH" {
+			continue
+		}
+		if k == "SSH_AUTH_SOCK" && agent != nil && agent.Socket != "" {
 			continue
 		}
 		env = append(env, kv)
 	}
-	return append(env, "HOME="+home, "XDG_CONFIG_HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+	if agent != nil && agent.Socket != "" {
+		env = append(env, "SSH_AUTH_SOCK="+agent.Socket)
+	}
+	return append(env, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
 		"GIT_TERMINAL_PROMPT=0", "GIT_ASKPASS=/bin/false", "SSH_ASKPASS=/bin/false")
 }
