@@ -170,6 +170,19 @@ func TestBuildSecretSymlinkTarget(t *testing.T) {
 	if savedImageHolds(t, root, "symsec", []byte("SECRET")) {
 		t.Error("the saved image holds the secret")
 	}
+
+	// CVE-2019-16884 class: a link into /proc must not make the secret
+	// land on a kernel file (core_pattern runs a program as host root).
+	before, _ := os.ReadFile("/proc/sys/kernel/core_pattern")
+	os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM busybox\n"+
+		"RUN mkdir -p /run/secrets && ln -s /proc/sys/kernel/core_pattern /run/secrets/a\n"+
+		"RUN --mount=type=secret,id=a true\n"), 0o644)
+	if r := pocket(t, root, "build", "--secret", "id=a,src="+secret, ctx); r.Code == 0 || !strings.Contains(r.Stderr, "inside /proc") {
+		t.Errorf("secret target linked into /proc: %s, want a failure naming /proc", r)
+	}
+	if after, _ := os.ReadFile("/proc/sys/kernel/core_pattern"); string(after) != string(before) {
+		t.Errorf("core_pattern changed from %q to %q", before, after)
+	}
 }
 
 // agentListener is a Unix socket standing in for an SSH agent: it
