@@ -41,9 +41,20 @@ func buildCommand() *cli.Command {
 		},
 		Action: actionWith(1, buildOptions, func(c *cli.Context, s *store.Store, o build.Options) error {
 			_, err := build.Build(signalContext(), s, o)
-			return err
+			return buildFailure(err)
 		}),
 	}
+}
+
+// buildFailure is err with Docker's build status, 1: a step's container
+// that pocket could not start (run's 125) fails the build like any other
+// error.
+func buildFailure(err error) error {
+	var ee *run.ExitError
+	if errors.As(err, &ee) {
+		return errors.New(err.Error())
+	}
+	return err
 }
 
 // buildOptions parses build's flags and PATH once.
