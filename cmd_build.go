@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"pocket/build"
 	"pocket/filter"
@@ -33,13 +34,27 @@ func buildCommand() *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "suppress the build output and print image ID on success"},
 			&cli.StringSliceFlag{Name: "label", Usage: "set metadata for an image"},
 			&cli.StringFlag{Name: "platform", EnvVars: []string{"DOCKER_DEFAULT_PLATFORM"}, Usage: "set platform (the host's only)"},
+			&cli.StringFlag{Name: "progress", Value: "auto", Usage: "type of progress output (auto, plain, tty, quiet): tty draws a compact live view, plain is the classic log"},
+			&cli.StringSliceFlag{Name: "secret", Usage: `secret to expose to the build (format: "id=mysecret[,src=/local/secret]" or "id=mysecret,env=VAR")`},
+			&cli.StringSliceFlag{Name: "ssh", Usage: `SSH agent socket or keys to expose to the build (format: "default|<id>[=<socket>|<key>[,<key>]]")`},
 			&cli.StringFlag{Name: "source-date-epoch", EnvVars: []string{"SOURCE_DATE_EPOCH"}, Usage: "timestamp for reproducible builds (seconds since the epoch)"},
 		},
 		Action: actionWith(1, buildOptions, func(c *cli.Context, s *store.Store, o build.Options) error {
 			_, err := build.Build(signalContext(), s, o)
-			return err
+			return buildFailure(err)
 		}),
 	}
+}
+
+// buildFailure is err with Docker's build status, 1: a step's container
+// that pocket could not start (run's 125) fails the build like any other
+// error.
+func buildFailure(err error) error {
+	var ee *run.ExitError
+	if errors.As(err, &ee) {
+		return errors.New(err.Error())
+	}
+	return err
 }
 
 // buildOptions parses build's flags and PATH once.
@@ -70,6 +85,35 @@ func buildOptions(c *cli.Context) (build.Options, error) {
 		o.Network = n
 	default:
 		return o, fmt.Errorf("--network %s: %w: bridge, host or none", n, build.ErrUnsupported)
+	}
+	switch p := c.String("progress"); p {
+	case "auto":
+		if term.IsTerminal(int(os.Stderr.Fd())) {
+			o.Progress = "tty"
+			o.TermWidth, _, _ = term.GetSize(int(os.Stderr.Fd()))
+		}
+	case "tty":
+		o.Progress = "tty"
+		o.TermWidth, _, _ = term.GetSize(int(os.Stderr.Fd()))
+	case "plain":
+	case "quiet":
+		o.Quiet = true
+	default:
+		return o, fmt.Errorf("invalid progress mode %q: auto, plain, tty or quiet", p)
+	}
+	for _, v := range c.StringSlice("secret") {
+		sec, err := build.ParseSecret(v)
+		if err != nil {
+			return o, err
+		}
+		o.Secrets = append(o.Secrets, sec)
+	}
+	for _, v := range c.StringSlice("ssh") {
+		a, err := build.ParseSSH(v)
+		if err != nil {
+			return o, err
+		}
+		o.SSH = append(o.SSH, a)
 	}
 	for _, t := range c.StringSlice("tag") {
 		ref, err := reference.Parse(t)

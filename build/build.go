@@ -44,6 +44,9 @@ type builder struct {
 
 // Build builds the Dockerfile in o and returns the image ID.
 func Build(ctx context.Context, s *store.Store, o Options) (v1.Hash, error) {
+	if o.Progress == "tty" && !o.Quiet {
+		return buildTTY(ctx, s, o)
+	}
 	if o.Platform != "" {
 		if err := checkPlatform(o.Platform); err != nil {
 			return v1.Hash{}, err

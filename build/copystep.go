@@ -29,6 +29,12 @@ type copyCmd struct {
 	from         string
 	chown, chmod string
 	add          bool
+	exclude      []string // --exclude patterns
+	parents      bool     // --parents: sources keep their path
+	link         bool     // --link: a layer independent of the image below
+	checksum     string   // ADD --checksum
+	keepGitDir   bool     // ADD --keep-git-dir
+	unpack       *bool    // ADD --unpack: nil for Docker's default (local tars only)
 }
 
 // layerFS is st's layers as one tree.
@@ -56,23 +62,50 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 	var fromID string
 	var srcDirs int
 	nsrc := len(c.sd.SourcePaths) + len(c.sd.SourceContents)
-	if nsrc > 1 {
+	if nsrc > 1 || c.parents {
 		destDir = true
+	}
+	excl, err := excludeMatcher(c.exclude)
+	if err != nil {
+		return err
+	}
+	if c.link && chownByName(c.chown) {
+		return fmt.Errorf("--chown=%s: user and group names can't be resolved when used with --link, use numeric uid[:gid] instead", c.chown)
+	}
+	if err := checkChecksum(c); err != nil {
+		return fmt.Errorf("%s: %w", c.text, err)
 	}
 	for _, src := range c.sd.SourcePaths {
 		var es []entry
 		var isDir bool
 		var err error
 		switch {
+		case c.parents && c.from != "":
+			es, fromID, err = b.fromParents(c.from, src)
+		case c.parents && !(c.add && isURL(src)):
+			es, err = b.bc.parentsSources(src)
 		case c.from != "":
 			var id string
 			es, isDir, id, err = b.fromSources(c.from, src)
 			fromID = id
+		case c.add && isGit(src):
+			es, err = b.gitSource(src, c.checksum, c.keepGitDir)
+			isDir = true
 		case c.add && isURL(src):
 			es, err = b.download(src)
+			if err == nil && c.checksum != "" {
+				err = verifyDownload(src, es[0].src, c.checksum)
+			}
+			if err == nil && c.unpack != nil && *c.unpack {
+				// ADD --unpack=true: a downloaded archive is unpacked too.
+				var ok bool
+				if es, ok, err = b.extract(es[0]); ok {
+					isDir = true
+				}
+			}
 		default:
 			es, isDir, err = b.bc.contextSources(src)
-			if err == nil && c.add && len(es) == 1 && es[0].src != "" {
+			if err == nil && c.add && (c.unpack == nil || *c.unpack) && len(es) == 1 && es[0].src != "" {
 				var ok bool
 				if es, ok, err = b.extract(es[0]); ok {
 					isDir = true
@@ -85,7 +118,7 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 		if isDir {
 			srcDirs++
 		}
-		for _, e := range es {
+		for _, e := range exclude(es, excl) {
 			if e.rel == "." && e.hdr.Typeflag == tar.TypeDir {
 				continue
 			}
@@ -99,11 +132,15 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 	if srcDirs > 0 {
 		destDir = true
 	}
-	resolved, err := resolveDest(lfs, dest)
-	if err != nil {
-		return err
+	// A linked layer reads nothing of the image: its destination is
+	// taken as written, its parents are new directories.
+	resolved := dest
+	if !c.link {
+		if resolved, err = resolveDest(lfs, dest); err != nil {
+			return err
+		}
 	}
-	if !destDir {
+	if !destDir && !c.link {
 		if fi, err := lfs.Lstat(resolved); err == nil && fi.IsDir() {
 			destDir = true
 		}
@@ -115,10 +152,14 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 		}
 		p.entries = append(p.entries, e)
 	}
-	if destDir {
-		p.parents = parentHeaders(lfs, resolved, b.o.Epoch)
+	parentDir := resolved
+	if !destDir {
+		parentDir = path.Dir(resolved)
+	}
+	if c.link {
+		p.parents = linkParents(parentDir, b.o.Epoch)
 	} else {
-		p.parents = parentHeaders(lfs, path.Dir(resolved), b.o.Epoch)
+		p.parents = parentHeaders(lfs, parentDir, b.o.Epoch)
 	}
 	if c.chown != "" {
 		if p.uid, p.gid, err = parseChown(lfs, c.chown); err != nil {
@@ -141,9 +182,21 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 	if hit, err := b.cached(sr, key); hit || err != nil {
 		return err
 	}
-	l, err := b.storePlan(p)
-	if err != nil {
-		return fmt.Errorf("%s: %w", c.text, err)
+	var l *layerDesc
+	var linkKey string
+	if c.link {
+		linkKey = cacheKey("", name+" --link", c.sd.DestPath, c.chown, c.chmod, fromID, sum, b.platform())
+		l = b.linkedLayer(linkKey)
+	}
+	if l == nil {
+		if l, err = b.storePlan(p); err != nil {
+			return fmt.Errorf("%s: %w", c.text, err)
+		}
+		if c.link {
+			if err := b.saveLinked(linkKey, l); err != nil {
+				return err
+			}
+		}
 	}
 	st := sr.st.next()
 	st.key = key

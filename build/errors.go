@@ -10,6 +10,11 @@ var (
 	ErrStepFailed = errors.New("build step failed")
 	// ErrUnsupported is returned for what pocket build does not do yet.
 	ErrUnsupported = errors.New("not supported by pocket build")
+	// ErrNoSecret is returned for a required secret or ssh mount that
+	// --secret or --ssh does not provide.
+	ErrNoSecret = errors.New("not provided")
+	// ErrChecksum is returned when ADD --checksum does not match.
+	ErrChecksum = errors.New("checksum mismatch")
 	// ErrNoStage is returned for a --target or --from naming no stage.
 	ErrNoStage = errors.New("no such build stage")
 )

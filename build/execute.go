@@ -33,9 +33,11 @@ func (b *builder) execute(run *stageRun, cmd instructions.Command) error {
 	case *instructions.RunCommand:
 		return b.run(run, c)
 	case *instructions.CopyCommand:
-		return b.copy(run, copyCmd{text: cmdText(c), sd: c.SourcesAndDest, from: c.From, chown: c.Chown, chmod: c.Chmod}, c)
+		return b.copy(run, copyCmd{text: cmdText(c), sd: c.SourcesAndDest, from: c.From, chown: c.Chown, chmod: c.Chmod,
+			exclude: c.ExcludePatterns, parents: c.Parents, link: c.Link}, c)
 	case *instructions.AddCommand:
-		return b.copy(run, copyCmd{text: cmdText(c), sd: c.SourcesAndDest, chown: c.Chown, chmod: c.Chmod, add: true}, c)
+		return b.copy(run, copyCmd{text: cmdText(c), sd: c.SourcesAndDest, chown: c.Chown, chmod: c.Chmod, add: true,
+			exclude: c.ExcludePatterns, link: c.Link, checksum: c.Checksum, keepGitDir: c.KeepGitDir != nil && *c.KeepGitDir, unpack: c.Unpack}, c)
 	case *instructions.ArgCommand:
 		return b.arg(run, c)
 	}
@@ -240,8 +242,7 @@ func (b *builder) now() time.Time {
 }
 
 // unsupported refuses the flags pocket does not implement yet, rather
-// than build something other than what the Dockerfile says. COPY --link
-// only changes how BuildKit stores the layer: it is accepted.
+// than build something other than what the Dockerfile says.
 func unsupported(cmd instructions.Command) error {
 	var flag string
 	switch c := cmd.(type) {
@@ -250,24 +251,6 @@ func unsupported(cmd instructions.Command) error {
 			if f != "mount" && f != "network" {
 				flag = f
 			}
-		}
-	case *instructions.CopyCommand:
-		switch {
-		case c.Parents:
-			flag = "parents"
-		case len(c.ExcludePatterns) > 0:
-			flag = "exclude"
-		}
-	case *instructions.AddCommand:
-		switch {
-		case len(c.ExcludePatterns) > 0:
-			flag = "exclude"
-		case c.Checksum != "":
-			flag = "checksum"
-		case c.KeepGitDir != nil:
-			flag = "keep-git-dir"
-		case c.Unpack != nil:
-			flag = "unpack"
 		}
 	}
 	if flag != "" {

@@ -25,6 +25,14 @@ type Options struct {
 	Platform   string   // --platform: only the host's is supported
 	Epoch      *time.Time
 	PullOpts   pull.Options
+	// Secrets (--secret) and SSH (--ssh) are what RUN --mount of type
+	// secret and ssh reach: BuildKit's session, without a daemon.
+	Secrets []Secret
+	SSH     []SSH
+	// Progress is "tty" for the compact live view (NewProgress) on a
+	// terminal TermWidth columns wide; otherwise Docker's classic log.
+	Progress  string
+	TermWidth int
 	// Resolve, when set, turns a FROM or COPY --from image reference into
 	// the one to use: pocket.lock's pinned digest under --locked.
 	Resolve func(name.Reference) (name.Reference, error)

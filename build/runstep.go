@@ -49,6 +49,11 @@ func (b *builder) run(sr *stageRun, c *instructions.RunCommand) error {
 	if err != nil {
 		return err
 	}
+	sess, err := b.sessionMounts(mounts, cfg.WorkingDir)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
 	var out, errw io.Writer = b.o.Stdout, b.o.Stderr
 	var quiet bytes.Buffer
 	if b.o.Quiet {
@@ -56,8 +61,8 @@ func (b *builder) run(sr *stageRun, c *instructions.RunCommand) error {
 	}
 	zero := ""
 	o := run.Options{
-		Image: sr.st.id.Hex, Args: argv, Entrypoint: &zero, Env: args, Network: network,
-		Pull: "never", Volumes: volumes, Tmpfs: tmpfs, Stdout: out, Stderr: errw,
+		Image: sr.st.id.Hex, Args: argv, Entrypoint: &zero, Env: sess.stepEnv(args, cfg.Env), Network: network,
+		Pull: "never", Volumes: volumes, Mounts: sess.mounts, Tmpfs: tmpfs, Stdout: out, Stderr: errw,
 	}
 	var cid string
 	code, layer, err := run.RunStep(b.ctx, b.s, sr.st.image(), *cfg, o, b.o.Epoch, func(id string) {
@@ -177,6 +182,8 @@ func (b *builder) runMounts(sr *stageRun, mounts []*instructions.Mount, tmpfs *[
 			// Read-only even with rw: BuildKit would discard the
 			// writes, pocket would make them in the context.
 			vols = append(vols, host+":"+target+":ro")
+		case instructions.MountTypeSecret, instructions.MountTypeSSH:
+			// sessionMounts
 		default:
 			return nil, fmt.Errorf("RUN --mount=type=%s: %w", m.Type, ErrUnsupported)
 		}

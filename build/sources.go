@@ -77,8 +77,10 @@ func (bc *buildContext) contextSources(src string) (entries []entry, isDir bool,
 		if err != nil {
 			return nil, false, fmt.Errorf("COPY failed: file not found in build context or excluded by .dockerignore: stat %s: file does not exist", src)
 		}
+		// A file a wildcard matched keeps its name; a directory gives
+		// its contents, as a directory named alone does (Docker).
 		prefix := ""
-		if len(tops) > 1 || strings.ContainsAny(base, "*?[") {
+		if !fi.IsDir() && (len(tops) > 1 || strings.ContainsAny(base, "*?[")) {
 			prefix = filepath.Base(top)
 		}
 		if !fi.IsDir() {
