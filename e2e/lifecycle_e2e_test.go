@@ -833,3 +833,57 @@ func TestRestartPolicyBoot(t *testing.T) {
 		t.Errorf("start --boot with a container: %s", r)
 	}
 }
+
+// TestFilterLabelsAnded: several --filter label=... must all match, in ps,
+// images and volume ls, as Docker's daemon matches them (other keys'
+// values are ORed).
+func TestFilterLabelsAnded(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "create", "--name", "both", "-l", "a=1", "-l", "b", "busybox")
+	mustPocket(t, root, "create", "--name", "onlya", "-l", "a=1", "busybox")
+	for _, tc := range []struct {
+		filters []string
+		want    string
+	}{
+		{[]string{"label=a=1", "label=b"}, "both\n"},
+		{[]string{"label=a", "label=b"}, "both\n"},
+		{[]string{"label=a=1"}, "onlya\nboth\n"},
+		{[]string{"label=b", "label=c"}, ""},
+	} {
+		args := []string{"ps", "-a", "--format", "{{.Names}}"}
+		for _, f := range tc.filters {
+			args = append(args, "--filter", f)
+		}
+		if r := mustPocket(t, root, args...); r.Stdout != tc.want {
+			t.Errorf("ps %v: %q, want %q", tc.filters, r.Stdout, tc.want)
+		}
+	}
+
+	ctx := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nLABEL a=1 b=2\n"})
+	mustPocket(t, root, "build", "-q", "-t", "labelled", ctx)
+	for _, tc := range []struct {
+		filters []string
+		want    string
+	}{
+		{[]string{"label=a=1", "label=b=2"}, "labelled\n"},
+		{[]string{"label=a=1", "label=c"}, ""},
+	} {
+		args := []string{"images", "--format", "{{.Repository}}"}
+		for _, f := range tc.filters {
+			args = append(args, "--filter", f)
+		}
+		if r := mustPocket(t, root, args...); r.Stdout != tc.want {
+			t.Errorf("images %v: %q, want %q", tc.filters, r.Stdout, tc.want)
+		}
+	}
+
+	// An anonymous volume carries Docker's com.docker.volume.anonymous.
+	mustPocket(t, root, "run", "--network", "none", "-v", "/anon", "busybox", "true")
+	const anon = "label=com.docker.volume.anonymous"
+	if r := mustPocket(t, root, "volume", "ls", "-q", "--filter", anon); len(lines(r.Stdout)) != 1 {
+		t.Errorf("volume ls --filter %s: %q, want the anonymous volume", anon, r.Stdout)
+	}
+	if r := mustPocket(t, root, "volume", "ls", "-q", "--filter", anon, "--filter", "label=other"); r.Stdout != "" {
+		t.Errorf("volume ls with a second label filter it lacks: %q, want nothing", r.Stdout)
+	}
+}
