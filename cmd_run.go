@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 
 	"github.com/urfave/cli/v2"
 
-	"pocket/cgroup"
 	"pocket/ns"
 	"pocket/plan"
 	"pocket/pull"
@@ -53,11 +51,6 @@ func runFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "dns-search", Usage: "search domain for /etc/resolv.conf (\".\" for none)"},
 		&cli.StringSliceFlag{Name: "dns-option", Usage: "option for /etc/resolv.conf"},
 		&cli.StringSliceFlag{Name: "add-host", Usage: "add HOST:IP to /etc/hosts (IP host-gateway is the bridge's gateway)"},
-		&cli.StringFlag{Name: "memory", Aliases: []string{"m"}, Usage: "memory limit (e.g. 512m)"},
-		&cli.StringFlag{Name: "memory-swap", Usage: "memory plus swap limit; -1 for unlimited swap"},
-		&cli.StringFlag{Name: "cpus", Usage: "number of CPUs (e.g. 1.5)"},
-		&cli.Uint64Flag{Name: "cpu-shares", Aliases: []string{"c"}, Usage: "CPU shares (relative weight)"},
-		&cli.Int64Flag{Name: "pids-limit", Usage: "process limit (-1 for unlimited)"},
 		&cli.BoolFlag{Name: "read-only", Usage: "mount the root filesystem read-only"},
 		&cli.StringSliceFlag{Name: "tmpfs", Usage: "mount a tmpfs (PATH[:OPTIONS])"},
 		&cli.StringSliceFlag{Name: "volume", Aliases: []string{"v"}, Usage: "bind mount a host directory or mount a volume ([HOST-DIR|NAME:]CONTAINER-DIR[:ro])"},
@@ -108,9 +101,8 @@ func runOptions(c *cli.Context) (run.Options, error) {
 		},
 		Publish: c.StringSlice("publish"), PublishAll: c.Bool("publish-all"),
 		DNS: c.StringSlice("dns"), DNSSearch: c.StringSlice("dns-search"), DNSOptions: c.StringSlice("dns-option"),
-		AddHost:   c.StringSlice("add-host"),
-		Resources: cgroup.Resources{CPUShares: c.Uint64("cpu-shares"), PidsLimit: c.Int64("pids-limit")},
-		Stdin:     os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		AddHost: c.StringSlice("add-host"),
+		Stdin:   os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
 		CIDFile: c.String("cidfile"), Labels: c.StringSlice("label"), LabelFiles: c.StringSlice("label-file"),
 		StopSignal: c.String("stop-signal"), Ulimits: c.StringSlice("ulimit"), GroupAdd: c.StringSlice("group-add"),
 		Restart: c.String("restart"),
@@ -145,25 +137,8 @@ func runOptions(c *cli.Context) (run.Options, error) {
 			return o, err
 		}
 	}
-	if v := c.String("cpus"); v != "" {
-		if o.Resources.CPUs, err = cgroup.ParseCPUs(v); err != nil {
-			return o, fmt.Errorf("invalid argument %q for \"--cpus\" flag: %w", v, err)
-		}
-	}
-	if v := c.String("memory"); v != "" {
-		if o.Resources.Memory, err = cgroup.ParseSize(v); err != nil {
-			return o, fmt.Errorf("invalid argument %q for \"-m, --memory\" flag: %w", v, err)
-		}
-	}
 	if err := resourceOptions(c, &o); err != nil {
 		return o, err
-	}
-	if v := c.String("memory-swap"); v == "-1" {
-		o.Resources.MemorySwap = -1
-	} else if v != "" {
-		if o.Resources.MemorySwap, err = cgroup.ParseSize(v); err != nil {
-			return o, fmt.Errorf("invalid argument %q for \"--memory-swap\" flag: %w", v, err)
-		}
 	}
 	return o, nil
 }

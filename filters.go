@@ -53,5 +53,4 @@ var unsupportedFilters = map[string]string{
 	"expose":    "pocket cannot filter by exposed port yet",
 	"is-task":   "pocket has no swarm",
 	"isolation": "pocket has no isolation modes",
-	"label":     "pocket does not keep image labels yet", // the one listing without label
 }

@@ -65,7 +65,8 @@ func main() {
 			os.Exit(status(&codedError{code: 125, err: err}))
 		}
 	}
-	os.Exit(status(app().Run(os.Args)))
+	a := app()
+	os.Exit(status(a.Run(canonicalFlags(a, os.Args))))
 }
 
 // status turns an error into Docker's exit status and prints it: 1, or

@@ -156,3 +156,29 @@ func TestVersion(t *testing.T) {
 		t.Errorf("version --format {{.Client: want exit 64 and a template parsing error\n%s", r)
 	}
 }
+
+// TestFlagForms: the short and the long form of one flag in one command
+// both count, as in Docker's CLI (urfave/cli alone refuses "two forms of
+// the same flag").
+func TestFlagForms(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "create", "--name", "forms",
+		"-e", "A=1", "--env", "B=2", "-v", "/a", "--volume", "/b", "-l", "x=1", "--label", "y=2",
+		"-p", "8080:80", "--publish", "8081:81", "busybox")
+	t.Cleanup(func() { pocket(t, root, "rm", "-f", "-v", "forms") })
+	for format, want := range map[string]string{
+		"{{json .Config.Env}}":              `["A=1","B=2","PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]`,
+		"{{json .Config.Labels}}":           `{"x":"1","y":"2"}`,
+		"{{len .Mounts}}":                   "2",
+		"{{json .HostConfig.PortBindings}}": `{"80/tcp":[{"HostIp":"","HostPort":"8080"}],"81/tcp":[{"HostIp":"","HostPort":"8081"}]}`,
+	} {
+		if got := strings.TrimSpace(mustPocket(t, root, "inspect", "--format", format, "forms").Stdout); got != want {
+			t.Errorf("inspect %s: %s, want %s", format, got, want)
+		}
+	}
+	// And in exec's -e/--env, with combined short flags.
+	startContainer(t, root, "formsx")
+	if got := mustPocket(t, root, "exec", "-i", "-e", "C=3", "--env", "D=4", "formsx", "sh", "-c", "echo $C$D").Stdout; got != "34\n" {
+		t.Errorf("exec -e C=3 --env D=4: %q", got)
+	}
+}

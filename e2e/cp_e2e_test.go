@@ -327,3 +327,90 @@ func TestCpSummary(t *testing.T) {
 		t.Errorf("cp to a pipe printed %q", r.Stderr)
 	}
 }
+
+// TestCpStoppedVolumes: cp to and from a stopped container reaches its
+// named volumes and bind mounts, as Docker's does, not the directories
+// under them in the container's layer.
+func TestCpStoppedVolumes(t *testing.T) {
+	root := newRoot(t)
+	bind := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bind, "hostfile"), []byte("from the host\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustPocket(t, root, "run", "--name", "vols", "--network", "none", "-v", "cpvol:/data", "-v", bind+":/bind",
+		"busybox", "sh", "-c", "echo in volume > /data/v")
+	t.Cleanup(func() { pocket(t, root, "rm", "-f", "vols"); pocket(t, root, "volume", "rm", "cpvol") })
+	host := t.TempDir()
+	src := filepath.Join(host, "new")
+	if err := os.WriteFile(src, []byte("copied in\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	mustPocket(t, root, "cp", "vols:/data/v", filepath.Join(host, "v"))
+	if got := readFile(t, filepath.Join(host, "v")); got != "in volume\n" {
+		t.Errorf("cp from a named volume: %q", got)
+	}
+	mustPocket(t, root, "cp", "vols:/bind/hostfile", filepath.Join(host, "hostfile"))
+	if got := readFile(t, filepath.Join(host, "hostfile")); got != "from the host\n" {
+		t.Errorf("cp from a bind mount: %q", got)
+	}
+	mustPocket(t, root, "cp", src, "vols:/data/new")
+	if got := mustPocket(t, root, "run", "--rm", "--network", "none", "-v", "cpvol:/data", "busybox", "cat", "/data/new").Stdout; got != "copied in\n" {
+		t.Errorf("cp into a named volume, read by another container: %q", got)
+	}
+	mustPocket(t, root, "cp", src, "vols:/bind/new")
+	if got := readFile(t, filepath.Join(bind, "new")); got != "copied in\n" {
+		t.Errorf("cp into a bind mount, read on the host: %q", got)
+	}
+}
+
+// TestCpStoppedMountpointSymlink: CVE-2018-15664. A stopped container
+// whose layer has turned a mount point's parent into a symlink to a host
+// directory: cp mounts the volume at that path resolved inside the
+// container's root, and makes nothing on the host.
+func TestCpStoppedMountpointSymlink(t *testing.T) {
+	root := newRoot(t)
+	bind, target := t.TempDir(), t.TempDir()
+	mustPocket(t, root, "create", "--name", "evil", "--network", "none", "-v", bind+":/evil/mnt", "busybox")
+	t.Cleanup(func() { pocket(t, root, "rm", "-f", "evil") })
+	upper := strings.TrimSpace(mustPocket(t, root, "inspect", "--format", "{{.GraphDriver.Data.UpperDir}}", "evil").Stdout)
+	// What the container would have done to its own layer.
+	if err := os.Symlink(target, filepath.Join(upper, "evil")); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(src, []byte("x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := pocket(t, root, "cp", src, "evil:/evil/mnt/f")
+	if entries, _ := os.ReadDir(target); len(entries) != 0 {
+		t.Errorf("cp of a stopped container made %v in the host directory its symlink names", entries)
+	}
+	if r.Code != 0 {
+		t.Fatalf("cp into the bind mount: %s", r)
+	}
+	if got := readFile(t, filepath.Join(bind, "f")); got != "x\n" {
+		t.Errorf("the bind mount at the path resolved in the root: %q", got)
+	}
+}
+
+// TestCpStoppedManyLayers: cp of a stopped container of 100+ layers, whose
+// overlay options do not fit in a page but for the short layer links a
+// start uses too.
+func TestCpStoppedManyLayers(t *testing.T) {
+	root := newRoot(t)
+	var df strings.Builder
+	df.WriteString("FROM busybox\n")
+	for i := range 110 {
+		fmt.Fprintf(&df, "COPY f /l/%d\n", i)
+	}
+	ctx := writeContext(t, map[string]string{"Dockerfile": df.String(), "f": "x"})
+	mustPocket(t, root, "build", "-q", "-t", "many", ctx)
+	mustPocket(t, root, "create", "--name", "many", "--network", "none", "many")
+	t.Cleanup(func() { pocket(t, root, "rm", "-f", "many") })
+	out := filepath.Join(t.TempDir(), "f")
+	mustPocket(t, root, "cp", "many:/l/109", out)
+	if got := readFile(t, out); got != "x" {
+		t.Errorf("cp from the 110th layer: %q", got)
+	}
+}

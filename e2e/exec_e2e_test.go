@@ -152,6 +152,18 @@ func TestExecLifecycle(t *testing.T) {
 			return pocket(t, root, "exec", "det", "cat", "/tmp/d").Stdout == "hi\n"
 		})
 	})
+	t.Run("detached with a tty", func(t *testing.T) {
+		// Docker keeps exec -d -t's pty after the client has gone: the
+		// command is not hung up and still has its terminal.
+		startContainer(t, root, "dett")
+		mustPocket(t, root, "exec", "-d", "-t", "dett", "sh", "-c", "sleep 2; tty >/tmp/t; echo ok >/tmp/done")
+		waitFor(t, "exec -d -t's file", func() bool {
+			return pocket(t, root, "exec", "dett", "cat", "/tmp/done").Stdout == "ok\n"
+		})
+		if got := mustPocket(t, root, "exec", "dett", "cat", "/tmp/t").Stdout; !strings.HasPrefix(got, "/dev/pts/") {
+			t.Errorf("exec -d -t: tty printed %q, want /dev/pts/N", got)
+		}
+	})
 	t.Run("dies with the container", func(t *testing.T) {
 		startContainer(t, root, "dies")
 		mustPocket(t, root, "exec", "-d", "dies", "sleep", "4242")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -763,4 +764,126 @@ func TestAttachTTYSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, "the pty resized with the terminal", func() bool { return size() == "40 120" })
+}
+
+// TestRestartPolicyBoot: `pocket start --boot` is pocket's stand-in for
+// Docker's daemon starting: it starts always containers even after a stop
+// by hand, unless-stopped ones unless stopped by hand, on-failure ones
+// that ended non-zero, and nothing else. A container whose monitor was
+// killed (the host went down) was not stopped by hand.
+func TestRestartPolicyBoot(t *testing.T) {
+	root := newRoot(t)
+	run := func(name, policy string) string {
+		t.Helper()
+		id := strings.TrimSpace(mustPocket(t, root, "run", "-d", "--name", name, "--network", "none", "--restart", policy, "busybox", "sleep", "1000").Stdout)
+		t.Cleanup(func() { pocket(t, root, "rm", "-f", name) })
+		return id
+	}
+	// The host going down: the monitor dies, and its container with it.
+	crash := func(id string) {
+		t.Helper()
+		if err := syscall.Kill(stateOf(t, root, id).MonitorPid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run("always-stopped", "always")
+	mustPocket(t, root, "stop", "-t", "0", "always-stopped")
+	run("unless-stopped-stopped", "unless-stopped")
+	mustPocket(t, root, "stop", "-t", "0", "unless-stopped-stopped")
+	crash(run("unless-stopped-crashed", "unless-stopped"))
+	crash(run("on-failure-crashed", "on-failure"))
+	crash(run("no-crashed", "no"))
+	mustPocket(t, root, "create", "--name", "always-created", "--network", "none", "--restart", "always", "busybox", "true")
+	t.Cleanup(func() { pocket(t, root, "rm", "-f", "always-created") })
+	eventually(t, "the crashed containers exited", func() bool {
+		return mustPocket(t, root, "ps", "-q").Stdout == ""
+	})
+	// A stop by hand ends an always container's restarts (Docker's rule).
+	if got := mustPocket(t, root, "inspect", "--format", "{{.State.Status}}", "always-stopped").Stdout; got != "exited\n" {
+		t.Errorf("always container after stop: %q, want exited", got)
+	}
+
+	r := mustPocket(t, root, "start", "--boot")
+	if got, want := len(lines(r.Stdout)), 3; got != want {
+		t.Errorf("start --boot printed %d lines, want %d:\n%s", got, want, r)
+	}
+	got := lines(mustPocket(t, root, "ps", "--format", "{{.Names}}").Stdout)
+	slices.Sort(got)
+	if want := []string{"always-stopped", "on-failure-crashed", "unless-stopped-crashed"}; !slices.Equal(got, want) {
+		t.Errorf("running after start --boot: %v, want %v", got, want)
+	}
+	// Started again by hand, an unless-stopped container is no longer
+	// "stopped by hand".
+	mustPocket(t, root, "start", "unless-stopped-stopped")
+	crash(strings.TrimSpace(mustPocket(t, root, "inspect", "--format", "{{.Id}}", "unless-stopped-stopped").Stdout))
+	eventually(t, "the crashed container exited", func() bool {
+		return !strings.Contains(mustPocket(t, root, "ps", "--format", "{{.Names}}").Stdout, "unless-stopped-stopped")
+	})
+	if r := mustPocket(t, root, "start", "--boot"); len(lines(r.Stdout)) != 1 {
+		t.Errorf("start --boot did not start the unless-stopped container started by hand since")
+	}
+
+	unit := mustPocket(t, root, "generate", "systemd", "--boot").Stdout
+	for _, want := range []string{"# pocket-boot.service\n", "Type=oneshot\n", " start --boot\n", "WantedBy=default.target\n"} {
+		if !strings.Contains(unit, want) {
+			t.Errorf("boot unit lacks %q:\n%s", want, unit)
+		}
+	}
+	if r := pocket(t, root, "start", "--boot", "no-crashed"); r.Code != 1 {
+		t.Errorf("start --boot with a container: %s", r)
+	}
+}
+
+// TestFilterLabelsAnded: several --filter label=... must all match, in ps,
+// images and volume ls, as Docker's daemon matches them (other keys'
+// values are ORed).
+func TestFilterLabelsAnded(t *testing.T) {
+	root := newRoot(t)
+	mustPocket(t, root, "create", "--name", "both", "-l", "a=1", "-l", "b", "busybox")
+	mustPocket(t, root, "create", "--name", "onlya", "-l", "a=1", "busybox")
+	for _, tc := range []struct {
+		filters []string
+		want    string
+	}{
+		{[]string{"label=a=1", "label=b"}, "both\n"},
+		{[]string{"label=a", "label=b"}, "both\n"},
+		{[]string{"label=a=1"}, "onlya\nboth\n"},
+		{[]string{"label=b", "label=c"}, ""},
+	} {
+		args := []string{"ps", "-a", "--format", "{{.Names}}"}
+		for _, f := range tc.filters {
+			args = append(args, "--filter", f)
+		}
+		if r := mustPocket(t, root, args...); r.Stdout != tc.want {
+			t.Errorf("ps %v: %q, want %q", tc.filters, r.Stdout, tc.want)
+		}
+	}
+
+	ctx := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nLABEL a=1 b=2\n"})
+	mustPocket(t, root, "build", "-q", "-t", "labelled", ctx)
+	for _, tc := range []struct {
+		filters []string
+		want    string
+	}{
+		{[]string{"label=a=1", "label=b=2"}, "labelled\n"},
+		{[]string{"label=a=1", "label=c"}, ""},
+	} {
+		args := []string{"images", "--format", "{{.Repository}}"}
+		for _, f := range tc.filters {
+			args = append(args, "--filter", f)
+		}
+		if r := mustPocket(t, root, args...); r.Stdout != tc.want {
+			t.Errorf("images %v: %q, want %q", tc.filters, r.Stdout, tc.want)
+		}
+	}
+
+	// An anonymous volume carries Docker's com.docker.volume.anonymous.
+	mustPocket(t, root, "run", "--network", "none", "-v", "/anon", "busybox", "true")
+	const anon = "label=com.docker.volume.anonymous"
+	if r := mustPocket(t, root, "volume", "ls", "-q", "--filter", anon); len(lines(r.Stdout)) != 1 {
+		t.Errorf("volume ls --filter %s: %q, want the anonymous volume", anon, r.Stdout)
+	}
+	if r := mustPocket(t, root, "volume", "ls", "-q", "--filter", anon, "--filter", "label=other"); r.Stdout != "" {
+		t.Errorf("volume ls with a second label filter it lacks: %q, want nothing", r.Stdout)
+	}
 }

@@ -63,13 +63,17 @@ func RegexpMatch(pattern, s string) bool {
 }
 
 // Labels matches "label=KEY" (present) and "label=KEY=VALUE" values
-// against labels.
+// against labels. Unlike other keys', its values are ANDed: every one
+// must match, as Docker's daemon matches them (MatchKVList).
 func (f Args) Labels(key string, labels map[string]string) bool {
-	return f.Any(key, func(v string) bool {
+	for _, v := range f[key] {
 		k, want, withValue := strings.Cut(v, "=")
 		got, ok := labels[k]
-		return ok && (!withValue || got == want)
-	})
+		if !ok || withValue && got != want {
+			return false
+		}
+	}
+	return true
 }
 
 // Bool reads a boolean key (dangling=true); it is an error for a value

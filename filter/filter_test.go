@@ -40,9 +40,11 @@ func TestMatch(t *testing.T) {
 		{"exact", f.Exact("status", "exited"), true},
 		{"exact no match", f.Exact("status", "running"), false},
 		{"absent key matches", f.Exact("id", "x"), true},
-		{"label present", f.Labels("label", map[string]string{"a": ""}), true},
-		{"label value", f.Labels("label", map[string]string{"b": "2"}), true},
-		{"label wrong value", f.Labels("label", map[string]string{"b": "3"}), false},
+		{"labels present and valued", f.Labels("label", map[string]string{"a": "", "b": "2"}), true},
+		{"labels ANDed: one missing", f.Labels("label", map[string]string{"a": ""}), false},
+		{"labels ANDed: the other missing", f.Labels("label", map[string]string{"b": "2"}), false},
+		{"label wrong value", f.Labels("label", map[string]string{"a": "", "b": "3"}), false},
+		{"no label filter matches", Args{}.Labels("label", nil), true},
 	} {
 		if tc.got != tc.wanted {
 			t.Errorf("%s: %v, want %v", tc.name, tc.got, tc.wanted)

@@ -10,4 +10,6 @@ import (
 
 // WithContainer needs Linux (an overlay mount in a private mount
 // namespace).
-func WithContainer(rs ns.Rootfs, fn func(root *os.File) error) error { return ErrOS }
+func WithContainer(rs ns.Rootfs, mounts []ns.Mount, fn func(root *os.File) error) error {
+	return ErrOS
+}

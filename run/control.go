@@ -106,6 +106,9 @@ type controlServer struct {
 	h       controlHandlers // the current run's; zero between runs
 	serving bool
 	stopped chan struct{} // closed by the first stop request
+	// fromHost: that first stop was a SIGINT or SIGTERM to the monitor
+	// itself, not a stop by hand (see stopFromHost).
+	fromHost bool
 	// busy counts requests being answered, so that close lets a reply
 	// out before the monitor exits: a KILL ends the container at once,
 	// and the monitor's exit must not cut the answer saying it was sent.
@@ -272,6 +275,28 @@ func (s *controlServer) deliver(req *controlRequest, target func(syscall.Signal)
 		return os.ErrProcessDone
 	}
 	return target(syscall.Signal(req.Signal))
+}
+
+// stopFromHost ends the restarts as a stop does, for a SIGINT or SIGTERM
+// to the monitor itself: a ctrl-c on an attached run, or systemd ending
+// every process at shutdown. Docker does not count its own shutdown as a
+// stop by hand, so neither is this one (manuallyStopped): an
+// unless-stopped container comes back with `start --boot`.
+func (s *controlServer) stopFromHost() {
+	s.mu.Lock()
+	if !s.isStopped() {
+		s.fromHost = true
+	}
+	s.mu.Unlock()
+	s.deliver(&controlRequest{Stop: true}, nil)
+}
+
+// manuallyStopped reports whether a stop by hand was asked for (Docker's
+// HasBeenManuallyStopped).
+func (s *controlServer) manuallyStopped() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.isStopped() && !s.fromHost
 }
 
 // isStopped reports whether a stop was asked for.

@@ -374,8 +374,9 @@ func localSize(p string) int64 {
 
 // withContainerRoot calls fn with the container's root directory open:
 // a running container's through its init's /proc/PID/root (its own mount
-// namespace, volumes included), a stopped one's mounted privately for the
-// call while the container is kept from starting.
+// namespace, volumes included), a stopped one's mounted privately, volumes
+// and bind mounts too, for the call while the container is kept from
+// starting.
 func withContainerRoot(s *store.Store, idOrName string, write bool, fn func(c *container, root *os.File) error) error {
 	for range 2 {
 		c, err := load(s, idOrName)
@@ -411,7 +412,13 @@ func withContainerRoot(s *store.Store, idOrName string, write bool, fn func(c *c
 			return err
 		}
 		defer release()
-		return rootfs.WithContainer(c.spec.Init.Rootfs, func(root *os.File) error { return fn(c, root) })
+		// Its volumes, as a start holds them: no volume rm meanwhile.
+		releaseVolumes, err := useVolumes(s, c.spec.Mounts)
+		if err != nil {
+			return err
+		}
+		defer releaseVolumes()
+		return rootfs.WithContainer(c.spec.Init.Rootfs, c.spec.Init.Mounts, func(root *os.File) error { return fn(c, root) })
 	}
 	return fmt.Errorf("container %s: started or stopped during the copy, try again", idOrName)
 }

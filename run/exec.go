@@ -31,7 +31,10 @@ type execRequest struct {
 	Workdir    string   `json:"workdir,omitempty"`
 	Tty        bool     `json:"tty,omitempty"`
 	Privileged bool     `json:"privileged,omitempty"`
-	Files      []string `json:"files,omitempty"`
+	// Detach with Tty: the monitor keeps the pty (exec -d -t), since
+	// the client does not stay.
+	Detach bool     `json:"detach,omitempty"`
+	Files  []string `json:"files,omitempty"`
 }
 
 // file is the descriptor named name among those sent with r, or nil.

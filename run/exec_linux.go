@@ -45,7 +45,7 @@ func Exec(s *store.Store, o ExecOptions) (int, error) {
 
 	req := &execRequest{
 		Args: o.Args, Env: o.Env, User: o.User, Workdir: o.Workdir,
-		Tty: o.TTY, Privileged: o.Privileged,
+		Tty: o.TTY, Privileged: o.Privileged, Detach: o.Detach,
 	}
 	st := &execStreams{}
 	defer st.close()
@@ -116,7 +116,9 @@ type execStreams struct {
 }
 
 func (st *execStreams) open(req *execRequest, o ExecOptions) error {
-	if o.Detach && !o.TTY {
+	if o.Detach {
+		// With -t the monitor holds the pty: a master closed with this
+		// client would hang the command up.
 		return nil
 	}
 	if o.TTY {

@@ -307,7 +307,18 @@ func (x *executor) serveExec(req *execRequest, files []*os.File, reply func(cont
 		reply(controlReply{Error: "no command specified"})
 		return
 	}
-	p, err := x.start(req, req.file(files, "stdin"), req.file(files, "stdout"), req.file(files, "stderr"), req.file(files, "console"))
+	console := req.file(files, "console")
+	if req.Tty && req.Detach && console == nil {
+		ours, theirs, err := consoleSocket()
+		if err != nil {
+			reply(controlReply{Error: err.Error()})
+			return
+		}
+		console = theirs
+		files = append(files, theirs)
+		go holdConsole(ours)
+	}
+	p, err := x.start(req, req.file(files, "stdin"), req.file(files, "stdout"), req.file(files, "stderr"), console)
 	// Ours are copies: the command holds its own.
 	for _, f := range files {
 		f.Close()
@@ -327,6 +338,25 @@ func (x *executor) serveExec(req *execRequest, files []*os.File, reply func(cont
 	reply(controlReply{Pid: p.cmd.Process.Pid})
 	code := p.wait()
 	reply(controlReply{Exit: &code})
+}
+
+// holdConsole is the pty master of a detached exec -t, held by the
+// monitor as Docker's daemon holds it: were it closed with the client
+// that asked, the kernel would hang the command up (SIGHUP, then EIO on
+// its terminal). What the command writes is read and dropped, as Docker
+// drops a detached exec's output, so that it never blocks on a full pty;
+// the master is closed once nothing holds the terminal (EIO).
+func holdConsole(sock *os.File) {
+	defer sock.Close()
+	ptmx, err := ns.ReceiveConsole(sock)
+	if err != nil {
+		return // exec-init failed first; the client gets its error
+	}
+	defer ptmx.Close()
+	if _, err := sock.Write([]byte{0}); err != nil {
+		return
+	}
+	io.Copy(io.Discard, ptmx)
 }
 
 // probe runs a healthcheck's command in the container (a prober): its

@@ -75,7 +75,7 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 		case <-time.After(back.next(c.state.FinishedAt.Sub(c.state.StartedAt))):
 		}
 		if ctl.isStopped() {
-			c.state.Status = statusExited
+			c.state.Status, c.state.ManuallyStopped = statusExited, ctl.manuallyStopped()
 			err = c.writeState()
 			break
 		}
@@ -154,7 +154,7 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 		fuse.Unmount()
 		return 125, err
 	}
-	sig.to(p.pid(), func() { ctl.deliver(&controlRequest{Stop: true}, nil) })
+	sig.to(p.pid(), ctl.stopFromHost)
 	x := newExecutor(&c.spec, cg, p.pid())
 	ctl.serve(controlHandlers{signal: p.signal, exec: x.serveExec, procs: x.procs, root: p.root})
 	if ctl.isStopped() {
@@ -176,6 +176,7 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 	c.state.FinishedAt = time.Now().UTC()
 	c.state.OOMKilled = cg != nil && cg.OOMKilled()
 	c.state.Net = nil
+	c.state.ManuallyStopped = ctl.manuallyStopped()
 	var errs []error
 	if err := nc.release(); err != nil {
 		errs = append(errs, err)

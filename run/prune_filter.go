@@ -66,10 +66,5 @@ func (p PruneFilter) Match(created time.Time, labels map[string]string) bool {
 
 // allLabels is the daemon's MatchKVList: every KEY or KEY=VALUE is in labels.
 func allLabels(want []string, labels map[string]string) bool {
-	for _, w := range want {
-		if !filter.Args(map[string][]string{"label": {w}}).Labels("label", labels) {
-			return false
-		}
-	}
-	return true
+	return filter.Args{"label": want}.Labels("label", labels)
 }

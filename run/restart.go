@@ -1,14 +1,18 @@
 package run
 
 import (
+	"errors"
+	"os"
+	"slices"
 	"time"
 
 	"pocket/plan"
+	"pocket/store"
 )
 
 // restartPolicy is --restart as the monitor applies it, for as long as it
-// lives (there is no daemon to bring a container back after a reboot; see
-// the README and `pocket generate systemd`).
+// lives; after a reboot, `pocket start --boot` (atBoot) applies it as
+// Docker's daemon does when it starts.
 type restartPolicy plan.RestartPolicy
 
 // again reports whether a run that exited with code, after count
@@ -60,4 +64,49 @@ func (b *backoff) next(ran time.Duration) time.Duration {
 	}
 	b.delay = min(b.delay, maxRestartDelay)
 	return b.delay
+}
+
+// atBoot reports whether `pocket start --boot` starts the container: what
+// Docker's daemon restarts when it starts (its restart manager asked with
+// the last exit, a fresh count): always, even after a stop by hand;
+// unless-stopped unless stopped by hand; on-failure after a non-zero
+// status. A container never started, or running, is left alone.
+func (c *container) atBoot() bool {
+	if c.state.Status != statusExited || c.state.StartedAt.IsZero() {
+		return false
+	}
+	switch c.spec.RestartPolicy.Name {
+	case plan.RestartAlways:
+		return true
+	case plan.RestartUnlessStopped:
+		return !c.state.ManuallyStopped
+	case plan.RestartOnFailure:
+		return c.state.ExitCode != 0
+	}
+	return false
+}
+
+// BootContainers are the containers `pocket start --boot` starts, oldest
+// first: pocket's stand-in for the daemon's start, run at boot by the unit
+// of `pocket generate systemd --boot`.
+func BootContainers(s *store.Store) ([]string, error) {
+	recs, err := s.Containers()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, r := range recs {
+		c, err := loadID(s, r.ID)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if c.atBoot() {
+			ids = append(ids, c.spec.ID)
+		}
+	}
+	slices.Reverse(ids)
+	return ids, nil
 }

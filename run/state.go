@@ -118,6 +118,11 @@ type State struct {
 	// RestartCount is how often the restart policy started it again since
 	// it was last started by hand.
 	RestartCount int `json:"restartCount,omitempty"`
+	// ManuallyStopped is Docker's HasBeenManuallyStopped: the last run
+	// ended by stop, kill with the stop signal or KILL, or rm -f, not on
+	// its own (nor with its monitor, at a reboot). `start --boot` leaves
+	// such an unless-stopped container stopped; a start clears it.
+	ManuallyStopped bool `json:"manuallyStopped,omitempty"`
 }
 
 // writeJSON replaces dir/name atomically: a reader sees the old or the new

@@ -4,14 +4,14 @@ import (
 	"pocket/filter"
 )
 
-// ImageFilterKeys are the `images --filter` keys pocket answers. label is
-// refused as unknown: the index does not keep image labels yet.
-var ImageFilterKeys = []string{"dangling", "before", "since", "reference"}
+// ImageFilterKeys are the `images --filter` keys pocket answers.
+var ImageFilterKeys = []string{"dangling", "before", "since", "reference", "label"}
 
 // FilterImages is `pocket images --filter`: dangling (an image without a
 // name), before and since (an image created before or after the one
-// named). reference, which matches each name, is for the caller that
-// expands images into rows.
+// named), label (the config's labels; several are ANDed). reference,
+// which matches each name, is for the caller that expands images into
+// rows.
 func (s *Store) FilterImages(f filter.Args) ([]Image, error) {
 	dangling, byDangling, err := f.Bool("dangling")
 	if err != nil {
@@ -48,6 +48,15 @@ func (s *Store) FilterImages(f filter.Args) ([]Image, error) {
 			before != nil && !img.Created.Before(before.Created) ||
 			since != nil && !img.Created.After(since.Created) {
 			continue
+		}
+		if f.Has("label") {
+			cfg, err := s.Config(&img)
+			if err != nil {
+				return nil, err
+			}
+			if !f.Labels("label", cfg.Config.Labels) {
+				continue
+			}
 		}
 		out = append(out, img)
 	}
