@@ -702,14 +702,14 @@ func TestOCIRuntimeBadID(t *testing.T) {
 // compiler, its sysctls, limits, devices and masks apply.
 func TestOCIRuntimeConfig(t *testing.T) {
 	r := newOCIRuntime(t)
-	script := `mkdir /tmp/d 2>&1 || echo denied; cat /proc/sys/net/ipv4/ip_forward; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; ls /dev/fuse; echo > /dev/null && echo null-ok; cat /proc/sys/kernel/hostname >/dev/null; echo x > /proc/sys/kernel/domainname 2>/dev/null || echo sys-ro`
+	script := `mkdir /tmp/d 2>&1 || echo denied; cat /proc/sys/net/ipv4/ip_forward; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; ls /dev/fuse; test -p /dev/fifo && echo fifo; echo > /dev/null && echo null-ok; cat /proc/sys/kernel/hostname >/dev/null; echo x > /proc/sys/kernel/domainname 2>/dev/null || echo sys-ro`
 	errno := uint(1)
 	limit := int64(77)
 	bundle := newBundle(t, r, []string{"sh", "-c", script}, func(s *specs.Spec) {
 		s.Root.Readonly = false
 		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
 		s.Linux.Resources.Pids = &specs.LinuxPids{Limit: &limit}
-		s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/fuse", Type: "c", Major: 10, Minor: 229}}
+		s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/fuse", Type: "c", Major: 10, Minor: 229}, {Path: "/dev/fifo", Type: "p"}}
 		s.Linux.Seccomp = &specs.LinuxSeccomp{
 			DefaultAction: specs.ActAllow,
 			Architectures: []specs.Arch{specs.ArchX86_64, specs.ArchAARCH64},
@@ -719,7 +719,7 @@ func TestOCIRuntimeConfig(t *testing.T) {
 		}
 	})
 	res := r.run(t, "run", "--bundle", bundle, ociID(t))
-	want := "mkdir: can't create directory '/tmp/d': Operation not permitted\ndenied\n1\n77\n/dev/fuse\nnull-ok\nsys-ro\n"
+	want := "mkdir: can't create directory '/tmp/d': Operation not permitted\ndenied\n1\n77\n/dev/fuse\nfifo\nnull-ok\nsys-ro\n"
 	if res.Code != 0 || res.Stdout != want {
 		t.Errorf("run: %s\nwant stdout %q", res, want)
 	}

@@ -168,6 +168,15 @@ func TestTranslateRefuses(t *testing.T) {
 		{"namespace twice", func(s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.PIDNamespace})
 		}},
+		{"invalid version", func(s *specs.Spec) { s.Version = "invalid" }},
+		{"version 2", func(s *specs.Spec) { s.Version = "2.0.0" }},
+		{"no version", func(s *specs.Spec) { s.Version = "" }},
+		{"unknown capability", func(s *specs.Spec) {
+			s.Process.Capabilities.Bounding = append(s.Process.Capabilities.Bounding, "CAP_TEST")
+		}},
+		{"capability without prefix", func(s *specs.Spec) {
+			s.Process.Capabilities.Effective = append(s.Process.Capabilities.Effective, "chown")
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := baseSpec()
