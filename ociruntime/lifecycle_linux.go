@@ -275,7 +275,9 @@ func (r *Runtime) Update(id string, res *specs.LinuxResources) error {
 		if err != nil {
 			return err
 		}
-		if err := g.update(res); err != nil {
+		limits := *res
+		limits.BlockIO = blockIO(limits.BlockIO)
+		if err := g.update(&limits); err != nil {
 			return fmt.Errorf("update cgroup %s: %w", rec.Cgroup, err)
 		}
 		return nil

@@ -322,6 +322,7 @@ func resources(l *specs.Linux) *specs.LinuxResources {
 	if l.Resources != nil {
 		r = *l.Resources
 	}
+	r.BlockIO = blockIO(r.BlockIO)
 	// Deny first, so that a spec without rules gets runc's list and not
 	// every device; a spec's own "allow all" still wins, coming after.
 	wild := int64(-1)
@@ -353,4 +354,22 @@ func resources(l *specs.Linux) *specs.LinuxResources {
 	}
 	r.Devices = append(devs, cgroup.RuncDevices()...)
 	return &r
+}
+
+// blockIO is b without weights of 0. The kernel's weights run from 10 to
+// 1000 and 0 means none, as runc reads it: Docker sends weight 0 for every
+// container started without --blkio-weight, and writing it fails, or
+// finds no blkio.weight at all on a kernel without the CFQ/BFQ scheduler.
+func blockIO(b *specs.LinuxBlockIO) *specs.LinuxBlockIO {
+	if b == nil {
+		return nil
+	}
+	c := *b
+	if c.Weight != nil && *c.Weight == 0 {
+		c.Weight = nil
+	}
+	if c.LeafWeight != nil && *c.LeafWeight == 0 {
+		c.LeafWeight = nil
+	}
+	return &c
 }
