@@ -821,3 +821,30 @@ func TestOCIRuntimePodman(t *testing.T) {
 	must("kill", "long")
 	must("rm", "-f", "long")
 }
+
+// TestOCIRuntimeHookFailWarns: a failing poststart or poststop hook is a
+// warning (runtime-spec runtime.md#lifecycle): start and delete succeed,
+// and the hooks after it still run.
+func TestOCIRuntimeHookFailWarns(t *testing.T) {
+	r := newOCIRuntime(t)
+	out := t.TempDir()
+	touch := func(name string) specs.Hook {
+		return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "touch " + filepath.Join(out, name)}}
+	}
+	fail := specs.Hook{Path: "/bin/false"}
+	bundle := newBundle(t, r, []string{"sleep", "1000"}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{Poststart: []specs.Hook{fail, touch("poststart")}, Poststop: []specs.Hook{fail, touch("poststop")}}
+	})
+	id := ociID(t)
+	r.must(t, "create", "--bundle", bundle, id)
+	t.Cleanup(func() { r.run(t, "delete", "--force", id) })
+	if res := r.must(t, "start", id); !strings.Contains(res.Stderr, "poststart hook #0") {
+		t.Errorf("start: no warning of the failed hook: %s", res)
+	}
+	r.must(t, "delete", "--force", id)
+	for _, name := range []string{"poststart", "poststop"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("the %s hook after the failed one did not run: %v", name, err)
+		}
+	}
+}

@@ -74,9 +74,7 @@ func (r *Runtime) Start(id string) error {
 		return err
 	}
 	if hooks.Hooks != nil {
-		// A failing poststart hook leaves the container running, as runc:
-		// the error is reported.
-		return runHooks("poststart", hooks.Hooks.Poststart, hooks.hookState(Running))
+		r.warnHooks("poststart", hooks.Hooks.Poststart, hooks.hookState(Running))
 	}
 	return nil
 }
@@ -159,10 +157,10 @@ func (r *Runtime) Delete(id string, force bool) error {
 		gone = rec
 		return r.delete(rec, force)
 	})
-	if gone == nil || gone.Hooks == nil {
-		return err
+	if gone != nil && gone.Hooks != nil {
+		r.warnHooks("poststop", gone.Hooks.Poststop, gone.hookState(Stopped))
 	}
-	return errors.Join(err, runHooks("poststop", gone.Hooks.Poststop, gone.hookState(Stopped)))
+	return err
 }
 
 func (r *Runtime) delete(rec *record, force bool) error {
