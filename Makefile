@@ -19,7 +19,7 @@ GOFLAGS_BUILD = -trimpath -tags $(BUILDTAGS) -ldflags '$(LDFLAGS)'
 export CGO_ENABLED = 0
 export PATH := $(PATH):/usr/local/go/bin
 
-.PHONY: all pocket install cross test test-vm test-vm-amd64 test-vm-arm64 vet lint demo bench clean
+.PHONY: all pocket install cross test test-vm test-vm-amd64 test-vm-arm64 vet lint demo bench oci-validate clean
 
 all: pocket
 
@@ -73,6 +73,11 @@ demo: pocket
 
 bench: pocket
 	./testdata/bench/bench.sh
+
+# The OCI runtime-tools validation suite against pocket-runc (several
+# minutes; its failures are explained in README's OCI runtime section).
+oci-validate: pocket
+	./testdata/oci/runtime-tools.sh
 
 clean:
 	rm -rf pocket bin/ .bench/ .vm/ bench-results.txt

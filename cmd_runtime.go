@@ -54,7 +54,7 @@ func runtimeMain(args []string) int {
 		if errors.As(err, &code) {
 			return int(code)
 		}
-		runtimeLogError(err)
+		runtimeLogAt("error", err)
 		return 1
 	}
 	return 0
@@ -65,7 +65,8 @@ var runtimeLog struct {
 	path, format string
 }
 
-func runtimeLogError(err error) {
+// runtimeLogAt prints err on stderr and logs it at level (error, warning).
+func runtimeLogAt(level string, err error) {
 	msg := err.Error()
 	fmt.Fprintln(os.Stderr, msg)
 	if runtimeLog.path == "" {
@@ -78,15 +79,16 @@ func runtimeLogError(err error) {
 	defer f.Close()
 	now := time.Now().UTC().Format(time.RFC3339Nano)
 	if runtimeLog.format == "json" {
-		line, _ := json.Marshal(map[string]string{"level": "error", "msg": msg, "time": now})
+		line, _ := json.Marshal(map[string]string{"level": level, "msg": msg, "time": now})
 		fmt.Fprintf(f, "%s\n", line)
 		return
 	}
-	fmt.Fprintf(f, "time=%q level=error msg=%q\n", now, msg)
+	fmt.Fprintf(f, "time=%q level=%s msg=%q\n", now, level, msg)
 }
 
 func runtimeApp() *cli.App {
-	rt := &ociruntime.Runtime{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	rt := &ociruntime.Runtime{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Warn: func(err error) { runtimeLogAt("warning", err) }}
 	before := func(c *cli.Context) error {
 		rt.Root, rt.SystemdCgroup = c.String("root"), c.Bool("systemd-cgroup")
 		runtimeLog.path, runtimeLog.format = c.String("log"), c.String("log-format")

@@ -702,14 +702,14 @@ func TestOCIRuntimeBadID(t *testing.T) {
 // compiler, its sysctls, limits, devices and masks apply.
 func TestOCIRuntimeConfig(t *testing.T) {
 	r := newOCIRuntime(t)
-	script := `mkdir /tmp/d 2>&1 || echo denied; cat /proc/sys/net/ipv4/ip_forward; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; ls /dev/fuse; echo > /dev/null && echo null-ok; cat /proc/sys/kernel/hostname >/dev/null; echo x > /proc/sys/kernel/domainname 2>/dev/null || echo sys-ro`
+	script := `mkdir /tmp/d 2>&1 || echo denied; cat /proc/sys/net/ipv4/ip_forward; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; ls /dev/fuse; test -p /dev/fifo && echo fifo; echo > /dev/null && echo null-ok; cat /proc/sys/kernel/hostname >/dev/null; echo x > /proc/sys/kernel/domainname 2>/dev/null || echo sys-ro`
 	errno := uint(1)
 	limit := int64(77)
 	bundle := newBundle(t, r, []string{"sh", "-c", script}, func(s *specs.Spec) {
 		s.Root.Readonly = false
 		s.Linux.Sysctl = map[string]string{"net.ipv4.ip_forward": "1"}
 		s.Linux.Resources.Pids = &specs.LinuxPids{Limit: &limit}
-		s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/fuse", Type: "c", Major: 10, Minor: 229}}
+		s.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/fuse", Type: "c", Major: 10, Minor: 229}, {Path: "/dev/fifo", Type: "p"}}
 		s.Linux.Seccomp = &specs.LinuxSeccomp{
 			DefaultAction: specs.ActAllow,
 			Architectures: []specs.Arch{specs.ArchX86_64, specs.ArchAARCH64},
@@ -719,7 +719,7 @@ func TestOCIRuntimeConfig(t *testing.T) {
 		}
 	})
 	res := r.run(t, "run", "--bundle", bundle, ociID(t))
-	want := "mkdir: can't create directory '/tmp/d': Operation not permitted\ndenied\n1\n77\n/dev/fuse\nnull-ok\nsys-ro\n"
+	want := "mkdir: can't create directory '/tmp/d': Operation not permitted\ndenied\n1\n77\n/dev/fuse\nfifo\nnull-ok\nsys-ro\n"
 	if res.Code != 0 || res.Stdout != want {
 		t.Errorf("run: %s\nwant stdout %q", res, want)
 	}
@@ -820,4 +820,31 @@ func TestOCIRuntimePodman(t *testing.T) {
 	}
 	must("kill", "long")
 	must("rm", "-f", "long")
+}
+
+// TestOCIRuntimeHookFailWarns: a failing poststart or poststop hook is a
+// warning (runtime-spec runtime.md#lifecycle): start and delete succeed,
+// and the hooks after it still run.
+func TestOCIRuntimeHookFailWarns(t *testing.T) {
+	r := newOCIRuntime(t)
+	out := t.TempDir()
+	touch := func(name string) specs.Hook {
+		return specs.Hook{Path: "/bin/sh", Args: []string{"sh", "-c", "touch " + filepath.Join(out, name)}}
+	}
+	fail := specs.Hook{Path: "/bin/false"}
+	bundle := newBundle(t, r, []string{"sleep", "1000"}, func(s *specs.Spec) {
+		s.Hooks = &specs.Hooks{Poststart: []specs.Hook{fail, touch("poststart")}, Poststop: []specs.Hook{fail, touch("poststop")}}
+	})
+	id := ociID(t)
+	r.must(t, "create", "--bundle", bundle, id)
+	t.Cleanup(func() { r.run(t, "delete", "--force", id) })
+	if res := r.must(t, "start", id); !strings.Contains(res.Stderr, "poststart hook #0") {
+		t.Errorf("start: no warning of the failed hook: %s", res)
+	}
+	r.must(t, "delete", "--force", id)
+	for _, name := range []string{"poststart", "poststop"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("the %s hook after the failed one did not run: %v", name, err)
+		}
+	}
 }

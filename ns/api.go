@@ -58,8 +58,11 @@ type Config struct {
 	// the namespaces of the pidfd at descriptor JoinFD (all but the user
 	// and pid namespaces: the parent starts it in the pid namespace) and
 	// sets up no rootfs, hostname or pivot_root.
-	Joined bool `json:"joined,omitempty"`
-	JoinFD int  `json:"joinFD,omitempty"`
+	// JoinPid is that process's pid, for kernels whose setns takes no
+	// pidfd (Join's /proc fallback, checked against the pidfd).
+	Joined  bool `json:"joined,omitempty"`
+	JoinFD  int  `json:"joinFD,omitempty"`
+	JoinPid int  `json:"joinPid,omitempty"`
 
 	// DieWithParent makes init arm PR_SET_PDEATHSIG (SIGKILL) itself.
 	DieWithParent bool `json:"dieWithParent,omitempty"`

@@ -14,7 +14,7 @@ import (
 // number, owner, and the host node that stands in for it where mknod is
 // refused.
 type node struct {
-	mode     uint32 // S_IFCHR or S_IFBLK | permissions
+	mode     uint32 // S_IFCHR, S_IFBLK or S_IFIFO | permissions
 	rdev     uint64
 	uid, gid uint32
 	source   string
@@ -42,14 +42,19 @@ func (r *root) device(d Device, userNS bool) error {
 		typ = unix.S_IFCHR
 	case "b":
 		typ = unix.S_IFBLK
+	case "p":
+		typ = unix.S_IFIFO // a named pipe: no numbers, and mknod needs no privilege
 	default:
-		return fmt.Errorf("device type %q: want b or c", d.Type)
+		return fmt.Errorf("device type %q: want b, c, u or p", d.Type)
 	}
 	dir, name := path.Split(path.Clean("/" + d.Path))
 	if name == "" {
 		return errors.New("no file name")
 	}
-	n := node{mode: typ | 0o666, rdev: unix.Mkdev(uint32(d.Major), uint32(d.Minor)), source: d.Source}
+	n := node{mode: typ | 0o666, source: d.Source}
+	if typ != unix.S_IFIFO {
+		n.rdev = unix.Mkdev(uint32(d.Major), uint32(d.Minor))
+	}
 	if d.FileMode != nil {
 		n.mode = typ | uint32(d.FileMode.Perm())
 	}
@@ -80,7 +85,7 @@ func (r *root) device(d Device, userNS bool) error {
 // does (`--privileged -v /dev:/dev`); anything else there (a file, an
 // image's symlink) is an error.
 func (n node) make(dfd int, name string, userNS bool) error {
-	if !userNS {
+	if !userNS || n.mode&unix.S_IFMT == unix.S_IFIFO {
 		err := unix.Mknodat(dfd, name, n.mode, int(n.rdev))
 		if err == nil {
 			return n.own(dfd, name)

@@ -80,7 +80,7 @@ func start() error {
 	}
 	if cfg.Joined {
 		// exec: once in the container's mount namespace, / is its root.
-		if err := joinProcess(cfg.JoinFD); err != nil {
+		if err := joinProcess(cfg.JoinFD, cfg.JoinPid); err != nil {
 			return err
 		}
 		if err := checkCwd(); err != nil {

@@ -44,22 +44,23 @@ func joinNamespaces(join []Namespace) error {
 }
 
 // joinProcess moves init's thread into the mount, network, uts, ipc and
-// cgroup namespaces of the process behind pidfd, in one setns(2) (Linux
-// 5.8): a recycled pid can never send it elsewhere. A thread may join a
-// mount namespace only if it shares no filesystem context with others:
-// unshare(CLONE_FS) first; init's thread is locked and execs, so the
-// other Go threads staying behind do not matter.
+// cgroup namespaces of the process behind pidfd (pid), through Join: one
+// setns(2) of the pidfd where the kernel takes it, so a recycled pid can
+// never send it elsewhere. A thread may join a mount namespace only if it
+// shares no filesystem context with others: unshare(CLONE_FS) first;
+// init's thread is locked and execs, so the other Go threads staying
+// behind do not matter.
 //
 // Init does this itself, after it started from pocket's binary as the
 // host sees it: were it started by a path inside the container's mount
 // namespace (/proc/self/fd/N), a container able to mount could make that
 // path its own program and have it run with the runtime's privileges.
-func joinProcess(pidfd int) error {
+func joinProcess(pidfd, pid int) error {
 	if err := unix.Unshare(unix.CLONE_FS); err != nil {
 		return fmt.Errorf("container init: unshare fs: %w", err)
 	}
 	flags := unix.CLONE_NEWNS | unix.CLONE_NEWNET | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC | unix.CLONE_NEWCGROUP
-	if err := unix.Setns(pidfd, flags); err != nil {
+	if err := Join(pidfd, pid, flags); err != nil {
 		return fmt.Errorf("container init: join the container's namespaces: %w", err)
 	}
 	unix.Close(pidfd)

@@ -58,6 +58,14 @@ func (r *Runtime) create(id string, o CreateOptions) (_ *record, _ *exec.Cmd, _ 
 	} else if err != nil {
 		return nil, nil, nil, err
 	}
+	// Held until the container is whole (state, hooks, pid file): a
+	// delete or kill that finds the directory waits for it.
+	lk, err := r.lock(id)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, nil, err
+	}
+	defer lk.Close()
 	rec := &record{
 		ID: id, Bundle: bundle, Rootfs: p.Init.Rootfs.Target, Created: time.Now().UTC(),
 		Owner: owner(), Annotations: spec.Annotations, Cgroup: p.CgroupPath, Hooks: p.Hooks, UserNS: p.UserNS,

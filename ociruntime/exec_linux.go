@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -42,7 +43,10 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	sec := security(sp)
+	sec, err := security(sp)
+	if err != nil {
+		return -1, err
+	}
 	sec.Seccomp = rec.Seccomp
 	cg, err := pidGroup(rec.Pid)
 	if err != nil {
@@ -54,7 +58,7 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 	}
 	defer unix.Close(pidfd)
 	l := &launch{
-		init:          ns.Config{ID: rec.ID, Joined: true, Process: proc, Security: sec},
+		init:          ns.Config{ID: rec.ID, Joined: true, JoinPid: rec.Pid, Process: proc, Security: sec},
 		join:          pidfd,
 		cg:            cg,
 		consoleSocket: o.ConsoleSocket,
@@ -76,7 +80,9 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 		cmd.Process.Release()
 		return 0, nil
 	}
+	stop := forwardSignals(cmd.Process)
 	err = cmd.Wait()
+	stop()
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok {
 		if ws.Signaled() {
 			return 128 + int(ws.Signal()), nil
@@ -153,4 +159,32 @@ func writePidFile(path string, pid int) error {
 		return fmt.Errorf("write pid file: %w", err)
 	}
 	return nil
+}
+
+// forwardSignals passes every signal this process receives on to p until
+// stop is called, as runc's signal proxy does for a foreground exec: a
+// shim's or a terminal's SIGTERM, SIGINT or SIGHUP reaches the process
+// the user ran and not only its client. SIGCHLD is the client's own, and
+// SIGURG is the Go runtime's preemption signal.
+func forwardSignals(p *os.Process) (stop func()) {
+	ch := make(chan os.Signal, 32)
+	signal.Notify(ch)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case sig := <-ch:
+				if sig == unix.SIGCHLD || sig == unix.SIGURG {
+					continue
+				}
+				p.Signal(sig)
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(ch)
+		close(done)
+	}
 }

@@ -30,6 +30,29 @@ func runHooks(kind string, hooks []specs.Hook, st specs.State) error {
 	return nil
 }
 
+// warnHooks runs poststart or poststop hooks: all of them, each failure
+// only a warning (runtime-spec runtime.md#lifecycle: the lifecycle
+// continues as if the hook had succeeded).
+func (r *Runtime) warnHooks(kind string, hooks []specs.Hook, st specs.State) {
+	data, err := json.Marshal(st)
+	if err != nil {
+		r.warn(err)
+		return
+	}
+	for i, h := range hooks {
+		if err := runHook(h, data); err != nil {
+			r.warn(fmt.Errorf("error running %s hook #%d: %w", kind, i, err))
+		}
+	}
+}
+
+// warn reports what does not fail the command.
+func (r *Runtime) warn(err error) {
+	if r.Warn != nil {
+		r.Warn(err)
+	}
+}
+
 func runHook(h specs.Hook, state []byte) error {
 	ctx := context.Background()
 	if h.Timeout != nil && *h.Timeout > 0 {

@@ -224,7 +224,7 @@ func (l *launch) enter() error {
 	if l.pidNS != "" {
 		return setnsPath(l.pidNS, unix.CLONE_NEWPID)
 	}
-	if err := unix.Setns(l.join, unix.CLONE_NEWPID); err != nil {
+	if err := ns.Join(l.join, l.init.JoinPid, unix.CLONE_NEWPID); err != nil {
 		return fmt.Errorf("join the container's pid namespace: %w", err)
 	}
 	return nil

@@ -59,19 +59,34 @@ func (r *Runtime) List() ([]*State, error) {
 
 // Start lets a created container's init exec its process: it opens the
 // exec fifo for reading, which unblocks init's open for writing, reads
-// init's byte and removes the fifo. Then the poststart hooks run.
+// init's byte and removes the fifo. Then the poststart hooks run, without
+// the lock: a hook may well ask the runtime about the container.
 func (r *Runtime) Start(id string) error {
-	rec, err := r.load(id)
+	var hooks *record
+	err := r.locked(id, func(rec *record) error {
+		if err := r.start(rec); err != nil {
+			return err
+		}
+		hooks = rec
+		return nil
+	})
 	if err != nil {
 		return err
 	}
+	if hooks.Hooks != nil {
+		r.warnHooks("poststart", hooks.Hooks.Poststart, hooks.hookState(Running))
+	}
+	return nil
+}
+
+func (r *Runtime) start(rec *record) error {
 	switch r.status(rec) {
 	case Stopped:
 		return errors.New("cannot start a container that has stopped")
 	case Running, Paused:
 		return errors.New("cannot start an already running container")
 	}
-	fifoPath := filepath.Join(r.dir(id), fifoFile)
+	fifoPath := filepath.Join(r.dir(rec.ID), fifoFile)
 	// Non-blocking, so that an init that died is noticed instead of
 	// waited for: until init opens its end, a read returns 0.
 	f, err := os.OpenFile(fifoPath, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
@@ -96,24 +111,16 @@ func (r *Runtime) Start(id string) error {
 		// again (before it opened, poll reports nothing).
 		unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, 1)
 	}
-	if err := os.Remove(fifoPath); err != nil {
-		return err
-	}
-	if rec.Hooks != nil {
-		// A failing poststart hook leaves the container running, as runc:
-		// the error is reported.
-		return runHooks("poststart", rec.Hooks.Poststart, rec.hookState(Running))
-	}
-	return nil
+	return os.Remove(fifoPath)
 }
 
 // Kill sends sig to the container's init, or with all to every process in
 // its cgroup.
 func (r *Runtime) Kill(id string, sig syscall.Signal, all bool) error {
-	rec, err := r.load(id)
-	if err != nil {
-		return err
-	}
+	return r.locked(id, func(rec *record) error { return r.kill(rec, sig, all) })
+}
+
+func (r *Runtime) kill(rec *record, sig syscall.Signal, all bool) error {
 	if r.status(rec) == Stopped {
 		return ErrNotRunning
 	}
@@ -142,20 +149,28 @@ func (r *Runtime) Kill(id string, sig syscall.Signal, all bool) error {
 }
 
 // Delete removes a stopped container: its cgroup, its state directory,
-// then the poststop hooks. With force a container that is not stopped is
-// killed first.
+// then the poststop hooks (without the lock, as poststart's). With force
+// a container that is not stopped is killed first.
 func (r *Runtime) Delete(id string, force bool) error {
-	rec, err := r.load(id)
-	if err != nil {
-		return err
+	var gone *record
+	err := r.locked(id, func(rec *record) error {
+		gone = rec
+		return r.delete(rec, force)
+	})
+	if gone != nil && gone.Hooks != nil {
+		r.warnHooks("poststop", gone.Hooks.Poststop, gone.hookState(Stopped))
 	}
+	return err
+}
+
+func (r *Runtime) delete(rec *record, force bool) error {
 	// A created container is deleted without force, as runc does: its
 	// process never ran.
 	if st := r.status(rec); st != Stopped {
 		if !force && st != Created {
-			return fmt.Errorf("cannot delete container %s that is not stopped: %s", id, st)
+			return fmt.Errorf("cannot delete container %s that is not stopped: %s", rec.ID, st)
 		}
-		if err := r.Kill(id, unix.SIGKILL, true); err != nil && !errors.Is(err, ErrNotRunning) {
+		if err := r.kill(rec, unix.SIGKILL, true); err != nil && !errors.Is(err, ErrNotRunning) {
 			return err
 		}
 		rec.signal(unix.SIGKILL)
@@ -169,10 +184,7 @@ func (r *Runtime) Delete(id string, force bool) error {
 	if g, err := loadGroup(rec.Cgroup); err == nil {
 		errs = append(errs, g.remove())
 	}
-	errs = append(errs, os.RemoveAll(r.dir(id)))
-	if rec.Hooks != nil {
-		errs = append(errs, runHooks("poststop", rec.Hooks.Poststop, rec.hookState(Stopped)))
-	}
+	errs = append(errs, os.RemoveAll(r.dir(rec.ID)))
 	return errors.Join(errs...)
 }
 
@@ -224,52 +236,48 @@ func (r *Runtime) Pids(id string) ([]int, error) {
 
 // Pause freezes the container's cgroup.
 func (r *Runtime) Pause(id string) error {
-	rec, err := r.load(id)
-	if err != nil {
-		return err
-	}
-	if st := r.status(rec); st != Running && st != Created {
-		return ErrNotRunning
-	}
-	g, err := loadGroup(rec.Cgroup)
-	if err != nil {
-		return err
-	}
-	return g.freeze()
+	return r.locked(id, func(rec *record) error {
+		if st := r.status(rec); st != Running && st != Created {
+			return ErrNotRunning
+		}
+		g, err := loadGroup(rec.Cgroup)
+		if err != nil {
+			return err
+		}
+		return g.freeze()
+	})
 }
 
 // Resume thaws a paused container.
 func (r *Runtime) Resume(id string) error {
-	rec, err := r.load(id)
-	if err != nil {
-		return err
-	}
-	if r.status(rec) != Paused {
-		return ErrNotPaused
-	}
-	g, err := loadGroup(rec.Cgroup)
-	if err != nil {
-		return err
-	}
-	return g.thaw()
+	return r.locked(id, func(rec *record) error {
+		if r.status(rec) != Paused {
+			return ErrNotPaused
+		}
+		g, err := loadGroup(rec.Cgroup)
+		if err != nil {
+			return err
+		}
+		return g.thaw()
+	})
 }
 
 // Update applies new resource limits (`update --resources`, a
 // runtime-spec LinuxResources JSON).
 func (r *Runtime) Update(id string, res *specs.LinuxResources) error {
-	rec, err := r.load(id)
-	if err != nil {
-		return err
-	}
-	if r.status(rec) == Stopped {
-		return ErrNotRunning
-	}
-	g, err := loadGroup(rec.Cgroup)
-	if err != nil {
-		return err
-	}
-	if err := g.update(res); err != nil {
-		return fmt.Errorf("update cgroup %s: %w", rec.Cgroup, err)
-	}
-	return nil
+	return r.locked(id, func(rec *record) error {
+		if r.status(rec) == Stopped {
+			return ErrNotRunning
+		}
+		g, err := loadGroup(rec.Cgroup)
+		if err != nil {
+			return err
+		}
+		limits := *res
+		limits.BlockIO = blockIO(limits.BlockIO)
+		if err := g.update(&limits); err != nil {
+			return fmt.Errorf("update cgroup %s: %w", rec.Cgroup, err)
+		}
+		return nil
+	})
 }

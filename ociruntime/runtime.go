@@ -16,6 +16,9 @@ type Runtime struct {
 	// terminal (create hands them to init, as runc does).
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// Warn reports what goes wrong without failing the command (a
+	// poststart or poststop hook); nil drops it.
+	Warn func(error)
 }
 
 // CreateOptions are create's and run's flags.

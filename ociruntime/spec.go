@@ -55,6 +55,9 @@ var systemMounts = []string{"/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueu
 // bundle's absolute directory; systemd says cgroupsPath is in systemd's
 // "slice:prefix:name" form (--systemd-cgroup).
 func translate(spec *specs.Spec, bundle, id string, systemd bool) (*plan, error) {
+	if !specVersion(spec.Version) {
+		return nil, fmt.Errorf("config.json: ociVersion %q: want 1.x.y", spec.Version)
+	}
 	if spec.Process == nil || len(spec.Process.Args) == 0 {
 		return nil, fmt.Errorf("config.json: process.args must not be empty")
 	}
@@ -73,12 +76,16 @@ func translate(spec *specs.Spec, bundle, id string, systemd bool) (*plan, error)
 	if err != nil {
 		return nil, err
 	}
+	sec, err := security(spec.Process)
+	if err != nil {
+		return nil, err
+	}
 	p.Init = ns.Config{
 		ID:       id,
 		Rootfs:   ns.Rootfs{Target: root, Bind: true, ReadOnly: spec.Root.Readonly},
 		Process:  proc,
 		Hostname: spec.Hostname,
-		Security: security(spec.Process),
+		Security: sec,
 		Sysctls:  spec.Linux.Sysctl,
 		Paths:    &ns.Paths{Masked: spec.Linux.MaskedPaths, Readonly: spec.Linux.ReadonlyPaths},
 		Network:  "host",
@@ -105,6 +112,23 @@ func translate(spec *specs.Spec, bundle, id string, systemd bool) (*plan, error)
 	return p, nil
 }
 
+// specVersion says v is a runtime-spec 1.x version ("1.0.2", "1.2.0-rc.1"):
+// config.md asks a runtime to refuse values it cannot understand, and a
+// version it does not speak is the first of them.
+func specVersion(v string) bool {
+	core, _, _ := strings.Cut(v, "-")
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 || parts[0] != "1" {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // process is the OCI process as init's Process: numeric credentials as
 // given, no passwd lookup.
 func process(sp *specs.Process) (ns.Process, error) {
@@ -123,13 +147,25 @@ func process(sp *specs.Process) (ns.Process, error) {
 }
 
 // security keeps exactly the spec's capability sets: none when it names
-// none, as runc does.
-func security(sp *specs.Process) ns.Security {
+// none, as runc does. A name that is no capability at all is an error
+// (config.md: a value that cannot be mapped to a kernel interface MUST
+// be); one the running kernel is too old for is left out later, at exec.
+func security(sp *specs.Process) (ns.Security, error) {
 	caps := sp.Capabilities
 	if caps == nil {
 		caps = &specs.LinuxCapabilities{}
 	}
-	return ns.Security{NoNewPrivileges: sp.NoNewPrivileges, Caps: caps}
+	for _, set := range [][]string{caps.Bounding, caps.Effective, caps.Inheritable, caps.Permitted, caps.Ambient} {
+		for _, name := range set {
+			if !strings.HasPrefix(name, "CAP_") {
+				return ns.Security{}, fmt.Errorf("config.json: capability %q: %w", name, ns.ErrUnknownCap)
+			}
+			if err := ns.ValidateCaps([]string{name}); err != nil {
+				return ns.Security{}, fmt.Errorf("config.json: %w", err)
+			}
+		}
+	}
+	return ns.Security{NoNewPrivileges: sp.NoNewPrivileges, Caps: caps}, nil
 }
 
 // namespaces decides which namespaces init gets new (clone flags), which it
@@ -286,6 +322,7 @@ func resources(l *specs.Linux) *specs.LinuxResources {
 	if l.Resources != nil {
 		r = *l.Resources
 	}
+	r.BlockIO = blockIO(r.BlockIO)
 	// Deny first, so that a spec without rules gets runc's list and not
 	// every device; a spec's own "allow all" still wins, coming after.
 	wild := int64(-1)
@@ -317,4 +354,22 @@ func resources(l *specs.Linux) *specs.LinuxResources {
 	}
 	r.Devices = append(devs, cgroup.RuncDevices()...)
 	return &r
+}
+
+// blockIO is b without weights of 0. The kernel's weights run from 10 to
+// 1000 and 0 means none, as runc reads it: Docker sends weight 0 for every
+// container started without --blkio-weight, and writing it fails, or
+// finds no blkio.weight at all on a kernel without the CFQ/BFQ scheduler.
+func blockIO(b *specs.LinuxBlockIO) *specs.LinuxBlockIO {
+	if b == nil {
+		return nil
+	}
+	c := *b
+	if c.Weight != nil && *c.Weight == 0 {
+		c.Weight = nil
+	}
+	if c.LeafWeight != nil && *c.LeafWeight == 0 {
+		c.LeafWeight = nil
+	}
+	return &c
 }

@@ -168,6 +168,15 @@ func TestTranslateRefuses(t *testing.T) {
 		{"namespace twice", func(s *specs.Spec) {
 			s.Linux.Namespaces = append(s.Linux.Namespaces, specs.LinuxNamespace{Type: specs.PIDNamespace})
 		}},
+		{"invalid version", func(s *specs.Spec) { s.Version = "invalid" }},
+		{"version 2", func(s *specs.Spec) { s.Version = "2.0.0" }},
+		{"no version", func(s *specs.Spec) { s.Version = "" }},
+		{"unknown capability", func(s *specs.Spec) {
+			s.Process.Capabilities.Bounding = append(s.Process.Capabilities.Bounding, "CAP_TEST")
+		}},
+		{"capability without prefix", func(s *specs.Spec) {
+			s.Process.Capabilities.Effective = append(s.Process.Capabilities.Effective, "chown")
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := baseSpec()
@@ -249,3 +258,28 @@ func TestCheckID(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslateBlockIOWeightZero: Docker's weight 0 (no --blkio-weight)
+// is no weight, as runc reads it; a real one is kept.
+func TestTranslateBlockIOWeightZero(t *testing.T) {
+	for _, tc := range []struct {
+		weight uint16
+		want   *uint16
+	}{{0, nil}, {500, ptr(uint16(500))}} {
+		s := baseSpec()
+		w := tc.weight
+		s.Linux.Resources = &specs.LinuxResources{BlockIO: &specs.LinuxBlockIO{Weight: &w, LeafWeight: &w}}
+		p, err := translate(s, "/b", "c1", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tc.want, p.Resources.BlockIO.Weight); diff != "" {
+			t.Errorf("weight %d (-want +got):\n%s", tc.weight, diff)
+		}
+		if diff := cmp.Diff(tc.want, p.Resources.BlockIO.LeafWeight); diff != "" {
+			t.Errorf("leaf weight %d (-want +got):\n%s", tc.weight, diff)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -3,7 +3,9 @@
 # Idempotent and quiet; run as root (make test calls it).
 set -euo pipefail
 
-pkgs=(docker-registry busybox-static uidmap passt slirp4netns fuse-overlayfs iptables containerd podman)
+# docker.io: TestOCIRuntimeDocker starts a private dockerd of its own (the
+# package's service is never used) with pocket-runc as a runtime.
+pkgs=(docker-registry busybox-static uidmap passt slirp4netns fuse-overlayfs iptables containerd podman docker.io)
 [[ "${1:-}" == bench ]] && pkgs+=(skopeo runc hyperfine)
 
 missing=()
