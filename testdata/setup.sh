@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(docker-registry busybox-static uidmap passt slirp4netns fuse-overlayfs iptables containerd podman)
-[[ "${1:-}" == bench ]] && pkgs+=(skopeo runc hyperfine)
+[[ "${1:-}" == bench ]] && pkgs+=(skopeo runc hyperfine debootstrap)
 
 missing=()
 for p in "${pkgs[@]}"; do
