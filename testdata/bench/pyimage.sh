@@ -125,6 +125,6 @@ echo "[{\"Config\":\"$c.json\",\"RepoTags\":[\"python:3-bookworm\"],\"Layers\":[
 tar -C "$A" -cf "$D/python.tar" .
 py=$(chroot "$R" python3 --version 2>&1)
 echo "python:3-bookworm stand-in: Debian bookworm ($ARCH) + buildpack-deps' packages + $py (pip, venv, headers); $n layers, $(du -sm --apparent-size "$R" | cut -f1) MB unpacked, $(($(stat -c %s "$D/python.tar") / 1048576)) MB archive" >"$D/python.about"
-rm -rf "$A" "$R" "$L"
+rm -rf "$A" "$R" "$L" "$D/mark"
 echo "$KEY" >"$D/python.key"
 cat "$D/python.about"
