@@ -6,7 +6,7 @@ set -euo pipefail
 # docker.io: TestOCIRuntimeDocker starts a private dockerd of its own (the
 # package's service is never used) with pocket-runc as a runtime.
 pkgs=(docker-registry busybox-static uidmap passt slirp4netns fuse-overlayfs iptables containerd podman docker.io)
-[[ "${1:-}" == bench ]] && pkgs+=(skopeo runc hyperfine)
+[[ "${1:-}" == bench ]] && pkgs+=(skopeo runc hyperfine debootstrap)
 
 missing=()
 for p in "${pkgs[@]}"; do

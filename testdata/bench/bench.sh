@@ -7,7 +7,8 @@
 #  (d) rootless warm start (rootless.sh)
 #  (e) push of an image with new layers, pocket vs podman (push.sh)
 #  (f) a CI job's cold start from a restored cache: pocket's untarred store
-#      vs docker load of a saved tar vs podman's untarred storage
+#      vs docker load of a saved tar vs podman's untarred storage, with a
+#      python:3-bookworm built from Debian's archive (ci.sh, pyimage.sh)
 #  (g) ctr run --rm busybox true: pocket-runc vs runc as containerd's runtime
 #  (h) `exec C true` into a running busybox: pocket exec vs runc exec
 #  (i) build of a realistic Dockerfile, cold, unchanged and after one
@@ -37,9 +38,7 @@ rm -f "$W/registry.host"
 go build -o "$W/benchreg" ./internal/cmd/benchreg
 "$W/benchreg" -dir "$W" -mb "$MB" -rootfs "$W/bundle/rootfs" >"$W/benchreg.log" 2>&1 &
 REG_PID=$!
-# shellcheck source=testdata/bench/dockerd.sh
-. ./testdata/bench/dockerd.sh
-cleanup() { dockerd_stop; kill "$REG_PID" 2>/dev/null || true; wait "$REG_PID" 2>/dev/null || true; }
+cleanup() { kill "$REG_PID" 2>/dev/null || true; wait "$REG_PID" 2>/dev/null || true; }
 trap cleanup EXIT
 for _ in $(seq 600); do
 	[[ -s $W/registry.host ]] && break
@@ -167,58 +166,10 @@ report "exec ratio pocket/runc $(awk -v a="$ep" -v b="$er" 'BEGIN {printf "%.2f"
 rm -rf "$WR"
 
 # (f) A CI job's first step on a fresh runner with a restored cache: from
-# nothing to `run --rm busybox true`, with the big image's bytes in the
-# cache too (standing in for python:3-bookworm; the benchmark is offline).
-# pocket untars its saved store (each layer hashed on first use, see
-# "The store as a CI cache" in README.md); docker loads a `docker save` tar
-# of the same images; podman untars its saved storage. Target: pocket <=
-# 0.2x docker.
-CI=$W/ci
-rm -rf "$CI"; mkdir -p "$CI"
-for img in big busybox; do
-	"$POCKET" --root "$CI/pocket" --registry-mirror "http://$HOST" pull -q "$img" >/dev/null
-done
-tar -C "$CI/pocket" --xattrs --xattrs-include='*' -cpf "$CI/pocket.tar" .
-ci_pocket() {
-	mkdir -p "$CI/pocket" &&
-		tar -C "$CI/pocket" --xattrs --xattrs-include='*' -xpf "$CI/pocket.tar" &&
-		"$POCKET" --root "$CI/pocket" run --rm --network none --pull never busybox true
-}
-cp=$(time_runs "$RUNS" "rm -rf '$CI/pocket'; sync" ci_pocket)
-report "ci-cold-start pocket untar store + run  median ${cp}s"
-# docker: a private daemon (dockerd.sh), up before the clock starts as
-# it is on a CI runner.
-if dockerd_start "$W/dockerd" "$HOST"; then
-	"$DOCKER" pull -q "$HOST/library/big:latest" >/dev/null
-	"$DOCKER" pull -q "$HOST/library/busybox:latest" >/dev/null
-	"$DOCKER" save -o "$CI/docker.tar" "$HOST/library/big:latest" "$HOST/library/busybox:latest"
-	ci_docker() { "$DOCKER" load -q -i "$CI/docker.tar" && "$DOCKER" run --rm --network none "$HOST/library/busybox:latest" true; }
-	if cd_=$(time_runs "$RUNS" "'$DOCKER' rmi -f '$HOST/library/big:latest' '$HOST/library/busybox:latest' >/dev/null 2>&1; sync" ci_docker); then
-		report "ci-cold-start docker load + run         median ${cd_}s"
-		report "ci-cold-start ratio pocket/docker $(awk -v a="$cp" -v b="$cd_" 'BEGIN {printf "%.2f", a/b}') (target <= 0.2)"
-	else
-		report "ci-cold-start docker load + run         failed: $(tail -1 "$W/last.err")"
-	fi
-	dockerd_stop
-else
-	report "ci-cold-start docker load + run         skipped: the private dockerd did not start (see dockerd.sh)"
-fi
-for img in big busybox; do
-	podman --root "$CI/podman" --runroot "$CI/podman-run" pull -q --tls-verify=false "$HOST/library/$img:latest" >/dev/null
-done
-tar -C "$CI/podman" --xattrs --xattrs-include='*' -cpf "$CI/podman.tar" .
-ci_podman() {
-	mkdir -p "$CI/podman" &&
-		tar -C "$CI/podman" --xattrs --xattrs-include='*' -xpf "$CI/podman.tar" &&
-		podman --root "$CI/podman" --runroot "$CI/podman-run" run --rm --network none "$HOST/library/busybox:latest" true
-}
-if cpm=$(time_runs "$RUNS" "rm -rf '$CI/podman' '$CI/podman-run'; sync" ci_podman 2>/dev/null); then
-	report "ci-cold-start podman untar storage + run median ${cpm}s"
-	report "ci-cold-start ratio pocket/podman $(awk -v a="$cp" -v b="$cpm" 'BEGIN {printf "%.2f", a/b}')"
-else
-	report "ci-cold-start podman untar storage + run failed: $(tail -1 "$W/last.err")"
-fi
-rm -rf "$CI"
+# nothing to `run --rm python:3-bookworm python3 -c 1`, pocket's untarred
+# store vs docker load of a saved tar vs podman's untarred storage, with a
+# stand-in for python:3-bookworm built from Debian's archive (ci.sh).
+BENCH_OUT=$OUT POCKET=$POCKET ./testdata/bench/ci.sh
 
 # (d) rootless warm start beside rootful pocket and rootless podman.
 BENCH_OUT=$OUT ./testdata/bench/rootless.sh "$HOST"
