@@ -20,6 +20,15 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The packages' own services (a registry on :5000, containerd, dockerd) are
+# never used: the tests start private ones. Debian's policy-rc.d convention
+# keeps apt from starting them (exit 101: action forbidden).
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 # Update the package lists only when installing fails on stale ones.
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 || {
 	apt-get update -qq >/dev/null
