@@ -72,30 +72,100 @@ func (l *streamedLayer) Uncompressed() (io.ReadCloser, error) { return l.open() 
 
 func (l *streamedLayer) MediaType() (types.MediaType, error) { return types.DockerLayer, nil }
 
-// Compressed starts compressing the layer into a pipe. The digest and size
-// are set before the reader sees EOF, so they are there when the upload
-// asks for them to commit it.
+// Compressed is the layer's blob, compressed as it is read. The digest
+// and size are set before the reader sees EOF, so they are there when the
+// upload asks for them to commit it.
 func (l *streamedLayer) Compressed() (io.ReadCloser, error) {
 	rc, err := l.open()
 	if err != nil {
 		return nil, err
 	}
-	pr, pw := io.Pipe()
-	go func() {
-		defer rc.Close()
-		h := &countingHash{Hash: sha256.New()}
-		err := compress(io.MultiWriter(pw, h), rc)
-		if err == nil {
-			l.mu.Lock()
-			l.digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}
-			l.size, l.done = h.n, true
-			l.mu.Unlock()
-		}
-		// A reader that stopped early (a failed request) closed the pipe,
-		// which ends the compression with that error here.
-		pw.CloseWithError(err)
-	}()
-	return pr, nil
+	return &compressedBody{l: l, rc: rc}, nil
+}
+
+// compress writes the blob of the uncompressed tar rc to w and, when it
+// is whole, sets the layer's digest and size.
+func (l *streamedLayer) compress(w io.Writer, rc io.Reader) (int64, error) {
+	h := &countingHash{Hash: sha256.New()}
+	if err := compress(io.MultiWriter(w, h), rc); err != nil {
+		return h.n, err
+	}
+	l.mu.Lock()
+	l.digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}
+	l.size, l.done = h.n, true
+	l.mu.Unlock()
+	return h.n, nil
+}
+
+// compressedBody is a request body that compresses a layer. net/http
+// copies a body with its WriteTo, which compresses straight into the
+// connection's writer; Read, for any other reader, compresses in a
+// goroutine through a pipe. The uncompressed tar is closed by whichever
+// of them ran, once it is done: Close may come from another goroutine
+// while WriteTo still runs (a failed request), and only ends a pipe.
+type compressedBody struct {
+	l  *streamedLayer
+	rc io.ReadCloser
+
+	mu    sync.Mutex
+	state int // bodyIdle, bodyWriting, bodyPiping or bodyClosed
+	pr    *io.PipeReader
+}
+
+const (
+	bodyIdle = iota
+	bodyWriting
+	bodyPiping
+	bodyClosed
+)
+
+var errBodyInUse = errors.New("compressed layer body: read twice at once")
+
+func (b *compressedBody) WriteTo(w io.Writer) (int64, error) {
+	b.mu.Lock()
+	if b.state != bodyIdle {
+		b.mu.Unlock()
+		return 0, errBodyInUse
+	}
+	b.state = bodyWriting
+	b.mu.Unlock()
+	defer b.rc.Close()
+	return b.l.compress(w, b.rc)
+}
+
+func (b *compressedBody) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	switch b.state {
+	case bodyIdle:
+		pr, pw := io.Pipe()
+		b.pr, b.state = pr, bodyPiping
+		go func() {
+			defer b.rc.Close()
+			_, err := b.l.compress(pw, b.rc)
+			// A reader that stopped early closed the pipe, which ended
+			// the compression with that error.
+			pw.CloseWithError(err)
+		}()
+	case bodyWriting, bodyClosed:
+		b.mu.Unlock()
+		return 0, errBodyInUse
+	}
+	pr := b.pr
+	b.mu.Unlock()
+	return pr.Read(p)
+}
+
+func (b *compressedBody) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch b.state {
+	case bodyIdle:
+		b.state = bodyClosed
+		return b.rc.Close()
+	case bodyPiping:
+		return b.pr.Close()
+	}
+	return nil
 }
 
 // countingHash hashes and counts what is written to it.

@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/stream"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"pocket/store"
@@ -496,12 +497,17 @@ func TestPushReusesRecordedBlobs(t *testing.T) {
 	perRepo := other.hook
 	other.setHook(func(w http.ResponseWriter, r *http.Request) bool {
 		if r.Method == http.MethodPatch {
+			// A compressed blob there (gzip's magic), not the small
+			// records other layers may be writing at the time.
 			entries, _ := os.ReadDir(filepath.Join(s.Root(), "tmp"))
-			mu.Lock()
 			for _, e := range entries {
-				tmpDuringUpload = append(tmpDuringUpload, e.Name())
+				b, _ := os.ReadFile(filepath.Join(s.Root(), "tmp", e.Name()))
+				if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
+					mu.Lock()
+					tmpDuringUpload = append(tmpDuringUpload, e.Name())
+					mu.Unlock()
+				}
 			}
-			mu.Unlock()
 		}
 		return perRepo(w, r)
 	})
@@ -515,7 +521,7 @@ func TestPushReusesRecordedBlobs(t *testing.T) {
 		t.Errorf("%d blob uploads, want %d", n, len(ids)+1)
 	}
 	if len(tmpDuringUpload) != 0 {
-		t.Errorf("files in the store's tmp/ while uploading: %v", tmpDuringUpload)
+		t.Errorf("compressed blobs in the store's tmp/ while uploading: %v", tmpDuringUpload)
 	}
 	pushed := layerDigests(t, other.host+"/x/app:1")
 
@@ -532,5 +538,51 @@ func TestPushReusesRecordedBlobs(t *testing.T) {
 	}
 	if diff := cmp.Diff(pushed, layerDigests(t, other.host+"/y/app:1")); diff != "" {
 		t.Errorf("layer digests (-first +second):\n%s", diff)
+	}
+}
+
+// TestStreamedLayerBody: the blob is the same whether net/http copies the
+// body with WriteTo or something reads it, and the digest and size are
+// the blob's once it was read to the end, not before.
+func TestStreamedLayerBody(t *testing.T) {
+	data := bytes.Repeat([]byte("streamed layer "), 1<<16)
+	var want bytes.Buffer
+	if err := compress(&want, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	wantDigest := sum(want.Bytes())
+	for _, tt := range []struct {
+		name string
+		read func(io.ReadCloser) ([]byte, error)
+	}{
+		{"WriteTo", func(rc io.ReadCloser) ([]byte, error) {
+			var b bytes.Buffer
+			_, err := rc.(io.WriterTo).WriteTo(&b)
+			return b.Bytes(), err
+		}},
+		{"Read", func(rc io.ReadCloser) ([]byte, error) { return io.ReadAll(struct{ io.Reader }{rc}) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &streamedLayer{open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
+			if _, err := l.Digest(); !errors.Is(err, stream.ErrNotComputed) {
+				t.Errorf("digest before the upload: %v, want ErrNotComputed", err)
+			}
+			rc, err := l.Compressed()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tt.read(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Error("the body is not the compressed layer")
+			}
+			d, err := l.descriptor()
+			if err != nil || d.Digest != wantDigest || d.Size != int64(want.Len()) {
+				t.Errorf("descriptor %+v (%v), want %s size %d", d, err, wantDigest, want.Len())
+			}
+		})
 	}
 }
