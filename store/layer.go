@@ -183,6 +183,16 @@ type layerTar struct {
 	closers []io.Closer
 }
 
+// WriteTo lets io.Copy hand the destination to the reassembled tar, which
+// then writes into it directly (a push's compressor) instead of through a
+// pipe.
+func (l *layerTar) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := l.ReadCloser.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	return io.Copy(w, struct{ io.Reader }{l.ReadCloser})
+}
+
 func (l *layerTar) Close() error {
 	err := l.ReadCloser.Close()
 	for _, c := range l.closers {
