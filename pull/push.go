@@ -189,6 +189,19 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 			return d, size, p.s.AddSource(img.ID, d, store.SourceRepo(p.target))
 		}
 	}
+	// The config goes up beside the layers; only the manifest waits for
+	// all of them.
+	cfgDesc := v1.Descriptor{Digest: img.ID, Size: int64(len(config)), MediaType: types.DockerConfigJSON}
+	cctx, cancel := context.WithCancel(ctx)
+	cfgErr := make(chan error, 1)
+	go func() {
+		cfgErr <- p.blob(cctx, dst, cfgDesc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(config)), nil })
+	}()
+	configUp := sync.OnceValue(func() error { return <-cfgErr })
+	defer func() {
+		cancel()
+		configUp()
+	}()
 	done := make([]bool, len(img.Layers))
 	if man != nil {
 		var noBlob atomic.Bool
@@ -223,8 +236,7 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	} else {
 		mt = man.MediaType
 	}
-	cfgDesc := v1.Descriptor{Digest: img.ID, Size: int64(len(config)), MediaType: types.DockerConfigJSON}
-	if err := p.blob(ctx, dst, cfgDesc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(config)), nil }); err != nil {
+	if err := configUp(); err != nil {
 		return v1.Hash{}, 0, fmt.Errorf("image config: %w", err)
 	}
 	if err := p.remote.Put(ctx, tag, rawManifest{raw: raw, mt: mt}); err != nil {
@@ -234,9 +246,7 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	if man == nil {
 		// The new manifest becomes the image's, so the next push of it
 		// anywhere gives the same digest.
-		if _, err := p.s.AddImage(raw, config); err != nil {
-			return v1.Hash{}, 0, err
-		}
+		return d, size, p.s.SetManifest(img.ID, raw, store.SourceRepo(p.target))
 	}
 	if err := p.s.AddSource(img.ID, d, store.SourceRepo(p.target)); err != nil {
 		return v1.Hash{}, 0, err

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -57,5 +59,48 @@ func TestLayerBlobRecord(t *testing.T) {
 	}
 	if left := dirNames(t, s.path("tmp")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestSetManifest: a pushed manifest becomes the image's, with the
+// repository it went to as its only source (the old sources vouched for
+// the old manifest's blobs); the same manifest pushed elsewhere adds a
+// source.
+func TestSetManifest(t *testing.T) {
+	s := newStore(t)
+	id := putLayer(t, s, "layer")
+	cfg := configFor(t, time.Unix(1700000000, 0), id)
+	img, err := s.AddImage([]byte(`{"pulled":1}`), cfg, mustRef(t, "sm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddSource(img.ID, img.Manifest, "docker://example.com/pulled"); err != nil {
+		t.Fatal(err)
+	}
+	pushed := []byte(`{"pushed":1}`)
+	for _, tt := range []struct {
+		repo string
+		want []string
+	}{
+		{"docker://example.com/a", []string{"docker://example.com/a"}},
+		{"docker://example.com/b", []string{"docker://example.com/a", "docker://example.com/b"}},
+		{"docker://example.com/b", []string{"docker://example.com/a", "docker://example.com/b"}},
+	} {
+		if err := s.SetManifest(img.ID, pushed, tt.repo); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.LookupImage(mustRef(t, "sm"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Manifest != sha(string(pushed)) {
+			t.Errorf("manifest %s, want the pushed one", got.Manifest)
+		}
+		if diff := cmp.Diff(tt.want, got.Sources); diff != "" {
+			t.Errorf("sources after a push to %s (-want +got):\n%s", tt.repo, diff)
+		}
+		if b, err := s.Blob(got.Manifest); err != nil || !bytes.Equal(b, pushed) {
+			t.Errorf("manifest blob: %q, %v", b, err)
+		}
 	}
 }
