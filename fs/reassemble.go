@@ -2,10 +2,12 @@ package fs
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"unicode/utf8"
 
@@ -27,7 +29,76 @@ func Reassemble(dir string, meta io.Reader) io.ReadCloser {
 		pw.CloseWithError(fmt.Errorf("reassemble %s: %w", dir, err))
 		return pr
 	}
-	return asm.NewOutputTarStream(&fileGetter{res: newResolver(root)}, &metaUnpacker{dec: json.NewDecoder(meta)})
+	return &tarStream{fg: &fileGetter{res: newResolver(root)}, up: &metaUnpacker{dec: json.NewDecoder(meta)}}
+}
+
+// tarStream is a reassembled tar. Copied with WriteTo (io.Copy does),
+// tar-split writes it straight into the destination, a compressor for a
+// push; read, it goes through a pipe from a goroutine, as
+// asm.NewOutputTarStream does, and WriteTo then copies the rest.
+type tarStream struct {
+	fg storage.FileGetter
+	up storage.Unpacker
+
+	mu      sync.Mutex
+	started bool
+	pr      *io.PipeReader // when read
+}
+
+var errTarStreamUsed = errors.New("reassemble: tar stream read twice")
+
+func (t *tarStream) WriteTo(w io.Writer) (int64, error) {
+	t.mu.Lock()
+	if t.started {
+		// The rest of a stream being read.
+		pr := t.pr
+		t.mu.Unlock()
+		if pr == nil {
+			return 0, errTarStreamUsed
+		}
+		return io.Copy(w, pr)
+	}
+	t.started = true
+	t.mu.Unlock()
+	cw := &countingWriter{w: w}
+	err := asm.WriteOutputTarStream(t.fg, t.up, cw)
+	return cw.n, err
+}
+
+func (t *tarStream) Read(p []byte) (int, error) {
+	t.mu.Lock()
+	if !t.started {
+		t.started = true
+		t.pr = asm.NewOutputTarStream(t.fg, t.up).(*io.PipeReader)
+	}
+	pr := t.pr
+	t.mu.Unlock()
+	if pr == nil {
+		return 0, errTarStreamUsed
+	}
+	return pr.Read(p)
+}
+
+// Close stops a read stream (its goroutine ends on the closed pipe).
+func (t *tarStream) Close() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.started = true
+	if t.pr != nil {
+		return t.pr.Close()
+	}
+	return nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // fileGetter opens layer files by tar name. storage.NewPathFileGetter

@@ -53,14 +53,29 @@ func TestReassembleRoundTrip(t *testing.T) {
 			if n != int64(len(tarball)) {
 				t.Errorf("Unpack read %d bytes, want %d", n, len(tarball))
 			}
-			rc := Reassemble(d, &meta)
-			defer rc.Close()
-			got, err := io.ReadAll(rc)
-			if err != nil {
-				t.Fatalf("Reassemble: %v", err)
-			}
-			if sha256.Sum256(got) != sha256.Sum256(tarball) {
-				t.Errorf("reassembled tar differs: %d bytes, want %d", len(got), len(tarball))
+			// Read, and written into a destination (WriteTo, as io.Copy
+			// into a compressor does): the same tar.
+			for _, how := range []string{"Read", "WriteTo"} {
+				rc := Reassemble(d, bytes.NewReader(meta.Bytes()))
+				var got []byte
+				var err error
+				if how == "Read" {
+					got, err = io.ReadAll(rc)
+				} else {
+					var b bytes.Buffer
+					var n int64
+					n, err = rc.(io.WriterTo).WriteTo(&b)
+					if got = b.Bytes(); n != int64(len(got)) {
+						t.Errorf("WriteTo wrote %d bytes, says %d", len(got), n)
+					}
+				}
+				rc.Close()
+				if err != nil {
+					t.Fatalf("Reassemble (%s): %v", how, err)
+				}
+				if sha256.Sum256(got) != sha256.Sum256(tarball) {
+					t.Errorf("reassembled tar (%s) differs: %d bytes, want %d", how, len(got), len(tarball))
+				}
 			}
 		})
 	}

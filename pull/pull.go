@@ -81,6 +81,12 @@ func Pull(ctx context.Context, s *store.Store, r name.Reference, o Options) (*st
 		if err := s.AddSource(img.ID, img.Manifest, store.SourceRepo(ri.at.ref.Context())); err != nil {
 			return nil, fmt.Errorf("pull %s: %w", reference.Canonical(r), err)
 		}
+		// And which blob each layer came from, for a push of another
+		// image with these layers (one built on this one): a hint, so a
+		// record that cannot be written fails nothing.
+		for i, l := range ri.manifest.Layers {
+			_ = s.RecordLayerBlob(jobs[i].diffID, l, store.SourceRepo(ri.at.ref.Context()))
+		}
 	}
 	prog.line("Digest: %s", ri.digest)
 	if fetched == 0 && before != nil && before.ID == img.ID {

@@ -3,8 +3,6 @@ package pull
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -191,6 +189,19 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 			return d, size, p.s.AddSource(img.ID, d, store.SourceRepo(p.target))
 		}
 	}
+	// The config goes up beside the layers; only the manifest waits for
+	// all of them.
+	cfgDesc := v1.Descriptor{Digest: img.ID, Size: int64(len(config)), MediaType: types.DockerConfigJSON}
+	cctx, cancel := context.WithCancel(ctx)
+	cfgErr := make(chan error, 1)
+	go func() {
+		cfgErr <- p.blob(cctx, dst, cfgDesc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(config)), nil })
+	}()
+	configUp := sync.OnceValue(func() error { return <-cfgErr })
+	defer func() {
+		cancel()
+		configUp()
+	}()
 	done := make([]bool, len(img.Layers))
 	if man != nil {
 		var noBlob atomic.Bool
@@ -206,6 +217,7 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 				return fmt.Errorf("layer %s: %w", ids[i], err)
 			}
 			p.say("%s: %s", ids[i], status)
+			p.record(img.Layers[i], man.Layers[i])
 			done[i] = true
 			return nil
 		})
@@ -224,8 +236,7 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	} else {
 		mt = man.MediaType
 	}
-	cfgDesc := v1.Descriptor{Digest: img.ID, Size: int64(len(config)), MediaType: types.DockerConfigJSON}
-	if err := p.blob(ctx, dst, cfgDesc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(config)), nil }); err != nil {
+	if err := configUp(); err != nil {
 		return v1.Hash{}, 0, fmt.Errorf("image config: %w", err)
 	}
 	if err := p.remote.Put(ctx, tag, rawManifest{raw: raw, mt: mt}); err != nil {
@@ -235,9 +246,7 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	if man == nil {
 		// The new manifest becomes the image's, so the next push of it
 		// anywhere gives the same digest.
-		if _, err := p.s.AddImage(raw, config); err != nil {
-			return v1.Hash{}, 0, err
-		}
+		return d, size, p.s.SetManifest(img.ID, raw, store.SourceRepo(p.target))
 	}
 	if err := p.s.AddSource(img.ID, d, store.SourceRepo(p.target)); err != nil {
 		return v1.Hash{}, 0, err
@@ -365,11 +374,11 @@ func (p *pusher) cachedSession(ctx context.Context, key string, repo name.Reposi
 }
 
 // recompressed pushes img's layers compressed again (gzip) and returns
-// the manifest that names them. Each layer is
-// compressed once, into a file in the store, which gives its digest and
-// then its upload: compressing for the manifest's digests and again for
-// the upload doubled the CPU time of a push. Layers done before are
-// reported again only if they were not.
+// the manifest that names them. A layer whose blob the store recorded
+// (see store.LayerBlob) is looked for at the destination, then mounted
+// from a repository of the same registry that holds it; only a layer with
+// neither is compressed, once, straight into its upload (streamedLayer).
+// Layers done before are reported again only if they were not.
 func (p *pusher) recompressed(ctx context.Context, dst *session, img *store.Image, config []byte, ids []string, done []bool) ([]byte, types.MediaType, error) {
 	v, err := p.s.V1Image(img)
 	if err != nil {
@@ -381,7 +390,7 @@ func (p *pusher) recompressed(ctx context.Context, dst *session, img *store.Imag
 	}
 	descs := make([]v1.Descriptor, len(layers))
 	err = eachLayer(len(layers), func(i int) error {
-		status, err := p.compressedLayer(ctx, dst, layers[i], &descs[i])
+		status, err := p.compressedLayer(ctx, dst, img.Layers[i], layers[i], &descs[i])
 		if err != nil {
 			return fmt.Errorf("layer %s: %w", ids[i], err)
 		}
@@ -403,44 +412,59 @@ func (p *pusher) recompressed(ctx context.Context, dst *session, img *store.Imag
 	return raw, man.MediaType, err
 }
 
-// compressedLayer compresses l into a temporary file of the store,
-// describes the blob in desc, and uploads it unless the target has it.
-func (p *pusher) compressedLayer(ctx context.Context, dst *session, l v1.Layer, desc *v1.Descriptor) (string, error) {
-	f, release, err := p.s.TempFile()
+// compressedLayer brings the layer diffID (l) to the target as a
+// compressed blob, describes the blob in desc and says how.
+func (p *pusher) compressedLayer(ctx context.Context, dst *session, diffID v1.Hash, l v1.Layer, desc *v1.Descriptor) (string, error) {
+	if status, ok := p.recordedLayer(ctx, dst, diffID, desc); ok {
+		p.record(diffID, *desc)
+		return status, nil
+	}
+	sl := &streamedLayer{open: l.Uncompressed}
+	if err := p.remote.Upload(ctx, p.target, sl); err != nil {
+		return "", err
+	}
+	d, err := sl.descriptor()
 	if err != nil {
 		return "", err
 	}
-	defer release()
-	rc, err := l.Uncompressed()
-	if err != nil {
-		return "", err
-	}
-	defer rc.Close()
-	h := sha256.New()
-	if err := compress(io.MultiWriter(f, h), rc); err != nil {
-		return "", err
-	}
-	size, err := f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return "", err
-	}
-	*desc = v1.Descriptor{
-		MediaType: types.DockerLayer,
-		Size:      size,
-		Digest:    v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))},
-	}
-	if ok, err := dst.hasBlob(ctx, desc.Digest); err != nil {
-		return "", err
-	} else if ok {
-		return "Layer already exists", nil
-	}
-	open := func() (io.ReadCloser, error) {
-		return io.NopCloser(io.NewSectionReader(f, 0, size)), nil
-	}
-	if err := p.remote.Upload(ctx, p.target, &blobLayer{desc: *desc, open: open}); err != nil {
-		return "", err
-	}
+	*desc = d
+	p.record(diffID, d)
 	return "Pushed", nil
+}
+
+// record notes that the target holds blob desc of layer diffID. It is a
+// hint (see store.LayerBlob): a record that cannot be written fails no
+// push.
+func (p *pusher) record(diffID v1.Hash, desc v1.Descriptor) {
+	_ = p.s.RecordLayerBlob(diffID, desc, store.SourceRepo(p.target))
+}
+
+// recordedLayer brings the blob the store recorded for layer diffID to the
+// target without compressing: it is there already, or it is mounted from
+// a recorded repository of the same registry. ok is false when neither
+// works (no record, the blob gone): the caller compresses the layer.
+func (p *pusher) recordedLayer(ctx context.Context, dst *session, diffID v1.Hash, desc *v1.Descriptor) (status string, ok bool) {
+	b, found := p.s.LayerBlob(diffID)
+	// The manifest is Docker's: a gzip blob, whichever gzip media type it
+	// was recorded under.
+	if !found || (b.MediaType != types.DockerLayer && b.MediaType != types.OCILayer) {
+		return "", false
+	}
+	*desc = b.Descriptor
+	desc.MediaType = types.DockerLayer
+	if has, err := dst.hasBlob(ctx, b.Digest); err == nil && has {
+		return "Layer already exists", true
+	}
+	for _, src := range b.Repos {
+		repo, err := store.ParseSourceRepo(src)
+		if err != nil || repo.Name() == p.target.Name() || repo.RegistryStr() != p.target.RegistryStr() {
+			continue
+		}
+		if mounted, err := p.mount(ctx, b.Digest, repo); err == nil && mounted {
+			return "Mounted from " + repo.RepositoryStr(), true
+		}
+	}
+	return "", false
 }
 
 // compress writes r gzipped to w with pgzip at gzip's best speed: blocks

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -15,9 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/stream"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"pocket/store"
@@ -280,8 +284,10 @@ func TestPushErrors(t *testing.T) {
 
 // TestPushUploadsLayersAtOnce: layers go up together, as dockerd's
 // max-concurrent-uploads does, not one after another. The registry holds
-// the first upload until a second one starts; a push that sent one layer
-// at a time would keep it waiting until the hook gives up.
+// the end of the first layer's upload until a second layer's ends; a push
+// that sent one layer at a time would keep it waiting until the hook gives
+// up. (The config goes up beside the layers whatever the limit, so it
+// does not count.)
 func TestPushUploadsLayersAtOnce(t *testing.T) {
 	src, dst := newRegistry(t), newRegistry(t)
 	img := simpleImage(t, "together", 4)
@@ -297,8 +303,16 @@ func TestPushUploadsLayersAtOnce(t *testing.T) {
 		second   = make(chan struct{})
 		together bool
 	)
+	m, err := img.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer := map[string]bool{}
+	for _, l := range m.Layers {
+		layer[l.Digest.String()] = true
+	}
 	dst.setHook(func(w http.ResponseWriter, r *http.Request) bool {
-		if r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, "/blobs/uploads/") || r.URL.Query().Get("mount") != "" {
+		if r.Method != http.MethodPut || !layer[r.URL.Query().Get("digest")] {
 			return false
 		}
 		mu.Lock()
@@ -360,5 +374,225 @@ func TestCompressDeterministic(t *testing.T) {
 		} else if !bytes.Equal(first, b.Bytes()) {
 			t.Errorf("GOMAXPROCS=%d gave other bytes than GOMAXPROCS=1", procs)
 		}
+	}
+}
+
+// derived adds to s an image with the layers of img under another config
+// (what build or commit makes: no manifest, no source) and names it ref.
+func derived(t *testing.T, s *store.Store, img v1.Image, label, ref string) {
+	t.Helper()
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.DeepCopy()
+	cfg.Config.Labels = map[string]string{"derived": label}
+	raw, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddImage(nil, raw, mustRef(t, ref)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// layerDigests is the manifest's layer digests of ref on a registry.
+func layerDigests(t *testing.T, ref string) []v1.Hash {
+	t.Helper()
+	img, err := remote.Image(mustRef(t, ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validate.Image(img); err != nil {
+		t.Errorf("pushed image %s: %v", ref, err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []v1.Hash
+	for _, l := range m.Layers {
+		ds = append(ds, l.Digest)
+	}
+	return ds
+}
+
+// blobsPerRepository makes tr keep blobs per repository, as
+// docker-registry does (go-containerregistry's registry shares them all
+// and cannot mount): a blob is in a repository once uploaded or mounted
+// there, and a mount from a repository that has it succeeds.
+func (tr *testRegistry) blobsPerRepository() {
+	has := map[string]bool{} // repository + " " + digest
+	var mu sync.Mutex
+	repoOf := func(p, sep string) string {
+		r, _, _ := strings.Cut(strings.TrimPrefix(p, "/v2/"), sep)
+		return r
+	}
+	tr.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case r.Method == http.MethodHead && strings.Contains(r.URL.Path, "/blobs/sha256:"):
+			repo := repoOf(r.URL.Path, "/blobs/")
+			if !has[repo+" "+path.Base(r.URL.Path)] {
+				w.WriteHeader(http.StatusNotFound)
+				return true
+			}
+		case r.Method == http.MethodPost && r.URL.Query().Get("mount") != "":
+			d, repo := r.URL.Query().Get("mount"), repoOf(r.URL.Path, "/blobs/")
+			if has[r.URL.Query().Get("from")+" "+d] {
+				has[repo+" "+d] = true
+				w.WriteHeader(http.StatusCreated)
+				return true
+			}
+		case r.Method == http.MethodPut && r.URL.Query().Get("digest") != "":
+			has[repoOf(r.URL.Path, "/blobs/")+" "+r.URL.Query().Get("digest")] = true
+		}
+		return false
+	})
+}
+
+// TestPushReusesRecordedBlobs: an image with no manifest of its own
+// (built, committed) is pushed without compressing a layer the store knows
+// a blob of. A pulled layer keeps the blob it came with: mounted from the
+// repository it was pulled from, as Docker does, so the base layers of a
+// built image keep their digests. A new layer is compressed straight into
+// its upload, with no temporary file, and the blob it became is mounted,
+// not compressed again, when another image with it goes to another
+// repository of that registry.
+func TestPushReusesRecordedBlobs(t *testing.T) {
+	reg, other := newRegistry(t), newRegistry(t)
+	reg.blobsPerRepository()
+	other.blobsPerRepository()
+	base := simpleImage(t, "recorded", 2)
+	reg.push(t, "x/base:1", base)
+	s := openStore(t)
+	if _, err := Pull(context.Background(), s, mustRef(t, reg.host+"/x/base:1"), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ids := diffIDs(t, base)
+	// uploads counts the blob uploads since the last call (each push
+	// uploads its new config too).
+	uploads := func(tr *testRegistry) int {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		n := 0
+		for _, r := range tr.seen {
+			if strings.HasPrefix(r, http.MethodPatch+" ") {
+				n++
+			}
+		}
+		tr.seen = nil
+		return n
+	}
+	uploads(reg)
+
+	// Built on a pulled image, pushed to its registry: mounted.
+	derived(t, s, base, "a", reg.host+"/x/app:1")
+	out, err := push(t, s, reg.host+"/x/app:1", PushOptions{})
+	if err != nil {
+		t.Fatalf("push: %v\n%s", err, out)
+	}
+	wantStatus(t, out, ids, "Mounted from x/base")
+	if diff := cmp.Diff(layerDigests(t, reg.host+"/x/base:1"), layerDigests(t, reg.host+"/x/app:1")); diff != "" {
+		t.Errorf("layer digests of the built image (-base +pushed):\n%s", diff)
+	}
+	if n := uploads(reg); n != 1 {
+		t.Errorf("%d blob uploads, want the config's only", n)
+	}
+
+	// To a registry that has none of it: compressed into the upload.
+	var tmpDuringUpload []string
+	var mu sync.Mutex
+	perRepo := other.hook
+	other.setHook(func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodPatch {
+			// A compressed blob there (gzip's magic), not the small
+			// records other layers may be writing at the time.
+			entries, _ := os.ReadDir(filepath.Join(s.Root(), "tmp"))
+			for _, e := range entries {
+				b, _ := os.ReadFile(filepath.Join(s.Root(), "tmp", e.Name()))
+				if len(b) > 2 && b[0] == 0x1f && b[1] == 0x8b {
+					mu.Lock()
+					tmpDuringUpload = append(tmpDuringUpload, e.Name())
+					mu.Unlock()
+				}
+			}
+		}
+		return perRepo(w, r)
+	})
+	derived(t, s, base, "b", other.host+"/x/app:1")
+	out, err = push(t, s, other.host+"/x/app:1", PushOptions{})
+	if err != nil {
+		t.Fatalf("push: %v\n%s", err, out)
+	}
+	wantStatus(t, out, ids, "Pushed")
+	if n := uploads(other); n != len(ids)+1 {
+		t.Errorf("%d blob uploads, want %d", n, len(ids)+1)
+	}
+	if len(tmpDuringUpload) != 0 {
+		t.Errorf("compressed blobs in the store's tmp/ while uploading: %v", tmpDuringUpload)
+	}
+	pushed := layerDigests(t, other.host+"/x/app:1")
+
+	// Another image with these layers, to another repository: mounted
+	// from the one the blobs went to, no upload.
+	derived(t, s, base, "c", other.host+"/y/app:1")
+	out, err = push(t, s, other.host+"/y/app:1", PushOptions{})
+	if err != nil {
+		t.Fatalf("push: %v\n%s", err, out)
+	}
+	wantStatus(t, out, ids, "Mounted from x/app")
+	if n := uploads(other); n != 1 {
+		t.Errorf("%d blob uploads, want the config's only", n)
+	}
+	if diff := cmp.Diff(pushed, layerDigests(t, other.host+"/y/app:1")); diff != "" {
+		t.Errorf("layer digests (-first +second):\n%s", diff)
+	}
+}
+
+// TestStreamedLayerBody: the blob is the same whether net/http copies the
+// body with WriteTo or something reads it, and the digest and size are
+// the blob's once it was read to the end, not before.
+func TestStreamedLayerBody(t *testing.T) {
+	data := bytes.Repeat([]byte("streamed layer "), 1<<16)
+	var want bytes.Buffer
+	if err := compress(&want, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	wantDigest := sum(want.Bytes())
+	for _, tt := range []struct {
+		name string
+		read func(io.ReadCloser) ([]byte, error)
+	}{
+		{"WriteTo", func(rc io.ReadCloser) ([]byte, error) {
+			var b bytes.Buffer
+			_, err := rc.(io.WriterTo).WriteTo(&b)
+			return b.Bytes(), err
+		}},
+		{"Read", func(rc io.ReadCloser) ([]byte, error) { return io.ReadAll(struct{ io.Reader }{rc}) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l := &streamedLayer{open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
+			if _, err := l.Digest(); !errors.Is(err, stream.ErrNotComputed) {
+				t.Errorf("digest before the upload: %v, want ErrNotComputed", err)
+			}
+			rc, err := l.Compressed()
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := tt.read(rc)
+			rc.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want.Bytes()) {
+				t.Error("the body is not the compressed layer")
+			}
+			d, err := l.descriptor()
+			if err != nil || d.Digest != wantDigest || d.Size != int64(want.Len()) {
+				t.Errorf("descriptor %+v (%v), want %s size %d", d, err, wantDigest, want.Len())
+			}
+		})
 	}
 }

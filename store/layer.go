@@ -66,19 +66,44 @@ func (s *Store) PutLayer(diffID v1.Hash, fill func(dir string, meta io.Writer) (
 }
 
 func (s *Store) putLayer(diffID v1.Hash, fill func(dir string, meta io.Writer) (v1.Hash, error)) error {
-	t, err := s.newTemp()
+	t, err := s.newLayer(diffID, fill, pfs.Size)
 	if err != nil {
 		return err
 	}
 	defer t.release()
-	if err := os.Mkdir(t.path, 0o755); err != nil {
+	if err := os.Rename(t.path, s.path("layers", diffID.Hex)); err != nil {
 		return err
 	}
-	diff := t.path + "/" + layerDiff
+	return syncDir(s.path("layers"))
+}
+
+// newLayer makes a complete layer directory under tmp/ for the caller to
+// rename into place (and release): fill unpacks the tree into diff/,
+// writes tar-split metadata and returns the diffID it hashed, which must
+// be diffID; size measures the tree. Everything is synced and stamped as
+// checked, and the size file comes last: HasLayer trusts its presence.
+// PutLayer and CheckLayer's rebuild both unpack through it.
+func (s *Store) newLayer(diffID v1.Hash, fill func(dir string, meta io.Writer) (v1.Hash, error), size func(diff string) (int64, error)) (*temp, error) {
+	t, err := s.newTemp()
+	if err != nil {
+		return nil, err
+	}
+	if err := fillLayer(t.path, diffID, fill, size); err != nil {
+		t.release()
+		return nil, err
+	}
+	return t, nil
+}
+
+func fillLayer(dir string, diffID v1.Hash, fill func(dir string, meta io.Writer) (v1.Hash, error), size func(diff string) (int64, error)) error {
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	diff := dir + "/" + layerDiff
 	if err := os.Mkdir(diff, 0o755); err != nil {
 		return err
 	}
-	mf, err := os.OpenFile(t.path+"/"+layerMeta, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	mf, err := os.OpenFile(dir+"/"+layerMeta, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
@@ -97,25 +122,18 @@ func (s *Store) putLayer(diffID v1.Hash, fill func(dir string, meta io.Writer) (
 	if err := mf.Sync(); err != nil {
 		return err
 	}
-	size, err := pfs.Size(diff)
+	n, err := size(diff)
 	if err != nil {
 		return err
 	}
 	// Unpacked here and now, so intact as it is (see CheckLayer).
-	if err := stamp(t.path); err != nil {
+	if err := stamp(dir); err != nil {
 		return err
 	}
-	// The size file is written last: HasLayer trusts its presence.
-	if err := os.WriteFile(t.path+"/"+layerSize, []byte(strconv.FormatInt(size, 10)+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(dir+"/"+layerSize, []byte(strconv.FormatInt(n, 10)+"\n"), 0o600); err != nil {
 		return err
 	}
-	if err := syncDir(t.path); err != nil {
-		return err
-	}
-	if err := os.Rename(t.path, s.path("layers", diffID.Hex)); err != nil {
-		return err
-	}
-	return syncDir(s.path("layers"))
+	return syncDir(dir)
 }
 
 // LayerSize is the unpacked size of a stored layer, as history shows it.
@@ -163,6 +181,16 @@ func (s *Store) LayerTar(diffID v1.Hash) (io.ReadCloser, error) {
 type layerTar struct {
 	io.ReadCloser
 	closers []io.Closer
+}
+
+// WriteTo lets io.Copy hand the destination to the reassembled tar, which
+// then writes into it directly (a push's compressor) instead of through a
+// pipe.
+func (l *layerTar) WriteTo(w io.Writer) (int64, error) {
+	if wt, ok := l.ReadCloser.(io.WriterTo); ok {
+		return wt.WriteTo(w)
+	}
+	return io.Copy(w, struct{ io.Reader }{l.ReadCloser})
 }
 
 func (l *layerTar) Close() error {

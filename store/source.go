@@ -49,3 +49,30 @@ func (s *Store) AddSource(id, manifest v1.Hash, repo string) error {
 		return nil
 	})
 }
+
+// SetManifest makes manifest, just pushed to repo (a SourceRepo string),
+// the manifest of image id, with repo as a source: the next push of the
+// image anywhere sends it again and keeps its digest. One index write
+// where AddImage and AddSource would make two.
+func (s *Store) SetManifest(id v1.Hash, manifest []byte, repo string) error {
+	d, err := s.PutBlob(manifest)
+	if err != nil {
+		return err
+	}
+	return s.updateIndex(func(ix *index) error {
+		img := ix.byID(id)
+		if img == nil {
+			return fmt.Errorf("%w: %s", ErrImageUnknown, id)
+		}
+		switch {
+		case img.Manifest != d:
+			// Sources vouch for the blobs of one manifest only.
+			img.Manifest, img.Sources = d, []string{repo}
+		case !slices.Contains(img.Sources, repo):
+			img.Sources = append(img.Sources, repo)
+		default:
+			return errUnchanged
+		}
+		return nil
+	})
+}

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/klauspost/compress/gzip"
 
 	pfs "pocket/fs"
 )
@@ -114,51 +112,33 @@ func (s *Store) verifyLayer(diffID v1.Hash, o pfs.Options) (problem string, err 
 // rebuildLayer unpacks the layer again from its own tar (verified while
 // read) into a new tree and swaps it in. The caller holds the layer lock.
 func (s *Store) rebuildLayer(diffID v1.Hash, o pfs.Options) error {
-	t, err := s.newTemp()
+	fill := func(diff string, meta io.Writer) (v1.Hash, error) {
+		rc, err := s.LayerTar(diffID)
+		if err != nil {
+			return v1.Hash{}, err
+		}
+		defer rc.Close()
+		h := sha256.New()
+		if _, err := pfs.Unpack(io.TeeReader(rc, h), diff, meta, o); err != nil {
+			return v1.Hash{}, err
+		}
+		if _, err := io.Copy(h, rc); err != nil {
+			return v1.Hash{}, err
+		}
+		return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
+	}
+	// The size recorded when the layer was first unpacked stands.
+	size := func(diff string) (int64, error) {
+		if n, err := s.layerBytes(diffID.Hex); err == nil {
+			return n, nil
+		}
+		return pfs.Size(diff)
+	}
+	t, err := s.newLayer(diffID, fill, size)
 	if err != nil {
 		return err
 	}
 	defer t.release()
-	if err := os.Mkdir(t.path, 0o755); err != nil {
-		return err
-	}
-	diff := t.path + "/" + layerDiff
-	if err := os.Mkdir(diff, 0o755); err != nil {
-		return err
-	}
-	mf, err := os.OpenFile(t.path+"/"+layerMeta, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	defer mf.Close()
-	rc, err := s.LayerTar(diffID)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	h := sha256.New()
-	zw := gzip.NewWriter(mf)
-	if _, err := pfs.Unpack(io.TeeReader(rc, h), diff, zw, o); err != nil {
-		return err
-	}
-	if _, err := io.Copy(h, rc); err != nil {
-		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != diffID.Hex {
-		return fmt.Errorf("%w: content is sha256:%s", ErrDigestMismatch, got)
-	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	size, err := s.layerBytes(diffID.Hex)
-	if err != nil {
-		if size, err = pfs.Size(diff); err != nil {
-			return err
-		}
-	}
-	if err := os.WriteFile(t.path+"/"+layerSize, []byte(strconv.FormatInt(size, 10)+"\n"), 0o600); err != nil {
-		return err
-	}
 	old, err := s.newTemp()
 	if err != nil {
 		return err
@@ -171,10 +151,7 @@ func (s *Store) rebuildLayer(diffID v1.Hash, o pfs.Options) error {
 	if err := os.Rename(t.path, final); err != nil {
 		return err
 	}
-	if err := syncDir(s.path("layers")); err != nil {
-		return err
-	}
-	return stamp(final)
+	return syncDir(s.path("layers"))
 }
 
 // dropLayer removes a damaged layer: first out of sight (renamed into

@@ -84,23 +84,29 @@ image() {
 	done
 }
 
-time_push() { # time_push TOOL: RUNS pushes of fresh images, median
-	local tool=$1 n t0 t1
-	for n in $(seq "$RUNS"); do
-		image "$tool" "$n"
-		sync
+# push_once TOOL N: push image N of TOOL (made untimed first), print ns.
+push_once() {
+	local tool=$1 n=$2 t0 t1
+	image "$tool" "$n"
+	sync
+	if [[ $tool == pocket ]]; then
+		"$POCKET" "${P[@]}" tag "localhost/bench/img-$n" "$HOST/bench/pocket-$n:latest"
 		t0=$(now)
-		if [[ $tool == pocket ]]; then
-			"$POCKET" "${P[@]}" tag "localhost/bench/img-$n" "$HOST/bench/pocket-$n:latest"
-			t0=$(now)
-			"$POCKET" "${P[@]}" push -q "$HOST/bench/pocket-$n:latest" >/dev/null 2>"$W/last.err" || { cat "$W/last.err" >&2; return 1; }
-		else
-			podman "${PM[@]}" push -q --tls-verify=false "localhost/bench/img-$n" "docker://$HOST/bench/podman-$n:latest" >/dev/null 2>"$W/last.err" || { cat "$W/last.err" >&2; return 1; }
-		fi
-		t1=$(now)
-		echo $((t1 - t0))
-	done | median
+		"$POCKET" "${P[@]}" push -q "$HOST/bench/pocket-$n:latest" >/dev/null 2>"$W/last.err" || { cat "$W/last.err" >&2; return 1; }
+	else
+		t0=$(now)
+		podman "${PM[@]}" push -q --tls-verify=false "localhost/bench/img-$n" "docker://$HOST/bench/podman-$n:latest" >/dev/null 2>"$W/last.err" || { cat "$W/last.err" >&2; return 1; }
+	fi
+	t1=$(now)
+	echo $((t1 - t0))
 }
+
+# The peers take turns within each run, so a change in the machine's load
+# (it is shared) falls on both.
+for n in $(seq "$RUNS"); do
+	push_once pocket "$n" >>"$W/pocket.ns" || { tail -5 "$W/prep.err" >&2; exit 1; }
+	push_once podman "$n" >>"$W/podman.ns" || { tail -5 "$W/prep.err" >&2; exit 1; }
+done
 
 # time_repush N COMMAND...: N pushes of an image the registry has whole.
 time_repush() {
@@ -113,8 +119,8 @@ time_repush() {
 	done | median
 }
 
-p=$(time_push pocket) || { tail -5 "$W/prep.err" >&2; exit 1; }
-pm=$(time_push podman) || { tail -5 "$W/prep.err" >&2; exit 1; }
+p=$(median <"$W/pocket.ns")
+pm=$(median <"$W/podman.ns")
 rp=$(time_repush 10 "$POCKET" "${P[@]}" push -q "$HOST/bench/pocket-$RUNS:latest")
 rpm=$(time_repush 10 podman "${PM[@]}" push -q --tls-verify=false "localhost/bench/img-$RUNS" "docker://$HOST/bench/podman-$RUNS:latest")
 report "push (${LAYERS} new layers, ${MB} MB of base64 data) pocket median ${p}s"
