@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"pocket/ns"
 	"pocket/plan"
 	"pocket/store"
 )
@@ -26,10 +27,12 @@ func Run(ctx context.Context, s *store.Store, o Options) (int, error) {
 	// container's command across exec.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	reap()
+	ns.Trace("run")
 	c, err := parseAndCreate(ctx, s, o)
 	if err != nil {
 		return 125, err
 	}
+	ns.Trace("created")
 	if o.Detach {
 		if err := detach(s, c); err != nil {
 			return 125, err
@@ -58,6 +61,7 @@ func parseAndCreate(ctx context.Context, s *store.Store, o Options) (*container,
 	if err != nil {
 		return nil, err
 	}
+	ns.Trace("planned")
 	if o.Stderr != nil {
 		for _, w := range p.Warnings {
 			fmt.Fprintln(o.Stderr, "WARNING: "+w)
