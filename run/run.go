@@ -93,6 +93,14 @@ func detach(s *store.Store, c *container) error {
 	cmd := exec.Command("/proc/self/exe", MonitorCommand, s.Root(), c.spec.ID)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.ExtraFiles = []*os.File{w}
+	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
+		// The monitor mostly waits (on its container, its sockets): one
+		// P does, and its Go runtime then keeps fewer threads and about
+		// 15% less private memory for each detached container. What it
+		// starts into the container gets ns.ChildEnv; its helpers
+		// (pasta, slirp4netns, iptables) are no Go programs.
+		cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	}
 	err = cmd.Start()
 	w.Close()
 	if err != nil {
