@@ -31,6 +31,7 @@ import (
 )
 
 func main() {
+	ns.Trace("main")
 	// First of all: nothing pocket inherited beyond stdio reaches a
 	// process it starts (CVE-2024-21626).
 	if err := ns.CloseOnExec(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/urfave/cli/v2"
 
@@ -98,29 +99,33 @@ func flagError(c *cli.Context, err error, _ bool) error {
 		flagWords(c.Command, err), useLine(c), path)}
 }
 
-var (
-	notDefined = regexp.MustCompile(`^flag provided but not defined: -(.+)$`)
-	needsArg   = regexp.MustCompile(`^flag needs an argument: -(.+)$`)
-	badValue   = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-([^:]+): (.*)$`)
-)
+// flagErrors are compiled on the first bad flag, not at every start of
+// pocket (and of its container init, which runs the same binary).
+var flagErrors = sync.OnceValue(func() (re struct{ notDefined, needsArg, badValue *regexp.Regexp }) {
+	re.notDefined = regexp.MustCompile(`^flag provided but not defined: -(.+)$`)
+	re.needsArg = regexp.MustCompile(`^flag needs an argument: -(.+)$`)
+	re.badValue = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-([^:]+): (.*)$`)
+	return re
+})
 
 // flagWords turns the Go flag package's message into pflag's, which
 // Docker prints. A one-letter name was typed as a shorthand.
 func flagWords(cmd *cli.Command, err error) string {
 	msg := err.Error()
-	if m := notDefined.FindStringSubmatch(msg); m != nil {
+	re := flagErrors()
+	if m := re.notDefined.FindStringSubmatch(msg); m != nil {
 		if len(m[1]) == 1 {
 			return fmt.Sprintf("unknown shorthand flag: '%s' in -%s", m[1], m[1])
 		}
 		return "unknown flag: --" + m[1]
 	}
-	if m := needsArg.FindStringSubmatch(msg); m != nil {
+	if m := re.needsArg.FindStringSubmatch(msg); m != nil {
 		if len(m[1]) == 1 {
 			return fmt.Sprintf("flag needs an argument: '%s' in -%s", m[1], m[1])
 		}
 		return "flag needs an argument: --" + m[1]
 	}
-	if m := badValue.FindStringSubmatch(msg); m != nil {
+	if m := re.badValue.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf("invalid argument %s for %q flag: %s", m[1], flagNames(cmd, m[2]), m[3])
 	}
 	return msg

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -79,13 +80,15 @@ func AllDevices() []specs.LinuxDeviceCgroup {
 
 // ruleSyntax is Docker's grammar for --device-cgroup-rule (docker/cli
 // cli/command/container/opts.go).
-var ruleSyntax = regexp.MustCompile(`^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$`)
+var ruleSyntax = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$`)
+})
 
 // ParseDeviceRule reads a --device-cgroup-rule, "TYPE MAJOR:MINOR ACCESS"
 // as in the kernel's devices.allow ("c 1:3 rwm", "b 7:* r"), into an
 // allow rule.
 func ParseDeviceRule(s string) (specs.LinuxDeviceCgroup, error) {
-	m := ruleSyntax.FindStringSubmatch(s)
+	m := ruleSyntax().FindStringSubmatch(s)
 	if m == nil {
 		return specs.LinuxDeviceCgroup{}, fmt.Errorf("%w '%s' (hint: TYPE MAJOR:MINOR ACCESS, as 'c 1:3 rwm': "+
 			"type a, b or c; major and minor a number or *; access of r, w and m)", ErrInvalidDeviceRule, s)

@@ -92,6 +92,7 @@ func startProcess(cfg *Config) (err error) {
 			return err
 		}
 	}
+	Trace("init exec")
 	if p.Init {
 		return reap(path, p.Args, env, p.Terminal)
 	}

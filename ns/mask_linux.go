@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -204,7 +203,12 @@ func (r *root) devNull() (*os.File, error) {
 	return h, nil
 }
 
-var cpuDir = regexp.MustCompile(`^cpu[0-9]+$`)
+// cpuDir says whether a name is "cpu" and a number (^cpu[0-9]+$), the
+// directory of one CPU.
+func cpuDir(name string) bool {
+	n, ok := strings.CutPrefix(name, "cpu")
+	return ok && n != "" && strings.Trim(n, "0123456789") == ""
+}
 
 // thermalPaths are the thermal_throttle directories of the CPUs in sys,
 // which Docker masks as well (GHSA-6fw5-f8r9-fgfm): their counters let a
@@ -232,7 +236,7 @@ func thermalPaths(sys *kernelFS) ([]string, error) {
 	slices.Sort(names)
 	var out []string
 	for _, n := range names {
-		if cpuDir.MatchString(n) {
+		if cpuDir(n) {
 			out = append(out, cpus+"/"+n+"/thermal_throttle")
 		}
 	}

@@ -177,3 +177,13 @@ func TestMaskedPathsAreDockers(t *testing.T) {
 		t.Errorf("readonlyPaths (-docker +pocket):\n%s", diff)
 	}
 }
+
+func TestCPUDir(t *testing.T) {
+	for name, want := range map[string]bool{
+		"cpu0": true, "cpu17": true, "cpu": false, "cpufreq": false, "cpuidle": false, "cpu1a": false, "xcpu1": false, "": false,
+	} {
+		if got := cpuDir(name); got != want {
+			t.Errorf("cpuDir(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

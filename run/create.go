@@ -30,6 +30,7 @@ func create(ctx context.Context, s *store.Store, p *plan.Plan) (*container, erro
 	if err != nil {
 		return nil, err
 	}
+	ns.Trace("image found")
 	// For system prune's least-recently-used eviction; a failure to
 	// record it costs only an earlier eviction.
 	s.TouchImage(img.ID)

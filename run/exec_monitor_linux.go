@@ -1,7 +1,6 @@
 package run
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -160,7 +159,7 @@ func (x *executor) startInit(req *execRequest, stdin, stdout, stderr, console *o
 		}
 	}()
 	cmd := exec.Command(exe.Name(), ns.ExecInitCommand)
-	cmd.Env = []string{}
+	cmd.Env = ns.ChildEnv()
 	// nil is /dev/null: an *os.File goes to the child as it is.
 	if stdin != nil {
 		cmd.Stdin = stdin
@@ -175,25 +174,13 @@ func (x *executor) startInit(req *execRequest, stdin, stdout, stderr, console *o
 	// attached `pocket run` does not reach it (with one, exec-init makes
 	// a session).
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: !req.Tty}
-	cgFD, intoCgroup := cgroupFD(x.cg)
-	if intoCgroup {
-		defer cgFD.Close()
-		cmd.SysProcAttr.UseCgroupFD = true
-		cmd.SysProcAttr.CgroupFD = int(cgFD.Fd())
-	}
-	configR, configW, err := os.Pipe()
+	pipes, err := newChildPipes(cmd, x.cg)
 	if err != nil {
 		return nil, err
 	}
-	defer configW.Close()
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		configR.Close()
-		return nil, err
-	}
-	defer errR.Close()
+	defer pipes.close()
 	// ns.ConfigFD, ns.ErrorFD, ns.ConsoleFD, ns.NamespaceFD.
-	cmd.ExtraFiles = []*os.File{configR, errW, console, x.pidfd}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, console, x.pidfd)
 
 	// A process enters a PID namespace only at birth, so it is forked from
 	// a thread that joined the container's. That thread stays locked to
@@ -220,8 +207,7 @@ func (x *executor) startInit(req *execRequest, stdin, stdout, stderr, console *o
 		exe.Close()
 		close(exeClosed)
 	}()
-	configR.Close()
-	errW.Close()
+	pipes.started()
 	if err != nil {
 		if errors.Is(err, ns.ErrProcessGone) {
 			return nil, notRunning(x.sp.ID)
@@ -238,21 +224,16 @@ func (x *executor) startInit(req *execRequest, stdin, stdout, stderr, console *o
 		delete(x.running, cmd)
 		x.mu.Unlock()
 	}
-	if !intoCgroup && x.cg != nil {
-		// cgroup v1: exec-init waits for its config, so it is in the
-		// container's cgroup before it runs anything in the container.
-		if err := x.cg.Add(cmd.Process.Pid); err != nil {
-			abort()
-			return nil, err
-		}
+	if err := pipes.placeInCgroup(cmd.Process.Pid); err != nil {
+		abort()
+		return nil, err
 	}
 	<-exeClosed
-	if err := json.NewEncoder(configW).Encode(cfg); err != nil {
+	if err := pipes.send(cfg); err != nil {
 		abort()
 		return nil, fmt.Errorf("send exec config: %w", err)
 	}
-	configW.Close()
-	if err := ns.ReadError(errR); err != nil {
+	if err := pipes.wait(); err != nil {
 		abort()
 		return nil, err
 	}

@@ -52,6 +52,7 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 		defer hub.close()
 		st = hst
 	}
+	ns.Trace("monitor ready")
 	// A start by hand begins the count again, as Docker's.
 	c.state.RestartCount = 0
 	var back backoff
@@ -89,6 +90,7 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 		if rerr := removeVolumes(s, anon); rerr != nil && err == nil {
 			err = rerr
 		}
+		ns.Trace("removed")
 	}
 	return code, err
 }
@@ -113,11 +115,13 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 	if err != nil {
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
+	ns.Trace("volumes and fuse")
 	cg, err := newCgroup(id, c.spec.Resources)
 	if err != nil {
 		fuse.Unmount()
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
+	ns.Trace("cgroup made")
 	c.spec.Init.Cgroups = cgroupMounts(id)
 	if c.spec.joins, err = openJoins(s, c.spec.Join); err != nil {
 		deleteCgroup(cg)
@@ -146,6 +150,7 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 	}
 	c.state = State{Status: statusRunning, Pid: p.pid(), MonitorPid: os.Getpid(), StartedAt: time.Now().UTC(), Net: nc.state,
 		RestartCount: c.state.RestartCount}
+	ns.Trace("started")
 	if err := c.writeState(); err != nil {
 		// Nobody could see or stop it: end it rather than run it unrecorded.
 		p.abort()
@@ -167,7 +172,9 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 		started()
 	}
 
+	ns.Trace("state running")
 	code := p.wait()
+	ns.Trace("exited")
 	ctl.serve(controlHandlers{})
 	stopHealth()
 	x.shutdown()
@@ -181,15 +188,18 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 	if err := nc.release(); err != nil {
 		errs = append(errs, err)
 	}
+	ns.Trace("network released")
 	if err := deleteCgroup(cg); err != nil {
 		errs = append(errs, err)
 	}
+	ns.Trace("cgroup deleted")
 	if err := fuse.Unmount(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.writeState(); err != nil {
 		errs = append(errs, err)
 	}
+	ns.Trace("state exited")
 	return code, errors.Join(errs...)
 }
 

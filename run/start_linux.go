@@ -1,10 +1,8 @@
 package run
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"runtime"
 	"syscall"
@@ -60,8 +58,9 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 			exe.Close()
 		}
 	}()
+	ns.Trace("binary sealed")
 	cmd := exec.Command(exe.Name(), "init")
-	cmd.Env = []string{}
+	cmd.Env = ns.ChildEnv()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
 	if sp.Join.Pid != "" {
 		// Go's fork checks that getppid() is still the parent after
@@ -71,31 +70,16 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 		// leaves init its config pipe's EOF, and it exits.
 		cmd.SysProcAttr.Pdeathsig = 0
 	}
-	// cgroup v2: the kernel starts the child in its cgroup (CLONE_INTO_CGROUP).
-	cgFD, intoCgroup := cgroupFD(cg)
-	if intoCgroup {
-		defer cgFD.Close()
-		cmd.SysProcAttr.UseCgroupFD = true
-		cmd.SysProcAttr.CgroupFD = int(cgFD.Fd())
-	}
-
-	configR, configW, err := os.Pipe()
+	// ns.ConfigFD, ns.ErrorFD (attach may add ns.ConsoleFD), and the
+	// cgroup it starts in.
+	pipes, err := newChildPipes(cmd, cg)
 	if err != nil {
 		return nil, err
 	}
-	defer configW.Close()
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		configR.Close()
-		return nil, err
-	}
-	defer errR.Close()
-	cmd.ExtraFiles = []*os.File{configR, errW} // ns.ConfigFD, ns.ErrorFD (attach may add ns.ConsoleFD)
+	defer pipes.close()
 
 	att, err := attach(cmd, sp, st, log)
 	if err != nil {
-		configR.Close()
-		errW.Close()
 		return nil, fmt.Errorf("attach: %w", err)
 	}
 	p := &process{cmd: cmd, att: att}
@@ -115,25 +99,21 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	// init starts up, and over before it is sent its config, so the mount
 	// is gone (and can never be made writable again) before anything of
 	// the container runs.
+	ns.Trace("forked")
 	exeClosed = make(chan struct{})
 	go func() {
 		exe.Close()
 		close(exeClosed)
 	}()
-	configR.Close()
-	errW.Close()
+	pipes.started()
 	att.started()
 	if err != nil {
 		att.close()
 		return nil, fmt.Errorf("start container init: %w", err)
 	}
-	if !intoCgroup && cg != nil {
-		// cgroup v1: the child blocks reading its configuration, so it is
-		// in its cgroup before it runs anything of the image.
-		if err := cg.Add(cmd.Process.Pid); err != nil {
-			p.abort()
-			return nil, err
-		}
+	if err := pipes.placeInCgroup(cmd.Process.Pid); err != nil {
+		p.abort()
+		return nil, err
 	}
 	if sp.beforeConfig != nil {
 		if err := sp.beforeConfig(cmd.Process.Pid); err != nil {
@@ -141,25 +121,26 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 			return nil, err
 		}
 	}
+	ns.Trace("in cgroup, network")
 	<-exeClosed
-	if err := json.NewEncoder(configW).Encode(&sp.Init); err != nil {
+	if err := pipes.send(&sp.Init); err != nil {
 		p.abort()
 		return nil, fmt.Errorf("send container config: %w", err)
 	}
-	configW.Close()
+	ns.Trace("config sent")
 	if att.sock != nil {
 		if err := att.console(); err != nil {
 			// Init's own error, if it failed first, says more; without
 			// our go-ahead it fails once our end closes.
 			att.sock.Close()
-			if ierr := ns.ReadError(errR); ierr != nil {
+			if ierr := pipes.wait(); ierr != nil {
 				err = ierr
 			}
 			p.wait()
 			return nil, err
 		}
 	}
-	if err := ns.ReadError(errR); err != nil {
+	if err := pipes.wait(); err != nil {
 		p.wait()
 		return nil, err
 	}

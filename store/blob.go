@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"regexp"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-var sha256Hex = regexp.MustCompile(`^[a-f0-9]{64}$`)
+var sha256Hex = hexRange{64, 64}
 
 // checkHash refuses anything but sha256:<64 hex>, so a digest from hostile
 // input can never name a path outside the store.

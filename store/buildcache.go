@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"regexp"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -24,7 +23,7 @@ type CacheEntry struct {
 
 // cacheKey is a hex sha256: the file name of an entry, so that a lookup
 // is one open however many steps are cached.
-var cacheKey = regexp.MustCompile(`^[0-9a-f]{64}$`)
+var cacheKey = hexRange{64, 64}
 
 func (s *Store) cachePath(key string) string { return s.path("buildcache", key) }
 

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,8 +34,8 @@ const recordFile = "record.json"
 
 var (
 	// Docker's container and volume name rule (daemon/names).
-	validName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]+$`)
-	validID   = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+	validName = nameChars{2}
+	validID   = nameChars{1}
 )
 
 // CreateContainer reserves c.Name (ErrNameInUse if taken) and makes its

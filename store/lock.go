@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"regexp"
 
 	"golang.org/x/sys/unix"
 )
@@ -88,7 +87,7 @@ func sameFile(f *os.File, path string) (bool, error) {
 	return os.SameFile(a, b), nil
 }
 
-var lockName = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9_.-]*$`)
+var lockName = nameChars{1}
 
 func (s *Store) lock(name string, mode lockMode, block bool) (*os.File, error) {
 	if !lockName.MatchString(name) {

@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -13,7 +12,7 @@ import (
 	"pocket/reference"
 )
 
-var hexPrefix = regexp.MustCompile(`^[a-f0-9]{1,64}$`)
+var hexPrefix = hexRange{1, 64}
 
 // LookupImage finds the image ref names: by tag, or by digest for a
 // name.Digest.

@@ -11,6 +11,7 @@
 #      python:3-bookworm built from Debian's archive (ci.sh, pyimage.sh)
 #  (g) ctr run --rm busybox true: pocket-runc vs runc as containerd's runtime
 #  (h) `exec C true` into a running busybox: pocket exec vs runc exec
+#  (j) 50 detached containers: their monitors' total and mean Pss (pss.sh)
 #  (i) build of a realistic Dockerfile, cold, unchanged and after one
 #      source file changed: pocket vs podman vs docker classic and
 #      BuildKit (build.sh)
@@ -164,6 +165,9 @@ report "exec pocket exec C true median ${ep}s"
 report "exec runc exec C true   median ${er}s"
 report "exec ratio pocket/runc $(awk -v a="$ep" -v b="$er" 'BEGIN {printf "%.2f", a/b}')"
 rm -rf "$WR"
+
+# (j) what a detached container's monitor costs in memory
+report "detached $(./testdata/bench/pss.sh "$POCKET" 50 | tail -1)"
 
 # (f) A CI job's first step on a fresh runner with a restored cache: from
 # nothing to `run --rm python:3-bookworm python3 -c 1`, pocket's untarred
