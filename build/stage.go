@@ -14,6 +14,7 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
+	"pocket/internal/trace"
 	"pocket/pull"
 	"pocket/reference"
 	"pocket/store"
@@ -103,7 +104,9 @@ func (b *builder) buildStage(i int, final bool) error {
 			return fmt.Errorf("FROM %w", err)
 		}
 	}
+	endFrom := trace.Span("build: FROM resolve")
 	st, err := b.from(base, i)
+	endFrom()
 	if err != nil {
 		return err
 	}

@@ -40,9 +40,10 @@ func readAllLimit(r io.Reader, max int64) ([]byte, error) {
 // when its content does (device, inode, size, mtime, ctime), so that an
 // unchanged context is re-checked with stat alone.
 type hashMemo struct {
-	mu   sync.Mutex
-	m    map[string]string
-	used map[string]string // what this build asked: what save keeps
+	mu    sync.Mutex
+	m     map[string]string
+	used  map[string]string // what this build asked: what save keeps
+	fresh bool              // a file was hashed: used is not all from m
 }
 
 func newHashMemo() *hashMemo { return &hashMemo{m: map[string]string{}, used: map[string]string{}} }
@@ -62,6 +63,12 @@ func loadHashMemo(path string) *hashMemo {
 // killed build leaves the old memo or the new one.
 func (h *hashMemo) save(path string) error {
 	h.mu.Lock()
+	if !h.fresh && len(h.used) == len(h.m) {
+		// What the file holds already: a no-change rebuild writes
+		// nothing.
+		h.mu.Unlock()
+		return nil
+	}
 	data, err := json.Marshal(h.used)
 	h.mu.Unlock()
 	if err != nil {
@@ -122,6 +129,7 @@ func (h *hashMemo) sum(e entry) (string, error) {
 	if key != "" {
 		h.mu.Lock()
 		h.m[key], h.used[key] = sum, sum
+		h.fresh = true
 		h.mu.Unlock()
 	}
 	return sum, nil

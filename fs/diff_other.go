@@ -12,3 +12,6 @@ func WriteDiff(io.Writer, string, DiffOptions) error { return ErrUnsupported }
 
 // WriteMerged writes overlay's merged view of dirs as one tar.
 func WriteMerged(io.Writer, []string, string) error { return ErrUnsupported }
+
+// AdoptUpper makes a container's upper directory a layer directory.
+func AdoptUpper(string, string, io.Writer, DiffOptions) (string, error) { return "", ErrUnsupported }
