@@ -21,9 +21,9 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
-	"pocket/internal/trace"
 	"pocket/reference"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // builder is one build in progress.

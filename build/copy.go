@@ -15,7 +15,7 @@ import (
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"golang.org/x/sys/unix"
 
-	"pocket/internal/trace"
+	"pocket/trace"
 )
 
 // copyPlan is a COPY or ADD resolved against the image: what goes where.

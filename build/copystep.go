@@ -20,8 +20,8 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 
 	pfs "pocket/fs"
-	"pocket/internal/trace"
 	"pocket/privilege"
+	"pocket/trace"
 )
 
 // copyCmd is what COPY and ADD share.

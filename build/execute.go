@@ -10,7 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 
-	"pocket/internal/trace"
+	"pocket/trace"
 )
 
 // execute runs one instruction of a stage: substitutes variables, looks

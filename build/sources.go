@@ -14,7 +14,7 @@ import (
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 
-	"pocket/internal/trace"
+	"pocket/trace"
 )
 
 // errSkip marks a file of the context that COPY leaves out.

@@ -14,10 +14,10 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
-	"pocket/internal/trace"
 	"pocket/pull"
 	"pocket/reference"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // stageRun is one stage being built: its state and the ARGs it declared.

@@ -11,8 +11,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
-	"pocket/internal/trace"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // state is a stage's image after a step: its configuration and layers.

@@ -64,6 +64,19 @@ func AdoptUpper(upper, dir string, meta io.Writer, o DiffOptions) (string, error
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// errFound stops a walk at its first entry.
+var errFound = errors.New("found")
+
+// HasChanges reports whether Diff would list anything, without looking
+// at the lower directories and stopping at the first change.
+func HasChanges(upper string, o DiffOptions) (bool, error) {
+	err := walkUpper(upper, o, func(upperEntry) error { return errFound })
+	if errors.Is(err, errFound) {
+		return true, nil
+	}
+	return false, err
+}
+
 // pruneUpper removes from upper what walkUpper does not list, and
 // sockets (no tar form), keeping each changed directory's times.
 func pruneUpper(upper string, o DiffOptions) error {

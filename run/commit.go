@@ -18,9 +18,9 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	"pocket/fs"
-	"pocket/internal/trace"
 	"pocket/privilege"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // CommitOptions are `pocket commit`'s flags, parsed.

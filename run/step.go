@@ -4,19 +4,21 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/klauspost/compress/gzip"
 
 	"pocket/fs"
-	"pocket/internal/trace"
 	"pocket/plan"
 	"pocket/privilege"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // StepLayer is the layer a build step's container made.
@@ -97,14 +99,9 @@ func adoptable(c *container) bool {
 // them uncompressed too), so Digest and Size stay zero.
 func adoptLayer(s *store.Store, c *container, epoch *time.Time) (StepLayer, error) {
 	opts := c.diffOptions(epoch)
-	endWalk := trace.Span("layer: RUN diff walk of upper")
-	changes, err := fs.Diff(c.spec.Init.Rootfs.Upper, opts)
-	endWalk()
-	if err != nil {
-		return StepLayer{}, err
-	}
-	if len(changes) == 0 {
-		return StepLayer{Empty: true}, nil
+	changed, err := fs.HasChanges(c.spec.Init.Rootfs.Upper, opts)
+	if err != nil || !changed {
+		return StepLayer{Empty: !changed}, err
 	}
 	diffID, err := s.CommitLayer(func(dir string, meta io.Writer) (v1.Hash, error) {
 		defer trace.Span("layer: RUN adopt upper, tar-split")()
@@ -114,6 +111,12 @@ func adoptLayer(s *store.Store, c *container, epoch *time.Time) (StepLayer, erro
 		}
 		return v1.Hash{Algorithm: "sha256", Hex: sum}, nil
 	})
+	if errors.Is(err, syscall.EXDEV) {
+		// The container's directory is on another filesystem than the
+		// layers: written from a tar as commit does.
+		l, err := writeLayer(s, c, epoch)
+		return StepLayer{DiffID: l.diffID, Digest: l.digest, Size: l.size, Empty: l.empty}, err
+	}
 	return StepLayer{DiffID: diffID}, err
 }
 

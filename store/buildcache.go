@@ -15,7 +15,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	pfs "pocket/fs"
-	"pocket/internal/trace"
+	"pocket/trace"
 )
 
 // CacheEntry is the result of one cached build step: an image that is

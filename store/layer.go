@@ -13,7 +13,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	pfs "pocket/fs"
-	"pocket/internal/trace"
+	"pocket/trace"
 )
 
 const (
