@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -78,4 +79,29 @@ func timeless(m map[string]string) map[string]string {
 		out[k] = dirSize.ReplaceAllString(v, "$1")
 	}
 	return out
+}
+
+// TestHasChanges: what Diff lists, nothing else: hidden files and empty
+// mount stubs are no change.
+func TestHasChanges(t *testing.T) {
+	upper, lower := upperTree(t)
+	stubs := t.TempDir()
+	must(t, os.MkdirAll(filepath.Join(stubs, "proc"), 0o755))
+	must(t, os.MkdirAll(filepath.Join(stubs, "etc"), 0o755))
+	must(t, os.WriteFile(filepath.Join(stubs, "etc/hosts"), []byte("127.0.0.1 x\n"), 0o644))
+	for _, tc := range []struct {
+		name, upper string
+		want        bool
+	}{
+		{"changes", upper, true},
+		{"only stubs", stubs, false},
+		{"empty", t.TempDir(), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := HasChanges(tc.upper, testDiffOptions(lower))
+			if err != nil || got != tc.want {
+				t.Errorf("HasChanges = %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
 }
