@@ -106,6 +106,7 @@ func (c *copyPlan) headers() ([]tar.Header, []int) {
 // owners, link targets and contents, never times.
 func (c *copyPlan) digest(memo *hashMemo) (string, error) {
 	defer trace.Span("build: COPY hash sources")()
+	memo.prefetch(c.entries)
 	h := sha256.New()
 	hs, idx := c.headers()
 	for i, hd := range hs {

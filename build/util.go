@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -87,6 +88,44 @@ func (h *hashMemo) save(path string) error {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// prefetch hashes the files of es the memo does not know yet, on a few
+// goroutines (a cold context is thousands of small reads), so that the
+// digest's walk in order finds them all remembered. An error is left
+// for that walk to meet and report.
+func (h *hashMemo) prefetch(es []entry) {
+	var todo []entry
+	h.mu.Lock()
+	for _, e := range es {
+		// Only files the walk named: a sum without a key is not kept.
+		if e.src == "" || e.data != nil || e.memo == "" {
+			continue
+		}
+		if _, ok := h.m[e.memo]; !ok {
+			todo = append(todo, e)
+		}
+	}
+	h.mu.Unlock()
+	if len(todo) < 16 {
+		return
+	}
+	work := make(chan entry)
+	var wg sync.WaitGroup
+	for range min(8, 2*runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range work {
+				h.sum(e)
+			}
+		}()
+	}
+	for _, e := range todo {
+		work <- e
+	}
+	close(work)
+	wg.Wait()
 }
 
 func (h *hashMemo) sum(e entry) (string, error) {
