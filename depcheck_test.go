@@ -56,6 +56,7 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "pocket/privilege", forbidden: []string{"pocket/"}},
 		{pkg: "pocket/version", forbidden: []string{"pocket/"}},
 		{pkg: "pocket/filter", forbidden: []string{"pocket/"}},
+		{pkg: "pocket/trace", forbidden: []string{"pocket/"}},
 		// cp moves files between roots it is handed; it knows no container.
 		{pkg: "pocket/cp", forbidden: []string{"pocket/"}},
 		{pkg: "pocket/store", forbidden: []string{"pocket/run", "pocket/build", "pocket/ns", "pocket/cgroup", "pocket/network", "pocket/pull",

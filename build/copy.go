@@ -14,6 +14,8 @@ import (
 
 	securejoin "github.com/cyphar/filepath-securejoin"
 	"golang.org/x/sys/unix"
+
+	"pocket/trace"
 )
 
 // copyPlan is a COPY or ADD resolved against the image: what goes where.
@@ -103,6 +105,8 @@ func (c *copyPlan) headers() ([]tar.Header, []int) {
 // digest is the cache key part of the sources: paths, types, modes,
 // owners, link targets and contents, never times.
 func (c *copyPlan) digest(memo *hashMemo) (string, error) {
+	defer trace.Span("build: COPY hash sources")()
+	memo.prefetch(c.entries)
 	h := sha256.New()
 	hs, idx := c.headers()
 	for i, hd := range hs {

@@ -3,6 +3,8 @@ package build
 import (
 	"archive/tar"
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -19,7 +21,7 @@ import (
 
 	pfs "pocket/fs"
 	"pocket/privilege"
-	"pocket/run"
+	"pocket/trace"
 )
 
 // copyCmd is what COPY and ADD share.
@@ -212,26 +214,41 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 	return nil
 }
 
-// storeLayer writes p as a layer tar and stores it.
+// storePlan writes p as a layer: the tar streams straight into
+// fs.Unpack, which trusts no tar, in the directory the store keeps, and
+// is hashed on the way for its diffID. It is neither written to a file
+// nor compressed (a build's layers are compressed when pushed, as with
+// Docker), so the descriptor has no digest.
 func (b *builder) storePlan(p *copyPlan) (*layerDesc, error) {
-	f, err := os.CreateTemp(b.tmp, "layer-*.tar")
+	diffID, err := b.s.CommitLayer(func(dir string, meta io.Writer) (v1.Hash, error) {
+		defer trace.Span("layer: COPY tar into Unpack, tar-split")()
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return v1.Hash{}, err
+		}
+		pr, pw := io.Pipe()
+		go func() {
+			bw := bufio.NewWriterSize(pw, 64<<10)
+			err := p.writeTar(bw)
+			if err == nil {
+				err = bw.Flush()
+			}
+			pw.CloseWithError(err)
+		}()
+		defer pr.Close()
+		h := sha256.New()
+		if _, err := pfs.Unpack(io.TeeReader(pr, h), dir, meta, pfs.OptionsFor(privilege.Rootless())); err != nil {
+			return v1.Hash{}, err
+		}
+		// Whatever follows the tar's end is part of its digest.
+		if _, err := io.Copy(h, pr); err != nil {
+			return v1.Hash{}, err
+		}
+		return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	bw := bufio.NewWriter(f)
-	if err := p.writeTar(bw); err != nil {
-		return nil, err
-	}
-	if err := bw.Flush(); err != nil {
-		return nil, err
-	}
-	l, err := run.StoreLayer(b.s, f)
-	if err != nil {
-		return nil, err
-	}
-	return &layerDesc{Descriptor: v1.Descriptor{MediaType: types.DockerLayer, Digest: l.Digest, Size: l.Size}, DiffID: l.DiffID}, nil
+	return &layerDesc{Descriptor: v1.Descriptor{MediaType: types.DockerLayer}, DiffID: diffID}, nil
 }
 
 // layerDesc is a stored layer's descriptor and diffID.

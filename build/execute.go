@@ -9,6 +9,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+
+	"pocket/trace"
 )
 
 // execute runs one instruction of a stage: substitutes variables, looks
@@ -50,6 +52,7 @@ func (b *builder) cached(run *stageRun, key string) (bool, error) {
 	if b.o.NoCache {
 		return false, nil
 	}
+	defer trace.Span("build: cache lookup")()
 	e := b.s.Cache(key)
 	if e == nil {
 		return false, nil

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	securejoin "github.com/cyphar/filepath-securejoin"
+
+	"pocket/trace"
 )
 
 // errSkip marks a file of the context that COPY leaves out.
@@ -36,6 +38,7 @@ type entry struct {
 // read with lstat and never followed, so a symlink in the context that
 // points out of it is copied as a link, never its target.
 func (bc *buildContext) contextSources(src string) (entries []entry, isDir bool, err error) {
+	defer trace.Span("build: COPY context walk")()
 	if bc.dir == "" {
 		return nil, false, fmt.Errorf("COPY %s: no build context (the Dockerfile came from stdin)", src)
 	}

@@ -17,6 +17,7 @@ import (
 	"pocket/pull"
 	"pocket/reference"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // stageRun is one stage being built: its state and the ARGs it declared.
@@ -103,7 +104,9 @@ func (b *builder) buildStage(i int, final bool) error {
 			return fmt.Errorf("FROM %w", err)
 		}
 	}
+	endFrom := trace.Span("build: FROM resolve")
 	st, err := b.from(base, i)
+	endFrom()
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"pocket/store"
+	"pocket/trace"
 )
 
 // state is a stage's image after a step: its configuration and layers.
@@ -49,6 +50,11 @@ func (b *builder) commit(st *state, createdBy string, l *v1.Descriptor, diffID v
 	} else {
 		st.cfg.RootFS.DiffIDs = append(st.cfg.RootFS.DiffIDs, diffID)
 		st.layers = append(st.layers, *l)
+		// A layer stored uncompressed has no blob digest yet: the image
+		// gets its manifest when it is pushed, as Docker's builds do.
+		if l.Digest.Hex == "" {
+			st.known = false
+		}
 	}
 	st.cfg.History = append(st.cfg.History, h)
 	return b.save(st)
@@ -56,6 +62,7 @@ func (b *builder) commit(st *state, createdBy string, l *v1.Descriptor, diffID v
 
 // save writes st's blobs and its cache entry.
 func (b *builder) save(st *state) error {
+	defer trace.Span("build: write config, manifest, cache entry")()
 	raw, err := json.Marshal(st.cfg)
 	if err != nil {
 		return err

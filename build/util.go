@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -40,9 +41,10 @@ func readAllLimit(r io.Reader, max int64) ([]byte, error) {
 // when its content does (device, inode, size, mtime, ctime), so that an
 // unchanged context is re-checked with stat alone.
 type hashMemo struct {
-	mu   sync.Mutex
-	m    map[string]string
-	used map[string]string // what this build asked: what save keeps
+	mu    sync.Mutex
+	m     map[string]string
+	used  map[string]string // what this build asked: what save keeps
+	fresh bool              // a file was hashed: used is not all from m
 }
 
 func newHashMemo() *hashMemo { return &hashMemo{m: map[string]string{}, used: map[string]string{}} }
@@ -62,6 +64,12 @@ func loadHashMemo(path string) *hashMemo {
 // killed build leaves the old memo or the new one.
 func (h *hashMemo) save(path string) error {
 	h.mu.Lock()
+	if !h.fresh && len(h.used) == len(h.m) {
+		// What the file holds already: a no-change rebuild writes
+		// nothing.
+		h.mu.Unlock()
+		return nil
+	}
 	data, err := json.Marshal(h.used)
 	h.mu.Unlock()
 	if err != nil {
@@ -80,6 +88,44 @@ func (h *hashMemo) save(path string) error {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// prefetch hashes the files of es the memo does not know yet, on a few
+// goroutines (a cold context is thousands of small reads), so that the
+// digest's walk in order finds them all remembered. An error is left
+// for that walk to meet and report.
+func (h *hashMemo) prefetch(es []entry) {
+	var todo []entry
+	h.mu.Lock()
+	for _, e := range es {
+		// Only files the walk named: a sum without a key is not kept.
+		if e.src == "" || e.data != nil || e.memo == "" {
+			continue
+		}
+		if _, ok := h.m[e.memo]; !ok {
+			todo = append(todo, e)
+		}
+	}
+	h.mu.Unlock()
+	if len(todo) < 16 {
+		return
+	}
+	work := make(chan entry)
+	var wg sync.WaitGroup
+	for range min(8, 2*runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for e := range work {
+				h.sum(e)
+			}
+		}()
+	}
+	for _, e := range todo {
+		work <- e
+	}
+	close(work)
+	wg.Wait()
 }
 
 func (h *hashMemo) sum(e entry) (string, error) {
@@ -122,6 +168,7 @@ func (h *hashMemo) sum(e entry) (string, error) {
 	if key != "" {
 		h.mu.Lock()
 		h.m[key], h.used[key] = sum, sum
+		h.fresh = true
 		h.mu.Unlock()
 	}
 	return sum, nil

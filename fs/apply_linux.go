@@ -196,8 +196,7 @@ func (u *unpacker) chown(p string, chown func() error) error {
 func (u *unpacker) xattrs(hdr *tar.Header, p string, set func(k string, v []byte) error) error {
 	for k, v := range hdr.PAXRecords {
 		key, ok := strings.CutPrefix(k, "SCHILY.xattr.")
-		if !ok || strings.HasPrefix(key, "trusted.") || strings.Contains(key, ".overlay.") ||
-			key == "security.selinux" {
+		if !ok || !layerXattr(key) {
 			continue
 		}
 		err := set(key, []byte(v))
@@ -214,6 +213,11 @@ func (u *unpacker) xattrs(hdr *tar.Header, p string, set func(k string, v []byte
 // remove deletes whatever is at p (never following a symlink) so an entry
 // can take its place. Removing a directory or symlink may change how
 // remembered parents resolve, so the resolver forgets them.
+// layerXattr says whether a layer may set xattr key (see xattrs).
+func layerXattr(key string) bool {
+	return !strings.HasPrefix(key, "trusted.") && !strings.Contains(key, ".overlay.") && key != "security.selinux"
+}
+
 func (u *unpacker) remove(p string) error {
 	var st unix.Stat_t
 	if err := unix.Lstat(p, &st); err != nil {

@@ -20,6 +20,7 @@ import (
 	"pocket/fs"
 	"pocket/privilege"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // CommitOptions are `pocket commit`'s flags, parsed.
@@ -173,7 +174,9 @@ type committedLayer struct {
 func writeLayer(s *store.Store, c *container, epoch *time.Time) (committedLayer, error) {
 	var l committedLayer
 	opts := c.diffOptions(epoch)
+	endWalk := trace.Span("layer: RUN diff walk of upper")
 	changes, err := fs.Diff(c.spec.Init.Rootfs.Upper, opts)
+	endWalk()
 	if err != nil {
 		return l, err
 	}
@@ -196,12 +199,14 @@ func writeLayer(s *store.Store, c *container, epoch *time.Time) (committedLayer,
 	if err != nil {
 		return l, err
 	}
+	endTar := trace.Span("layer: RUN tar+sha256+gzip")
 	if err := fs.WriteDiff(io.MultiWriter(f, diff, zw), c.spec.Init.Rootfs.Upper, opts); err != nil {
 		return l, err
 	}
 	if err := zw.Close(); err != nil {
 		return l, err
 	}
+	endTar()
 	l.diffID = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(diff.Sum(nil))}
 	l.digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(blob.Sum(nil))}
 	l.size = cw.n

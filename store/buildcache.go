@@ -4,11 +4,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"strconv"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/klauspost/compress/gzip"
+
+	pfs "pocket/fs"
+	"pocket/trace"
 )
 
 // CacheEntry is the result of one cached build step: an image that is
@@ -16,8 +22,8 @@ import (
 // alive by the entry until the build cache is pruned.
 type CacheEntry struct {
 	Config   v1.Hash   `json:"config"`
-	Manifest v1.Hash   `json:"manifest"`
-	Layers   []v1.Hash `json:"layers"` // diffIDs, base first
+	Manifest v1.Hash   `json:"manifest,omitzero"` // none for a build's uncompressed layers (see CommitLayer)
+	Layers   []v1.Hash `json:"layers"`            // diffIDs, base first
 	Created  time.Time `json:"created"`
 }
 
@@ -155,4 +161,73 @@ func (s *Store) CacheRecords() ([]CacheRecord, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// CommitLayer stores a layer whose diffID is known only once it is
+// written, as a build step's is: fill is given the path of a directory
+// to create (nothing exists there yet) and a writer for tar-split
+// metadata, and returns the diffID of the tar it recorded. The tree is
+// renamed into place under the layer's lock, or dropped when the store
+// has that layer already. A build step thus writes its files once,
+// where the layer keeps them, instead of into a tar that is unpacked
+// again; as in PutLayer, the size file written last makes the layer
+// visible, so a crash at any point leaves no half layer.
+func (s *Store) CommitLayer(fill func(dir string, meta io.Writer) (v1.Hash, error)) (v1.Hash, error) {
+	t, err := s.newTemp()
+	if err != nil {
+		return v1.Hash{}, err
+	}
+	defer t.release()
+	if err := os.Mkdir(t.path, 0o755); err != nil {
+		return v1.Hash{}, err
+	}
+	diff := t.path + "/" + layerDiff
+	mf, err := os.OpenFile(t.path+"/"+layerMeta, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return v1.Hash{}, err
+	}
+	defer mf.Close()
+	zw := gzip.NewWriter(mf)
+	diffID, err := fill(diff, zw)
+	if err != nil {
+		return v1.Hash{}, fmt.Errorf("store layer: %w", err)
+	}
+	if err := checkHash(diffID); err != nil {
+		return v1.Hash{}, fmt.Errorf("store layer: %w", err)
+	}
+	defer trace.Span("store layer: fsync, size, stamp, rename")()
+	if s.HasLayer(diffID) {
+		return diffID, nil
+	}
+	unlock, err := s.Lock(layerLockP + diffID.Hex)
+	if err != nil {
+		return v1.Hash{}, fmt.Errorf("store layer %s: %w", diffID, err)
+	}
+	defer unlock()
+	if s.HasLayer(diffID) {
+		return diffID, nil
+	}
+	if err := zw.Close(); err != nil {
+		return v1.Hash{}, err
+	}
+	if err := mf.Sync(); err != nil {
+		return v1.Hash{}, err
+	}
+	size, err := pfs.Size(diff)
+	if err != nil {
+		return v1.Hash{}, err
+	}
+	if err := stamp(t.path); err != nil {
+		return v1.Hash{}, err
+	}
+	if err := os.WriteFile(t.path+"/"+layerSize, []byte(strconv.FormatInt(size, 10)+"\n"), 0o600); err != nil {
+		return v1.Hash{}, err
+	}
+	if err := syncDir(t.path); err != nil {
+		return v1.Hash{}, err
+	}
+	if err := os.Rename(t.path, s.path("layers", diffID.Hex)); err != nil {
+		return v1.Hash{}, fmt.Errorf("store layer %s: %w", diffID, err)
+	}
+	return diffID, syncDir(s.path("layers"))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 
 	pfs "pocket/fs"
+	"pocket/trace"
 )
 
 const (
@@ -109,10 +110,13 @@ func fillLayer(dir string, diffID v1.Hash, fill func(dir string, meta io.Writer)
 	}
 	defer mf.Close()
 	zw := gzip.NewWriter(mf)
+	endFill := trace.Span("store layer: unpack+tar-split")
 	got, err := fill(diff, zw)
+	endFill()
 	if err != nil {
 		return err
 	}
+	defer trace.Span("store layer: fsync, size, stamp, rename")()
 	if got != diffID {
 		return fmt.Errorf("%w: content is %s", ErrDigestMismatch, got)
 	}
