@@ -215,13 +215,19 @@ func (b *builder) linkedLayer(key string) *layerDesc {
 		return nil
 	}
 	st, err := b.fromCache(e, key)
-	if err != nil || !st.known || len(st.layers) != 1 || len(st.diffIDs()) != 1 {
+	if err != nil || len(st.diffIDs()) != 1 {
 		return nil
 	}
-	if _, err := os.Stat(b.s.LayerDir(st.diffIDs()[0])); err != nil {
+	l := &layerDesc{DiffID: st.diffIDs()[0]}
+	if _, err := os.Stat(b.s.LayerDir(l.DiffID)); err != nil {
 		return nil
 	}
-	return &layerDesc{Descriptor: st.layers[0], DiffID: st.diffIDs()[0]}
+	// A build's layers are stored uncompressed (no blob digest until a
+	// push): the diffID alone names the layer then.
+	if st.known && len(st.layers) == 1 {
+		l.Descriptor = st.layers[0]
+	}
+	return l
 }
 
 // saveLinked records l under key as a one-layer image for linkedLayer;
@@ -229,7 +235,7 @@ func (b *builder) linkedLayer(key string) *layerDesc {
 func (b *builder) saveLinked(key string, l *layerDesc) error {
 	st := &state{
 		cfg:    &v1.ConfigFile{OS: "linux", RootFS: v1.RootFS{Type: "layers", DiffIDs: []v1.Hash{l.DiffID}}},
-		layers: []v1.Descriptor{l.Descriptor}, known: true, key: key,
+		layers: []v1.Descriptor{l.Descriptor}, known: l.Digest.Hex != "", key: key,
 	}
 	return b.save(st)
 }
