@@ -27,11 +27,12 @@ import (
 	"pocket/pull"
 	"pocket/run"
 	"pocket/store"
+	"pocket/trace"
 	"pocket/version"
 )
 
 func main() {
-	ns.Trace("main")
+	trace.Mark("main")
 	// First of all: nothing pocket inherited beyond stdio reaches a
 	// process it starts (CVE-2024-21626).
 	if err := ns.CloseOnExec(); err != nil {

@@ -4,7 +4,11 @@ package ns
 // the file descriptors, the Config sent over ConfigFD and the Error sent
 // back over ErrorFD.
 
-import specs "github.com/opencontainers/runtime-spec/specs-go"
+import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"pocket/trace"
+)
 
 // File descriptors the parent passes in ExtraFiles.
 const (
@@ -228,8 +232,8 @@ const ExecInitCommand = "exec-init"
 // TraceEnv passes on tracing.
 func ChildEnv() []string {
 	env := []string{"GOMAXPROCS=1"}
-	if Tracing() {
-		env = append(env, TraceEnv+"=1")
+	if trace.On {
+		env = append(env, trace.Env+"=1")
 	}
 	return env
 }

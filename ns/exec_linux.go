@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"pocket/trace"
 )
 
 // defaultPath is Docker's PATH for an image that sets none.
@@ -92,7 +94,7 @@ func startProcess(cfg *Config) (err error) {
 			return err
 		}
 	}
-	Trace("init exec")
+	trace.Mark("init exec")
 	if p.Init {
 		return reap(path, p.Args, env, p.Terminal)
 	}

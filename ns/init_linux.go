@@ -8,6 +8,8 @@ import (
 	"runtime"
 
 	"golang.org/x/sys/unix"
+
+	"pocket/trace"
 )
 
 // Init is "pocket init": it never returns. main calls it before any CLI
@@ -21,7 +23,7 @@ func Init() {
 	// --init reaper it becomes can be ptraced, nor its /proc/PID/fd,
 	// /proc/PID/exe or /proc/PID/mem opened, by the container's root
 	// without CAP_SYS_PTRACE.
-	Trace("init start")
+	trace.Mark("init start")
 	runStage("container init", start)
 }
 
@@ -57,7 +59,7 @@ func start() error {
 	if err != nil {
 		return err
 	}
-	Trace("init config read")
+	trace.Mark("init config read")
 	// pocket run's parent sets it at fork, except for an init started in
 	// another container's PID namespace (--pid container:), where Go's
 	// fork cannot (see run's startProcess): armed here, the same either
@@ -101,7 +103,7 @@ func start() error {
 	if err := setupRootfs(cfg); err != nil {
 		return err
 	}
-	Trace("init rootfs")
+	trace.Mark("init rootfs")
 	if cfg.Hostname != "" {
 		if err := unix.Sethostname([]byte(cfg.Hostname)); err != nil {
 			return fmt.Errorf("sethostname %s: %w", cfg.Hostname, err)
@@ -115,7 +117,7 @@ func start() error {
 	if err := pivotRoot(cfg.Rootfs.Target); err != nil {
 		return err
 	}
-	Trace("init pivoted")
+	trace.Mark("init pivoted")
 	if cfg.Process.Terminal {
 		if err := setupConsole(); err != nil {
 			return err

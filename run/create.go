@@ -13,6 +13,7 @@ import (
 	"pocket/ns"
 	"pocket/plan"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // newID is a random 64-hex container ID.
@@ -30,7 +31,7 @@ func create(ctx context.Context, s *store.Store, p *plan.Plan) (*container, erro
 	if err != nil {
 		return nil, err
 	}
-	ns.Trace("image found")
+	trace.Mark("image found")
 	// For system prune's least-recently-used eviction; a failure to
 	// record it costs only an earlier eviction.
 	s.TouchImage(img.ID)

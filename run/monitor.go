@@ -12,6 +12,7 @@ import (
 	"pocket/ns"
 	"pocket/rootfs"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // supervise runs a created container to its end: pocket's attached run
@@ -52,7 +53,7 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 		defer hub.close()
 		st = hst
 	}
-	ns.Trace("monitor ready")
+	trace.Mark("monitor ready")
 	// A start by hand begins the count again, as Docker's.
 	c.state.RestartCount = 0
 	var back backoff
@@ -90,7 +91,7 @@ func supervise(s *store.Store, c *container, st streams, started func()) (int, e
 		if rerr := removeVolumes(s, anon); rerr != nil && err == nil {
 			err = rerr
 		}
-		ns.Trace("removed")
+		trace.Mark("removed")
 	}
 	return code, err
 }
@@ -115,13 +116,13 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 	if err != nil {
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
-	ns.Trace("volumes and fuse")
+	trace.Mark("volumes and fuse")
 	cg, err := newCgroup(id, c.spec.Resources)
 	if err != nil {
 		fuse.Unmount()
 		return c.failed(fmt.Errorf("container %s: %w", id[:12], err))
 	}
-	ns.Trace("cgroup made")
+	trace.Mark("cgroup made")
 	c.spec.Init.Cgroups = cgroupMounts(id)
 	if c.spec.joins, err = openJoins(s, c.spec.Join); err != nil {
 		deleteCgroup(cg)
@@ -150,7 +151,7 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 	}
 	c.state = State{Status: statusRunning, Pid: p.pid(), MonitorPid: os.Getpid(), StartedAt: time.Now().UTC(), Net: nc.state,
 		RestartCount: c.state.RestartCount}
-	ns.Trace("started")
+	trace.Mark("started")
 	if err := c.writeState(); err != nil {
 		// Nobody could see or stop it: end it rather than run it unrecorded.
 		p.abort()
@@ -172,9 +173,9 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 		started()
 	}
 
-	ns.Trace("state running")
+	trace.Mark("state running")
 	code := p.wait()
-	ns.Trace("exited")
+	trace.Mark("exited")
 	ctl.serve(controlHandlers{})
 	stopHealth()
 	x.shutdown()
@@ -188,18 +189,18 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 	if err := nc.release(); err != nil {
 		errs = append(errs, err)
 	}
-	ns.Trace("network released")
+	trace.Mark("network released")
 	if err := deleteCgroup(cg); err != nil {
 		errs = append(errs, err)
 	}
-	ns.Trace("cgroup deleted")
+	trace.Mark("cgroup deleted")
 	if err := fuse.Unmount(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := c.writeState(); err != nil {
 		errs = append(errs, err)
 	}
-	ns.Trace("state exited")
+	trace.Mark("state exited")
 	return code, errors.Join(errs...)
 }
 

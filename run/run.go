@@ -11,9 +11,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"pocket/ns"
 	"pocket/plan"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // Run creates and starts a container. Attached, it waits and returns the
@@ -27,12 +27,12 @@ func Run(ctx context.Context, s *store.Store, o Options) (int, error) {
 	// container's command across exec.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	reap()
-	ns.Trace("run")
+	trace.Mark("run")
 	c, err := parseAndCreate(ctx, s, o)
 	if err != nil {
 		return 125, err
 	}
-	ns.Trace("created")
+	trace.Mark("created")
 	if o.Detach {
 		if err := detach(s, c); err != nil {
 			return 125, err
@@ -61,7 +61,7 @@ func parseAndCreate(ctx context.Context, s *store.Store, o Options) (*container,
 	if err != nil {
 		return nil, err
 	}
-	ns.Trace("planned")
+	trace.Mark("planned")
 	if o.Stderr != nil {
 		for _, w := range p.Warnings {
 			fmt.Fprintln(o.Stderr, "WARNING: "+w)

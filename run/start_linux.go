@@ -11,6 +11,7 @@ import (
 
 	"pocket/cgroup"
 	"pocket/ns"
+	"pocket/trace"
 )
 
 // process is a started container init.
@@ -58,7 +59,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 			exe.Close()
 		}
 	}()
-	ns.Trace("binary sealed")
+	trace.Mark("binary sealed")
 	cmd := exec.Command(exe.Name(), "init")
 	cmd.Env = ns.ChildEnv()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: uintptr(flags), Pdeathsig: syscall.SIGKILL}
@@ -99,7 +100,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	// init starts up, and over before it is sent its config, so the mount
 	// is gone (and can never be made writable again) before anything of
 	// the container runs.
-	ns.Trace("forked")
+	trace.Mark("forked")
 	exeClosed = make(chan struct{})
 	go func() {
 		exe.Close()
@@ -121,13 +122,13 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 			return nil, err
 		}
 	}
-	ns.Trace("in cgroup, network")
+	trace.Mark("in cgroup, network")
 	<-exeClosed
 	if err := pipes.send(&sp.Init); err != nil {
 		p.abort()
 		return nil, fmt.Errorf("send container config: %w", err)
 	}
-	ns.Trace("config sent")
+	trace.Mark("config sent")
 	if att.sock != nil {
 		if err := att.console(); err != nil {
 			// Init's own error, if it failed first, says more; without

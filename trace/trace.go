@@ -1,6 +1,9 @@
-// Package trace sums the time a command spends in each of its phases and
-// prints the table to stderr when POCKET_TRACE is set, to find where the
-// time goes (issue 12 asks it of build). Off, a span costs one branch.
+// Package trace shows where a command's time goes when POCKET_TRACE is
+// set, in two views: Span sums phases that repeat (a build's steps) into
+// a table printed at the end; Mark prints a timestamped line at each
+// phase of a container's start, from the parent and its init alike
+// (testdata/bench/trace.sh takes medians of them). Off, either costs one
+// branch.
 package trace
 
 import (
@@ -8,13 +11,34 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"strconv"
 	"sync"
 	"time"
 )
 
-// On is whether POCKET_TRACE is set: callers may skip work only a trace
-// needs.
-var On = os.Getenv("POCKET_TRACE") != ""
+// Env turns tracing on. A container's init, whose environment is empty,
+// is given Env=1 by its parent only when the parent traces.
+const Env = "POCKET_TRACE"
+
+// On is whether tracing is on: callers may skip work only a trace needs.
+var On = os.Getenv(Env) != ""
+
+// Mark prints "pocket-trace: MICROSECONDS PID PHASE" to stderr: the
+// wall clock, which the parent and its init share.
+func Mark(phase string) {
+	if !On {
+		return
+	}
+	b := make([]byte, 0, 64)
+	b = append(b, "pocket-trace: "...)
+	b = strconv.AppendInt(b, time.Now().UnixMicro(), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(os.Getpid()), 10)
+	b = append(b, ' ')
+	b = append(b, phase...)
+	b = append(b, '\n')
+	os.Stderr.Write(b)
+}
 
 var (
 	mu     sync.Mutex
