@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -54,12 +55,17 @@ func TestReassembleRoundTrip(t *testing.T) {
 				t.Errorf("Unpack read %d bytes, want %d", n, len(tarball))
 			}
 			// Read, and written into a destination (WriteTo, as io.Copy
-			// into a compressor does): the same tar.
-			for _, how := range []string{"Read", "WriteTo"} {
-				rc := Reassemble(d, bytes.NewReader(meta.Bytes()))
+			// into a compressor does), with and without tar-split's
+			// CRCs: the same tar.
+			for _, how := range []string{"Read", "WriteTo", "ReadForDigest", "WriteToForDigest"} {
+				reassemble := Reassemble
+				if strings.HasSuffix(how, "ForDigest") {
+					reassemble = ReassembleForDigest
+				}
+				rc := reassemble(d, bytes.NewReader(meta.Bytes()))
 				var got []byte
 				var err error
-				if how == "Read" {
+				if strings.HasPrefix(how, "Read") {
 					got, err = io.ReadAll(rc)
 				} else {
 					var b bytes.Buffer
@@ -92,6 +98,25 @@ func TestReassembleDetectsChange(t *testing.T) {
 	}
 	if _, err := io.ReadAll(Reassemble(d, &meta)); err == nil {
 		t.Error("Reassemble of a changed file succeeded")
+	}
+}
+
+// TestReassembleForDigestSizes: without the CRCs, a file that grew or
+// shrank since it was unpacked still fails the read (a changed file of
+// the same size is left to the caller's digest).
+func TestReassembleForDigestSizes(t *testing.T) {
+	for _, content := range []string{"origina", "original+", ""} {
+		d := t.TempDir()
+		var meta bytes.Buffer
+		if _, err := Unpack(bytes.NewReader(mkTar(t, file("f", "original"))), d, &meta, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "f"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.ReadAll(ReassembleForDigest(d, &meta)); !errors.Is(err, ErrInvalidEntry) {
+			t.Errorf("file now %q: ReassembleForDigest read gave %v, want ErrInvalidEntry", content, err)
+		}
 	}
 }
 

@@ -163,6 +163,11 @@ func (s *Store) layerBytes(hexID string) (int64, error) {
 
 // LayerTar rebuilds the layer's original uncompressed tar, byte for byte.
 func (s *Store) LayerTar(diffID v1.Hash) (io.ReadCloser, error) {
+	return s.layerTar(diffID, pfs.Reassemble)
+}
+
+// layerTar is LayerTar, reassembled by reassemble.
+func (s *Store) layerTar(diffID v1.Hash, reassemble func(string, io.Reader) io.ReadCloser) (io.ReadCloser, error) {
 	if err := checkHash(diffID); err != nil {
 		return nil, fmt.Errorf("read layer: %w", err)
 	}
@@ -178,7 +183,7 @@ func (s *Store) LayerTar(diffID v1.Hash) (io.ReadCloser, error) {
 		mf.Close()
 		return nil, fmt.Errorf("read layer %s metadata: %w", diffID, err)
 	}
-	rc := pfs.Reassemble(s.LayerDir(diffID), zr)
+	rc := reassemble(s.LayerDir(diffID), zr)
 	return &layerTar{ReadCloser: rc, closers: []io.Closer{zr, mf}}, nil
 }
 

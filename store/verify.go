@@ -89,7 +89,7 @@ func (s *Store) CheckLayer(diffID v1.Hash, o pfs.Options) error {
 // verifyLayer rebuilds the layer's tar, checks it hashes to diffID (err
 // otherwise) and compares the tree with it (problem names what differs).
 func (s *Store) verifyLayer(diffID v1.Hash, o pfs.Options) (problem string, err error) {
-	rc, err := s.LayerTar(diffID)
+	rc, err := s.layerTar(diffID, pfs.ReassembleForDigest)
 	if err != nil {
 		return "", err
 	}
