@@ -115,35 +115,6 @@ func limitOptions(c *cli.Context, given func(name string) bool) (run.UpdateOptio
 	return u, nil
 }
 
-// setLimits puts the limits given in u over r.
-func setLimits(r *cgroup.Resources, u run.UpdateOptions) {
-	set := func(dst *int64, v *int64) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	set(&r.Memory, u.Memory)
-	set(&r.MemorySwap, u.MemorySwap)
-	set(&r.CPUPeriod, u.CPUPeriod)
-	set(&r.CPUQuota, u.CPUQuota)
-	set(&r.PidsLimit, u.PidsLimit)
-	if u.CPUs != nil {
-		r.CPUs = *u.CPUs
-	}
-	if u.CPUShares != nil {
-		r.CPUShares = *u.CPUShares
-	}
-	if u.CpusetCpus != nil {
-		r.CpusetCpus = *u.CpusetCpus
-	}
-	if u.CpusetMems != nil {
-		r.CpusetMems = *u.CpusetMems
-	}
-	if u.BlkioWeight != nil {
-		r.BlkioWeight = *u.BlkioWeight
-	}
-}
-
 // resourceOptions reads resourceFlags into o; sizes are read here as
 // Docker's CLI reads them, the rest by plan.Parse.
 func resourceOptions(c *cli.Context, o *run.Options) error {
@@ -153,7 +124,7 @@ func resourceOptions(c *cli.Context, o *run.Options) error {
 	if err != nil {
 		return err
 	}
-	setLimits(r, limits)
+	limits.Apply(r)
 	r.CPURealtimePeriod, r.CPURealtimeRuntime = c.Int64("cpu-rt-period"), c.Int64("cpu-rt-runtime")
 	r.OomKillDisable = c.Bool("oom-kill-disable")
 	if c.IsSet("memory-swappiness") {

@@ -34,20 +34,15 @@ var errUpdateRestart = errors.New("Restart policy cannot be updated because Auto
 // --memory-swap alone.
 var errUpdateMemory = errors.New("Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time")
 
-// merge is r with the flags given applied, as Docker's daemon merges an
-// update into a container's HostConfig.
-func (u UpdateOptions) merge(r cgroup.Resources) (cgroup.Resources, error) {
-	if u.Memory != nil {
-		if u.MemorySwap == nil && r.MemorySwap > 0 && *u.Memory > r.MemorySwap {
-			return r, errUpdateMemory
-		}
-		r.Memory = *u.Memory
-	}
+// Apply puts the limits given in u over r: `update`'s merge, and `run`'s
+// cgroup limit flags, which are parsed as update's.
+func (u UpdateOptions) Apply(r *cgroup.Resources) {
 	set := func(dst *int64, v *int64) {
 		if v != nil {
 			*dst = *v
 		}
 	}
+	set(&r.Memory, u.Memory)
 	set(&r.MemorySwap, u.MemorySwap)
 	set(&r.CPUPeriod, u.CPUPeriod)
 	set(&r.CPUQuota, u.CPUQuota)
@@ -67,6 +62,15 @@ func (u UpdateOptions) merge(r cgroup.Resources) (cgroup.Resources, error) {
 	if u.BlkioWeight != nil {
 		r.BlkioWeight = *u.BlkioWeight
 	}
+}
+
+// merge is r with the flags given applied, as Docker's daemon merges an
+// update into a container's HostConfig.
+func (u UpdateOptions) merge(r cgroup.Resources) (cgroup.Resources, error) {
+	if u.Memory != nil && u.MemorySwap == nil && r.MemorySwap > 0 && *u.Memory > r.MemorySwap {
+		return r, errUpdateMemory
+	}
+	u.Apply(&r)
 	return r, r.Validate()
 }
 
