@@ -210,7 +210,16 @@ func writeLayer(s *store.Store, c *container, epoch *time.Time) (committedLayer,
 	l.diffID = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(diff.Sum(nil))}
 	l.digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(blob.Sum(nil))}
 	l.size = cw.n
-	err = s.PutLayer(l.diffID, func(dir string, meta io.Writer) (v1.Hash, error) {
+	err = s.PutLayer(l.diffID, unpackTar(f))
+	return l, err
+}
+
+// unpackTar is a store.PutLayer writer that unpacks the layer tar in f
+// (read from its start) as pull does: by fs.Unpack, which trusts no tar,
+// with tar-split metadata so that save gives back the same bytes. It
+// returns the digest of all of f, tar padding included.
+func unpackTar(f *os.File) func(dir string, meta io.Writer) (v1.Hash, error) {
+	return func(dir string, meta io.Writer) (v1.Hash, error) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return v1.Hash{}, err
 		}
@@ -222,8 +231,7 @@ func writeLayer(s *store.Store, c *container, epoch *time.Time) (committedLayer,
 			return v1.Hash{}, err
 		}
 		return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
-	})
-	return l, err
+	}
 }
 
 type countWriter struct {

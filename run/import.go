@@ -17,7 +17,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"pocket/fs"
-	"pocket/privilege"
 	"pocket/store"
 )
 
@@ -70,19 +69,7 @@ func importImage(ctx context.Context, s *store.Store, o ImportOptions) (v1.Hash,
 		return v1.Hash{}, err
 	}
 	defer release()
-	err = s.PutLayer(diffID, func(dir string, meta io.Writer) (v1.Hash, error) {
-		if _, err := spool.Seek(0, io.SeekStart); err != nil {
-			return v1.Hash{}, err
-		}
-		h := sha256.New()
-		if _, err := fs.Unpack(io.TeeReader(spool, h), dir, meta, fs.OptionsFor(privilege.Rootless())); err != nil {
-			return v1.Hash{}, err
-		}
-		if _, err := io.Copy(h, spool); err != nil {
-			return v1.Hash{}, err
-		}
-		return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
-	})
+	err = s.PutLayer(diffID, unpackTar(spool))
 	if err != nil {
 		return v1.Hash{}, err
 	}

@@ -2,17 +2,13 @@ package run
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"syscall"
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/klauspost/compress/gzip"
 
 	"pocket/fs"
 	"pocket/plan"
@@ -118,46 +114,4 @@ func adoptLayer(s *store.Store, c *container, epoch *time.Time) (StepLayer, erro
 		return StepLayer{DiffID: l.diffID, Digest: l.digest, Size: l.size, Empty: l.empty}, err
 	}
 	return StepLayer{DiffID: diffID}, err
-}
-
-// StoreLayer stores the layer tar in f (read from its start) the way
-// commit and pull do: unpacked by fs.Unpack, which trusts no tar, with
-// tar-split metadata so that save gives back the same bytes. It returns
-// the layer's diffID and the digest and size of its deterministic gzip.
-func StoreLayer(s *store.Store, f *os.File) (StepLayer, error) {
-	var l StepLayer
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return l, err
-	}
-	defer trace.Span("layer: COPY tar sha256+gzip")()
-	diff := sha256.New()
-	blob := sha256.New()
-	cw := &countWriter{w: blob}
-	zw, err := gzip.NewWriterLevel(cw, gzip.DefaultCompression)
-	if err != nil {
-		return l, err
-	}
-	if _, err := io.Copy(io.MultiWriter(diff, zw), f); err != nil {
-		return l, err
-	}
-	if err := zw.Close(); err != nil {
-		return l, err
-	}
-	l.DiffID = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(diff.Sum(nil))}
-	l.Digest = v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(blob.Sum(nil))}
-	l.Size = cw.n
-	err = s.PutLayer(l.DiffID, func(dir string, meta io.Writer) (v1.Hash, error) {
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return v1.Hash{}, err
-		}
-		h := sha256.New()
-		if _, err := fs.Unpack(io.TeeReader(f, h), dir, meta, fs.OptionsFor(privilege.Rootless())); err != nil {
-			return v1.Hash{}, err
-		}
-		if _, err := io.Copy(h, f); err != nil {
-			return v1.Hash{}, err
-		}
-		return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
-	})
-	return l, err
 }
