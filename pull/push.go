@@ -16,11 +16,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-	"github.com/klauspost/pgzip"
 	"golang.org/x/sync/errgroup"
 
 	"pocket/reference"
 	"pocket/store"
+	"pocket/trace"
 )
 
 // PushOptions tune one push.
@@ -44,6 +44,9 @@ func Push(ctx context.Context, s *store.Store, ref name.Reference, o PushOptions
 	if _, ok := ref.(name.Digest); ok {
 		return fmt.Errorf("push %s: %w: cannot push a digest reference", reference.Familiar(ref), reference.ErrBadReference)
 	}
+	defer trace.CPUProfile()()
+	trace.Mark("push: start")
+	defer trace.Mark("push: done")
 	release, err := s.Hold()
 	if err != nil {
 		return err
@@ -174,15 +177,18 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 		ids[i] = l.Hex[:12]
 		p.say("%s: Preparing", ids[i])
 	}
+	trace.Mark("push: config and manifest read")
 	dst, err := p.session(ctx, p.target)
 	if err != nil {
 		return v1.Hash{}, 0, err
 	}
+	trace.Mark("push: session")
 	if man != nil {
 		// A re-push: the tag names this very manifest, so the registry
 		// holds every blob it references. One request instead of one per
 		// blob; the output is what the per-blob checks would print.
 		if d, size, _ := v1.SHA256(bytes.NewReader(raw)); dst.manifestIs(ctx, tag.TagStr(), d, man.MediaType) {
+			trace.Mark("push: manifest there")
 			for _, id := range ids {
 				p.say("%s: Layer already exists", id)
 			}
@@ -239,9 +245,11 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	if err := configUp(); err != nil {
 		return v1.Hash{}, 0, fmt.Errorf("image config: %w", err)
 	}
+	trace.Mark("push: blobs up")
 	if err := p.remote.Put(ctx, tag, rawManifest{raw: raw, mt: mt}); err != nil {
 		return v1.Hash{}, 0, err
 	}
+	trace.Mark("push: manifest up")
 	d, size, _ := v1.SHA256(bytes.NewReader(raw))
 	if man == nil {
 		// The new manifest becomes the image's, so the next push of it
@@ -420,9 +428,11 @@ func (p *pusher) compressedLayer(ctx context.Context, dst *session, diffID v1.Ha
 		return status, nil
 	}
 	sl := &streamedLayer{open: l.Uncompressed}
+	trace.Mark("push: upload " + diffID.Hex[:12])
 	if err := p.remote.Upload(ctx, p.target, sl); err != nil {
 		return "", err
 	}
+	trace.Mark("push: uploaded " + diffID.Hex[:12])
 	d, err := sl.descriptor()
 	if err != nil {
 		return "", err
@@ -467,16 +477,14 @@ func (p *pusher) recordedLayer(ctx context.Context, dst *session, diffID v1.Hash
 	return "", false
 }
 
-// compress writes r gzipped to w with pgzip at gzip's best speed: blocks
-// compressed on every core, into output that depends only on the input
-// (a fixed header with no name and no time, fixed-size blocks), so a
-// layer always gives the same blob and the same digest.
+// compress writes r gzipped to w at gzip's best speed, in blocks
+// compressed on every core (gzipWriter), into output that depends only on
+// the input: a fixed header with no name and no time, fixed-size blocks.
+// A layer always gives the same blob and the same digest.
 func compress(w io.Writer, r io.Reader) error {
-	zw, err := pgzip.NewWriterLevel(w, pgzip.BestSpeed)
-	if err != nil {
-		return err
-	}
+	zw := newGzipWriter(w)
 	if _, err := io.Copy(zw, r); err != nil {
+		zw.fail(err)
 		return err
 	}
 	return zw.Close()
