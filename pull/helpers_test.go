@@ -107,6 +107,19 @@ func (tr *testRegistry) saw(s string) bool {
 	return false
 }
 
+// count is how many requests the registry saw that were s.
+func (tr *testRegistry) count(s string) int {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	n := 0
+	for _, p := range tr.seen {
+		if p == s {
+			n++
+		}
+	}
+	return n
+}
+
 // push writes img (or an index) under repo:tag on the test registry.
 func (tr *testRegistry) push(t *testing.T, ref string, img any) {
 	t.Helper()

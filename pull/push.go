@@ -69,10 +69,11 @@ func Push(ctx context.Context, s *store.Store, ref name.Reference, o PushOptions
 		o.Err = io.Discard
 	}
 	fmt.Fprintf(out, "The push refers to repository [%s]\n", reference.CanonicalRepo(ref.Context()))
-	p := &pusher{s: s, target: target, out: out, warn: o.Err, sessions: map[string]*session{}}
-	if p.remote, err = remote.NewPusher(remoteOptions(ctx)...); err != nil {
-		return err
-	}
+	p := &pusher{s: s, target: target, out: out, warn: o.Err, sessions: map[string]*sessionOnce{}}
+	// The registry's ping (and token) go on while the store is read.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go p.session(ctx, target)
 	for _, t := range tags {
 		img, err := s.LookupImage(t)
 		if err != nil {
@@ -135,7 +136,14 @@ type pusher struct {
 	warn   io.Writer
 
 	mu       sync.Mutex
-	sessions map[string]*session // by repository, for blob checks
+	sessions map[string]*sessionOnce // by repository, for blob checks
+}
+
+// sessionOnce is a session made once, by whichever caller asks first.
+type sessionOnce struct {
+	once sync.Once
+	s    *session
+	err  error
 }
 
 // maxUploads is how many layers one push handles at once: dockerd's
@@ -183,6 +191,13 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 		return v1.Hash{}, 0, err
 	}
 	trace.Mark("push: session")
+	if p.remote == nil {
+		// Uploads share the session's authenticated transport: no second
+		// ping, no second token, the same connections.
+		if p.remote, err = remote.NewPusher(remote.WithContext(ctx), remote.WithTransport(dst.client.Transport), remote.WithRetryBackoff(retryBackoff)); err != nil {
+			return v1.Hash{}, 0, err
+		}
+	}
 	if man != nil {
 		// A re-push: the tag names this very manifest, so the registry
 		// holds every blob it references. One request instead of one per
@@ -369,16 +384,14 @@ func (p *pusher) session(ctx context.Context, repo name.Repository) (*session, e
 // scopes. Layers pushed at once share it: one token per repository.
 func (p *pusher) cachedSession(ctx context.Context, key string, repo name.Repository, scopes ...string) (*session, error) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if s, ok := p.sessions[key]; ok {
-		return s, nil
+	so, ok := p.sessions[key]
+	if !ok {
+		so = &sessionOnce{}
+		p.sessions[key] = so
 	}
-	s, err := newSession(ctx, repo, scopes...)
-	if err != nil {
-		return nil, err
-	}
-	p.sessions[key] = s
-	return s, nil
+	p.mu.Unlock()
+	so.once.Do(func() { so.s, so.err = newSession(ctx, repo, scopes...) })
+	return so.s, so.err
 }
 
 // recompressed pushes img's layers compressed again (gzip) and returns

@@ -207,6 +207,11 @@ func TestPushRecompressesWithoutSource(t *testing.T) {
 	if err != nil {
 		t.Fatalf("push: %v\n%s", err, out)
 	}
+	// Blob checks and uploads share one authenticated client: the
+	// registry is pinged once.
+	if n := dst.count("GET /v2/"); n != 1 {
+		t.Errorf("the push pinged the registry %d times, want once", n)
+	}
 	if !strings.Contains(out, "WARNING: layer ") {
 		t.Errorf("no warning about compressing again:\n%s", out)
 	}
