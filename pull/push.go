@@ -207,6 +207,9 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 			for _, id := range ids {
 				p.say("%s: Layer already exists", id)
 			}
+			if img.Manifest == d && slices.Contains(img.Sources, store.SourceRepo(p.target)) {
+				return d, size, nil // known already: no index lock, read, write
+			}
 			return d, size, p.s.AddSource(img.ID, d, store.SourceRepo(p.target))
 		}
 	}
