@@ -219,7 +219,7 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	cctx, cancel := context.WithCancel(ctx)
 	cfgErr := make(chan error, 1)
 	go func() {
-		cfgErr <- p.blob(cctx, dst, cfgDesc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(config)), nil })
+		cfgErr <- p.blob(cctx, cfgDesc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(config)), nil })
 	}()
 	configUp := sync.OnceValue(func() error { return <-cfgErr })
 	defer func() {
@@ -338,7 +338,7 @@ func (p *pusher) originalLayer(ctx context.Context, dst *session, img *store.Ima
 		if err != nil {
 			continue
 		}
-		if err := p.blob(ctx, dst, desc, l.Compressed); err != nil {
+		if err := p.blob(ctx, desc, l.Compressed); err != nil {
 			return "", err
 		}
 		return "Pushed", nil
@@ -346,7 +346,7 @@ func (p *pusher) originalLayer(ctx context.Context, dst *session, img *store.Ima
 	if desc.MediaType.IsLayer() && !compressed(desc.MediaType) && desc.Digest == img.Layers[i] {
 		// An uncompressed blob is the tar the store rebuilds byte for byte.
 		diffID := img.Layers[i]
-		if err := p.blob(ctx, dst, desc, func() (io.ReadCloser, error) { return p.s.LayerTar(diffID) }); err != nil {
+		if err := p.blob(ctx, desc, func() (io.ReadCloser, error) { return p.s.LayerTar(diffID) }); err != nil {
 			return "", err
 		}
 		return "Pushed", nil
@@ -506,11 +506,9 @@ func compress(w io.Writer, r io.Reader) error {
 	return zw.Close()
 }
 
-// blob uploads desc's bytes from open unless the target has them.
-func (p *pusher) blob(ctx context.Context, dst *session, desc v1.Descriptor, open func() (io.ReadCloser, error)) error {
-	if ok, err := dst.hasBlob(ctx, desc.Digest); err != nil || ok {
-		return err
-	}
+// blob uploads desc's bytes from open unless the target has them: the
+// upload asks first (HEAD) for a blob of known digest.
+func (p *pusher) blob(ctx context.Context, desc v1.Descriptor, open func() (io.ReadCloser, error)) error {
 	return p.remote.Upload(ctx, p.target, &blobLayer{desc: desc, open: open})
 }
 
