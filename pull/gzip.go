@@ -49,10 +49,10 @@ func (b *gzBlock) Write(p []byte) (int, error) {
 // collection, made page faults a tenth of a push's time). Compression runs
 // on at most GOMAXPROCS blocks at once, whichever layers they belong to.
 var (
-	gzMu         sync.Mutex
-	gzFreeBlocks []*gzBlock
-	gzWriters    chan *gzCompressor
-	gzWritersMu  sync.Once
+	gzMu          sync.Mutex
+	gzFreeBlocks  []*gzBlock
+	gzWriters     chan *gzCompressor
+	gzWritersOnce sync.Once
 )
 
 func getBlock() *gzBlock {
@@ -66,10 +66,14 @@ func getBlock() *gzBlock {
 	return &gzBlock{in: make([]byte, gzipDict, gzipDict+gzipBlock), out: make([]byte, 0, gzipBlock+gzipBlock/16+1024)}
 }
 
+// putBlock keeps b for the next block, up to what a push of maxUploads
+// layers at once has in flight; more go to the garbage collector.
 func putBlock(b *gzBlock) {
 	b.in, b.out, b.dict, b.err, b.done = b.in[:gzipDict], b.out[:0], 0, nil, nil
 	gzMu.Lock()
-	gzFreeBlocks = append(gzFreeBlocks, b)
+	if len(gzFreeBlocks) < maxUploads*(runtime.GOMAXPROCS(0)+2) {
+		gzFreeBlocks = append(gzFreeBlocks, b)
+	}
 	gzMu.Unlock()
 }
 
@@ -80,7 +84,7 @@ type gzCompressor struct {
 
 // compressors hands out one of GOMAXPROCS compressors, waiting for one.
 func compressors() chan *gzCompressor {
-	gzWritersMu.Do(func() {
+	gzWritersOnce.Do(func() {
 		n := runtime.GOMAXPROCS(0)
 		gzWriters = make(chan *gzCompressor, n)
 		for range n {
@@ -132,7 +136,7 @@ func (b *gzBlock) deflateWith(fw **flate.Writer, level int, last bool) error {
 }
 
 // gzipWriter gzips what is written to it into w, blocks compressed in
-// parallel and written in order. At most gzipAhead blocks of one layer are
+// parallel and written in order. At most maxAhead blocks of one layer are
 // in flight, so a slow reader of w holds back the writer, not memory.
 type gzipWriter struct {
 	w        io.Writer

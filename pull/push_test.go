@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math/rand"
 	"net/http"
 	"os"
 	"path"
@@ -357,6 +358,14 @@ func TestCompressDeterministic(t *testing.T) {
 			data[i] = byte(i)
 		}
 	}
+	// Then blocks with nothing to repeat (coded otherwise), then the text
+	// again: each compressor has coded other blocks before.
+	rnd := rand.New(rand.NewSource(1))
+	letters := make([]byte, 3*gzipBlock)
+	for i := range letters {
+		letters[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[rnd.Intn(36)]
+	}
+	data = append(append(data, letters...), data[:2*gzipBlock]...)
 	var first []byte
 	for _, procs := range []int{1, 4} {
 		old := runtime.GOMAXPROCS(procs)
