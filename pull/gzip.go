@@ -94,21 +94,29 @@ func compressors() chan *gzCompressor {
 	return gzWriters
 }
 
+// gzipProbe is how much of a block the fastest level codes before the
+// block's coding is chosen: one of its windows (65535 bytes) and a byte
+// more, which makes it code that window.
+const gzipProbe = 1 << 16
+
+// errNoRepeats stops the fastest level after a first window it could not
+// shrink.
+var errNoRepeats = errors.New("no repeats in the block's first window")
+
 // deflate compresses b; last ends the stream. A block gzip's fastest
 // level finds no repeats in (random-looking text: base64, hex, hashes)
 // would be stored as it is; coded with Huffman codes alone it is still a
 // quarter smaller, which costs less to compress than to send, hash and
-// store at the registry. Which coding a block gets depends on its bytes
-// only, so the blob stays deterministic.
+// store at the registry. The fastest level's first window decides, and
+// failing that its whole output: which coding a block gets depends on its
+// bytes only, so the blob stays deterministic.
 func (b *gzBlock) deflate(last bool) {
 	defer close(b.done)
 	pool := compressors()
 	c := <-pool
 	defer func() { pool <- c }()
-	if b.err = b.deflateWith(&c.fast, flate.BestSpeed, last); b.err != nil {
-		return
-	}
-	if len(b.out) >= len(b.data())-len(b.data())/64 {
+	b.err = b.deflateWith(&c.fast, flate.BestSpeed, last)
+	if b.err == errNoRepeats || (b.err == nil && len(b.out) >= len(b.data())-len(b.data())/64) {
 		b.out = b.out[:0]
 		b.err = b.deflateWith(&c.huff, flate.HuffmanOnly, last)
 	}
@@ -126,7 +134,19 @@ func (b *gzBlock) deflateWith(fw **flate.Writer, level int, last bool) error {
 	} else {
 		(*fw).ResetDict(b, dict)
 	}
-	if _, err := (*fw).Write(b.data()); err != nil {
+	data := b.data()
+	if level == flate.BestSpeed && len(data) > gzipProbe {
+		if _, err := (*fw).Write(data[:gzipProbe]); err != nil {
+			return err
+		}
+		// The first window is out but for the few bytes the bit writer
+		// holds back: stored, it is the window and a 5-byte header.
+		if len(b.out) >= gzipProbe-gzipProbe/64-256 {
+			return errNoRepeats
+		}
+		data = data[gzipProbe:]
+	}
+	if _, err := (*fw).Write(data); err != nil {
 		return err
 	}
 	if last {
