@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 
+	"pocket/internal/pocketbuild"
 	"pocket/internal/testimages"
 	"pocket/internal/testregistry"
 )
@@ -192,11 +194,8 @@ func setup(m *testing.M) (int, error) {
 	} else {
 		pocketBin = filepath.Join(tmp, "pocket")
 		// The command is the module's root package, one directory up.
-		build := exec.Command("go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-o", pocketBin, ".")
-		build.Dir = ".."
-		build.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := build.CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("go build pocket: %v\n%s", err, out)
+		if err := pocketbuild.Build("..", pocketBin, runtime.GOARCH); err != nil {
+			return 0, fmt.Errorf("build pocket: %w", err)
 		}
 		testRegistry, err = testregistry.Start(filepath.Join(tmp, "registry"))
 	}

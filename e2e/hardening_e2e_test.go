@@ -350,9 +350,13 @@ func sha(t *testing.T, p string) []byte {
 }
 
 // TestHardeningShebangSelfExe: CVE-2019-5736. An entrypoint script whose
-// interpreter is #!/proc/self/exe makes init exec the binary it runs from:
-// pocket's, inside the container. That binary must be a read-only one.
-// "load" keeps that pocket waiting on its stdin while the test looks.
+// interpreter is #!/proc/self/exe makes init exec the binary it runs from
+// inside the container. That is pocket's container init, not pocket: a
+// program that runs nothing but a container start it is handed on its
+// pipes (which the container does not have), so it refuses at once, and
+// it runs from a read-only file (TestHardeningInitReaper and ns's
+// TestSealedExe check the file; here nothing of pocket's CLI, store or
+// registry code is reachable, and the host's binary is unchanged).
 func TestHardeningShebangSelfExe(t *testing.T) {
 	pushImage(t, "shebang", func(c *v1.Config) {
 		c.Entrypoint, c.Cmd = []string{"/evil"}, nil
@@ -360,48 +364,9 @@ func TestHardeningShebangSelfExe(t *testing.T) {
 	before := sha(t, pocketBin)
 	root := newRoot(t)
 	mustPocket(t, root, "pull", "-q", "shebang")
-	cmd := pocketCmd(t, root, "run", "--rm", "-i", "--name", "shebang", "shebang")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
-	var pid int
-	eventually(t, "pocket runs as the container's entrypoint", func() bool {
-		r := pocket(t, root, "inspect", "shebang")
-		var in []struct{ State struct{ Pid int } }
-		if r.Code != 0 || json.Unmarshal([]byte(r.Stdout), &in) != nil || len(in) != 1 || in[0].State.Pid == 0 {
-			return false
-		}
-		pid = in[0].State.Pid
-		b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-		return bytes.HasPrefix(b, []byte("/proc/self/exe\x00load\x00"))
-	})
-	checkReadOnlyExe(t, pid)
-	// What the container reaches through /proc/PID/exe cannot be opened
-	// for writing.
-	if f, err := os.OpenFile("/proc/"+strconv.Itoa(pid)+"/exe", os.O_WRONLY, 0); err == nil {
-		f.Close()
-		t.Errorf("pocket's binary as the container reaches it opens for writing")
-	}
-	stdin.Close()
-	done = true
-	if err := cmd.Wait(); err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			t.Fatal(err)
-		}
+	r := pocket(t, root, "run", "--rm", "shebang")
+	if r.Code != 125 || !strings.Contains(r.Stderr, "pocket init: this is the container side of pocket") {
+		t.Errorf("run of a #!/proc/self/exe entrypoint = %d, %q; want 125 and pocket init's refusal", r.Code, r.Stderr)
 	}
 	if after := sha(t, pocketBin); !bytes.Equal(before, after) {
 		t.Errorf("pocket's binary changed")

@@ -1,7 +1,9 @@
 package ns
 
 import (
+	"encoding/binary"
 	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -16,7 +18,7 @@ func TestSealedExe(t *testing.T) {
 		name string
 		seal func() (*os.File, error)
 	}{
-		{"read-only bind mount", roBindSelf},
+		{"read-only bind mount", func() (*os.File, error) { return roBind("/proc/self/exe") }},
 		{"sealed memfd", memfdSelf},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,7 +42,7 @@ func TestSealedExe(t *testing.T) {
 			}
 		})
 	}
-	f, err := SealedExe()
+	f, err := SealedExe(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +60,7 @@ func BenchmarkSealedExe(b *testing.B) {
 		name string
 		seal func() (*os.File, error)
 	}{
-		{"SealedExe", SealedExe},
+		{"SealedExe", func() (*os.File, error) { return SealedExe("") }},
 		{"memfd", memfdSelf},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
@@ -72,5 +74,81 @@ func BenchmarkSealedExe(b *testing.B) {
 				b.StartTimer()
 			}
 		})
+	}
+}
+
+// fakeInit is a stand-in for the embedded init: bytes with a Go build-ID
+// note (n_namesz 4, n_descsz, n_type 4, "Go\0\0", the ID), as the go
+// command writes it.
+func fakeInit(id, body string) string {
+	var n [4]byte
+	binary.LittleEndian.PutUint32(n[:], uint32(len(id)))
+	return "\x7fELF" + "\x04\x00\x00\x00" + string(n[:]) + "\x04\x00\x00\x00Go\x00\x00" + id + body
+}
+
+// TestCachedInit: the embedded init is written once to the cache, whole
+// and read-only, named after its build ID, and reused; a file there that
+// is not it (another size) is never run, and another build gets a file
+// of its own.
+func TestCachedInit(t *testing.T) {
+	defer func(old string) { initExe = old }(initExe)
+	dir := filepath.Join(t.TempDir(), "bin")
+	initExe = fakeInit("abc/def", "first build")
+	f := cachedInit(dir)
+	if f == nil {
+		t.Fatal("cachedInit = nil on an empty cache, want the written init")
+	}
+	f.Close()
+	files, _ := filepath.Glob(filepath.Join(dir, "pocket-init-*"))
+	if len(files) != 1 {
+		t.Fatalf("cache holds %v, want one pocket-init file", files)
+	}
+	st, err := os.Stat(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o555 || st.Size() != int64(len(initExe)) {
+		t.Errorf("cached init is %v, %d bytes; want r-xr-xr-x, %d bytes", st.Mode(), st.Size(), len(initExe))
+	}
+	if b, _ := os.ReadFile(files[0]); string(b) != initExe {
+		t.Error("cached init differs from the embedded one")
+	}
+
+	// Reused: a second start finds the same file.
+	if f = cachedInit(dir); f == nil {
+		t.Fatal("cachedInit = nil on the second start")
+	}
+	f.Close()
+	if again, _ := filepath.Glob(filepath.Join(dir, "pocket-init-*")); len(again) != 1 {
+		t.Errorf("second start left %v", again)
+	}
+
+	// A truncated or replaced file is not this init.
+	if err := os.Chmod(files[0], 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(files[0], []byte("#!/bin/sh\necho pwned\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if f = cachedInit(dir); f != nil {
+		f.Close()
+		t.Error("cachedInit used a file of another size")
+	}
+
+	// Another build of the init has another name.
+	initExe = fakeInit("abc/xyz", "second build, longer")
+	if f = cachedInit(dir); f == nil {
+		t.Fatal("cachedInit = nil for a second build")
+	}
+	f.Close()
+	if both, _ := filepath.Glob(filepath.Join(dir, "pocket-init-*")); len(both) != 2 {
+		t.Errorf("cache holds %v, want a file per build", both)
+	}
+
+	// No build ID, no cache: the memfd or pocket's own binary serve.
+	initExe = "no note here"
+	if f = cachedInit(dir); f != nil {
+		f.Close()
+		t.Error("cachedInit cached an init without a build ID")
 	}
 }

@@ -111,7 +111,7 @@ func (r *Runtime) create(id string, o CreateOptions) (_ *record, _ *exec.Cmd, _ 
 	l := &launch{
 		init: p.Init, cloneflags: p.Cloneflags, uidMap: p.UIDMappings, gidMap: p.GIDMappings,
 		pidNS: p.PidNS, cg: cg, consoleSocket: o.ConsoleSocket, consoleSize: p.ConsoleSize,
-		fifo: fifo, stdin: r.Stdin, stdout: r.Stdout, stderr: r.Stderr,
+		fifo: fifo, stdin: r.Stdin, stdout: r.Stdout, stderr: r.Stderr, initCache: r.initDir(),
 	}
 	cmd, err := l.start()
 	if err != nil {

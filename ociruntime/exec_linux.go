@@ -64,6 +64,7 @@ func (r *Runtime) Exec(id string, o ExecOptions) (int, error) {
 		consoleSocket: o.ConsoleSocket,
 		consoleSize:   sp.ConsoleSize,
 		stdin:         r.Stdin, stdout: r.Stdout, stderr: r.Stderr,
+		initCache: r.initDir(),
 	}
 	cmd, err := l.start()
 	if err != nil {

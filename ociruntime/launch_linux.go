@@ -37,6 +37,8 @@ type launch struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+	// initCache is where pocket's container init is kept (ns.SealedExe).
+	initCache string
 	// lateErr is init's error pipe after a gated start, for a failure
 	// after `start` (the caller closes it).
 	lateErr *os.File
@@ -61,7 +63,7 @@ const (
 // until it is held at the gate (create) or has exec'd the command (exec).
 // A setup failure comes back as init's own error.
 func (l *launch) start() (*exec.Cmd, error) {
-	exe, err := ns.SealedExe()
+	exe, err := ns.SealedExe(l.initCache)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,9 @@
 package ociruntime
 
-import "io"
+import (
+	"io"
+	"path/filepath"
+)
 
 // DefaultRoot is runc's --root for pocket-runc's state directories.
 const DefaultRoot = "/run/pocket-runc"
@@ -43,3 +46,7 @@ type ExecOptions struct {
 	Env  []string
 	User string // uid[:gid]
 }
+
+// initDir is where pocket's container init is kept (ns.SealedExe): a name
+// no container ID can have, in the state root.
+func (r *Runtime) initDir() string { return filepath.Join(r.Root, "@init") }

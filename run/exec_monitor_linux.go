@@ -146,7 +146,7 @@ func (x *executor) startInit(req *execRequest, stdin, stdout, stderr, console *o
 	cfg := x.config(req)
 	// CVE-2019-5736: exec-init runs pocket's binary in the container from
 	// a read-only handle, never the host's file.
-	exe, err := ns.SealedExe()
+	exe, err := ns.SealedExe(x.sp.initCache)
 	if err != nil {
 		return nil, err
 	}

@@ -142,6 +142,7 @@ func (c *container) runOnce(s *store.Store, ctl *controlServer, st streams, star
 	defer lockThread()()
 	nc := &netConn{s: s, c: c}
 	c.spec.beforeConfig = nc.connect
+	c.spec.initCache = s.InitDir()
 	p, err := startProcess(&c.spec, cg, st, log)
 	if err != nil {
 		nc.disconnect()

@@ -49,7 +49,7 @@ func startProcess(sp *spec, cg *cgroup.Cgroup, st streams, log *jsonLog) (*proce
 	}
 	// CVE-2019-5736: init runs pocket's binary from a read-only handle, so
 	// no process in the container can reach the host's file through it.
-	exe, err := ns.SealedExe()
+	exe, err := ns.SealedExe(sp.initCache)
 	if err != nil {
 		return nil, err
 	}

@@ -98,6 +98,10 @@ type spec struct {
 	// joins are the joined containers' inits, opened at start.
 	joins []joined
 
+	// initCache is the store's directory for pocket's container init
+	// (ns.SealedExe).
+	initCache string
+
 	// beforeConfig runs once the container's init exists, before it is
 	// sent its configuration (see startProcess).
 	beforeConfig func(pid int) error

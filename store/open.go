@@ -69,6 +69,10 @@ func Open(root string) (*Store, error) {
 // Root is the store's directory.
 func (s *Store) Root() string { return s.root }
 
+// InitDir is where pocket keeps the binary of its container init
+// (ns.SealedExe), made by the first container start that needs it.
+func (s *Store) InitDir() string { return filepath.Join(s.root, "bin") }
+
 func (s *Store) path(elem ...string) string {
 	return filepath.Join(append([]string{s.root}, elem...)...)
 }

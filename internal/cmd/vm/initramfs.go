@@ -13,6 +13,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"pocket/internal/pocketbuild"
 )
 
 // guestInit is the guest's /init.
@@ -62,9 +64,11 @@ func buildInitramfs(a arch, k kernel, repo, work, out string) error {
 	if err := os.MkdirAll(e2e, 0o755); err != nil {
 		return err
 	}
+	if err := pocketbuild.Build(repo, filepath.Join(e2e, "pocket"), a.goarch, "-ldflags=-s -w"); err != nil {
+		return err
+	}
 	env := append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+a.goarch)
 	steps := [][]string{
-		{"go", "build", "-trimpath", "-tags", "urfave_cli_no_docs", "-ldflags=-s -w", "-o", filepath.Join(e2e, "pocket"), "."},
 		{"go", "test", "-c", "-trimpath", "-o", filepath.Join(e2e, "e2e.test"), "./e2e"},
 	}
 	// /e2e/tests lists the test binaries the guest runs, with -test.run.
