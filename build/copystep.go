@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,7 +121,9 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 		if isDir {
 			srcDirs++
 		}
-		for _, e := range exclude(es, excl) {
+		es = exclude(es, excl)
+		entries = slices.Grow(entries, len(es))
+		for _, e := range es {
 			if e.rel == "." && e.hdr.Typeflag == tar.TypeDir {
 				continue
 			}
@@ -147,12 +150,11 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 			destDir = true
 		}
 	}
-	p := &copyPlan{dest: resolved, epoch: b.o.Epoch}
-	for _, e := range entries {
-		if e.rel == "." && destDir {
+	p := &copyPlan{dest: resolved, epoch: b.o.Epoch, entries: entries}
+	for i := range p.entries {
+		if e := &p.entries[i]; e.rel == "." && destDir {
 			e.rel = e.base
 		}
-		p.entries = append(p.entries, e)
 	}
 	parentDir := resolved
 	if !destDir {
