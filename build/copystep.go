@@ -121,13 +121,14 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 		if isDir {
 			srcDirs++
 		}
-		es = exclude(es, excl)
-		entries = slices.Grow(entries, len(es))
-		for _, e := range es {
-			if e.rel == "." && e.hdr.Typeflag == tar.TypeDir {
-				continue
-			}
-			entries = append(entries, e)
+		// The source directory itself is not copied, only what it
+		// holds: dropped in place, as a lone source's entries become
+		// the plan's without a copy of thousands of them.
+		es = slices.DeleteFunc(exclude(es, excl), func(e entry) bool { return e.rel == "." && e.hdr.Typeflag == tar.TypeDir })
+		if entries == nil {
+			entries = es
+		} else {
+			entries = append(entries, es...)
 		}
 	}
 	for _, sc := range c.sd.SourceContents {

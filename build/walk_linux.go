@@ -109,15 +109,20 @@ func listDir(p string, want os.FileInfo) ([]*walkNode, error) {
 		return nil, err
 	}
 	slices.Sort(names)
+	// One allocation of each per directory, not per file.
+	nodes := make([]walkNode, len(names))
+	infos := make([]statInfo, len(names))
 	kids := make([]*walkNode, 0, len(names))
-	for _, name := range names {
+	for i, name := range names {
 		if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			if errors.Is(err, unix.ENOENT) {
 				continue // removed since it was listed, as WalkDir skips it
 			}
 			return nil, &fs.PathError{Op: "lstat", Path: filepath.Join(p, name), Err: err}
 		}
-		kids = append(kids, &walkNode{name: name, fi: newStatInfo(name, &st)})
+		infos[i].set(name, &st)
+		nodes[i] = walkNode{name: name, fi: &infos[i]}
+		kids = append(kids, &nodes[i])
 	}
 	return kids, nil
 }
@@ -155,8 +160,8 @@ type statInfo struct {
 	st   syscall.Stat_t
 }
 
-func newStatInfo(name string, st *unix.Stat_t) *statInfo {
-	return &statInfo{name: name, st: syscall.Stat_t{
+func (s *statInfo) set(name string, st *unix.Stat_t) {
+	*s = statInfo{name: name, st: syscall.Stat_t{
 		Dev: st.Dev, Ino: st.Ino, Nlink: st.Nlink, Mode: st.Mode, Uid: st.Uid, Gid: st.Gid,
 		Rdev: st.Rdev, Size: st.Size, Blksize: st.Blksize, Blocks: st.Blocks,
 		Atim: syscall.Timespec{Sec: st.Atim.Sec, Nsec: st.Atim.Nsec},
