@@ -3,8 +3,10 @@ package fs
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/json"
 	"io"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/vbatts/tar-split/tar/asm"
 	"github.com/vbatts/tar-split/tar/storage"
@@ -77,5 +79,38 @@ func TestSplitTarClosedEarly(t *testing.T) {
 	r.Close()
 	if err := <-done; err == nil {
 		t.Error("splitter ended without error after its reader closed")
+	}
+}
+
+// TestMetaPackerAsJSONEncoder: metaPacker's lines are encoding/json's,
+// byte for byte, for names plain, escaped, non-ASCII and invalid UTF-8,
+// with and without payloads and sizes.
+func TestMetaPackerAsJSONEncoder(t *testing.T) {
+	entries := []storage.Entry{
+		{Type: storage.SegmentType, Payload: bytes.Repeat([]byte{0, 1, 0xff}, 200)},
+		{Type: storage.FileType, Name: "usr/bin/a", Size: 1500, Payload: []byte{1, 2, 3, 4, 5, 6, 7, 8}},
+		{Type: storage.FileType, Name: "d/"},
+		{Type: storage.FileType, Name: `q"uo\te <&> tab` + "\t\x01\x7f", Size: 1},
+		{Type: storage.FileType, Name: "caf\u00e9/\u2028line"},
+		{Type: storage.FileType, Name: "bad\xffutf8", Size: 3},
+		{Type: storage.SegmentType, Payload: []byte{}},
+	}
+	var got, want bytes.Buffer
+	p := newMetaPacker(&got)
+	enc := json.NewEncoder(&want)
+	for i, e := range entries {
+		if _, err := p.AddEntry(e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Name != "" && !utf8.ValidString(e.Name) {
+			e.NameRaw, e.Name = []byte(e.Name), ""
+		}
+		e.Position = i
+		if err := enc.Encode(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got.String() != want.String() {
+		t.Errorf("metaPacker:\n%s\nencoding/json:\n%s", got.String(), want.String())
 	}
 }
