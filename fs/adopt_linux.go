@@ -44,7 +44,8 @@ func AdoptUpper(upper, dir string, meta io.Writer, o DiffOptions) (string, error
 	defer pr.Close()
 	h := sha256.New()
 	bw := bufio.NewWriterSize(meta, 64<<10)
-	stream, done := splitTar(pr, newMetaPacker(bw))
+	mp := newMetaPacker(bw)
+	stream, done := splitTar(pr, mp)
 	if _, err := io.Copy(h, stream); err != nil {
 		stream.Close()
 		<-done
@@ -56,6 +57,7 @@ func AdoptUpper(upper, dir string, meta io.Writer, o DiffOptions) (string, error
 	if err := bw.Flush(); err != nil {
 		return "", fmt.Errorf("write tar-split metadata: %w", err)
 	}
+	recordSize(meta, mp)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 

@@ -190,12 +190,40 @@ func (g *fileGetter) Get(name string) (io.ReadCloser, error) {
 // does, without its refusal of duplicate names: a later entry replacing an
 // earlier one is legal in a layer (see Unpack).
 type metaPacker struct {
-	w   io.Writer
-	pos int
-	buf []byte
+	w     io.Writer
+	pos   int
+	buf   []byte
+	sizes map[string]int64 // each name's last size: the tree's files
 }
 
-func newMetaPacker(w io.Writer) *metaPacker { return &metaPacker{w: w} }
+func newMetaPacker(w io.Writer) *metaPacker {
+	return &metaPacker{w: w, sizes: map[string]int64{}}
+}
+
+// treeSize is the bytes of the regular files the tar leaves in a tree
+// (a later entry of a name replacing an earlier one; directories,
+// links and whiteouts have no size), as Size would count them.
+func (p *metaPacker) treeSize() int64 {
+	var n int64
+	for _, s := range p.sizes {
+		n += s
+	}
+	return n
+}
+
+// SizeRecorder is a metadata writer that wants the size of the tree
+// Unpack or AdoptUpper made, Size's count of it, told once they have
+// succeeded, so that the store need not walk the tree for it.
+type SizeRecorder interface {
+	RecordSize(int64)
+}
+
+// recordSize tells meta the tree's size if it asks for it.
+func recordSize(meta io.Writer, p *metaPacker) {
+	if r, ok := meta.(SizeRecorder); ok {
+		r.RecordSize(p.treeSize())
+	}
+}
 
 // AddEntry writes the line json.Encoder writes for e, byte for byte,
 // without reflection: a layer of thousands of small files has three
@@ -206,6 +234,13 @@ func (p *metaPacker) AddEntry(e storage.Entry) (int, error) {
 		e.NameRaw, e.Name = []byte(e.Name), ""
 	}
 	e.Position = p.pos
+	if e.Type == storage.FileType {
+		if e.Name != "" {
+			p.sizes[e.Name] = e.Size
+		} else {
+			p.sizes[string(e.NameRaw)] = e.Size
+		}
+	}
 	b := append(p.buf[:0], `{"type":`...)
 	b = strconv.AppendInt(b, int64(e.Type), 10)
 	if e.Name != "" {

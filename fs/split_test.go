@@ -114,3 +114,47 @@ func TestMetaPackerAsJSONEncoder(t *testing.T) {
 		t.Errorf("metaPacker:\n%s\nencoding/json:\n%s", got.String(), want.String())
 	}
 }
+
+// sizeMeta is a metadata writer that asks for the tree's size.
+type sizeMeta struct {
+	io.Writer
+	n int64
+}
+
+func (m *sizeMeta) RecordSize(n int64) { m.n = n }
+
+// TestUnpackRecordsSize: the size Unpack tells a SizeRecorder is Size's
+// count of the tree it made, with a file replaced by a later entry, a
+// hardlink, a whiteout and a directory.
+func TestUnpackRecordsSize(t *testing.T) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	add := func(h *tar.Header, n int) {
+		h.Mode = 0o644
+		h.Size = int64(n)
+		if err := tw.WriteHeader(h); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(make([]byte, n))
+	}
+	add(&tar.Header{Name: "d/", Typeflag: tar.TypeDir}, 0)
+	add(&tar.Header{Name: "d/a", Typeflag: tar.TypeReg}, 100)
+	add(&tar.Header{Name: "d/a", Typeflag: tar.TypeReg}, 30) // replaces
+	add(&tar.Header{Name: "d/b", Typeflag: tar.TypeReg}, 7)
+	add(&tar.Header{Name: "d/hl", Typeflag: tar.TypeLink, Linkname: "d/b"}, 0)
+	add(&tar.Header{Name: "d/.wh.gone", Typeflag: tar.TypeReg}, 0)
+	add(&tar.Header{Name: "e", Typeflag: tar.TypeSymlink, Linkname: "d/a"}, 0)
+	tw.Close()
+	dir := t.TempDir()
+	m := &sizeMeta{Writer: io.Discard, n: -1}
+	if _, err := Unpack(&buf, dir, m, OptionsFor(false)); err != nil {
+		t.Fatal(err)
+	}
+	want, err := Size(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.n != want || want != 37 {
+		t.Errorf("recorded size %d, Size %d; want 37", m.n, want)
+	}
+}

@@ -47,7 +47,8 @@ func Unpack(r io.Reader, dir string, meta io.Writer, o Options) (int64, error) {
 	}
 
 	bw := bufio.NewWriterSize(meta, 64<<10)
-	stream, done := splitTar(cr, newMetaPacker(bw))
+	mp := newMetaPacker(bw)
+	stream, done := splitTar(cr, mp)
 	u := newUnpacker(root, o)
 	err = u.run(stream)
 	if err != nil {
@@ -63,6 +64,7 @@ func Unpack(r io.Reader, dir string, meta io.Writer, o Options) (int64, error) {
 	if err := bw.Flush(); err != nil {
 		return cr.n, fmt.Errorf("write tar-split metadata: %w", err)
 	}
+	recordSize(meta, mp)
 	return cr.n, nil
 }
 
