@@ -132,12 +132,14 @@ func Build(ctx context.Context, s *store.Store, o Options) (v1.Hash, error) {
 		// Only a shortcut: a build that cannot save it still succeeded.
 		defer trace.Span("build: save hash memo")()
 		b.memo.save(memoPath(s))
+		// The JSON memo of earlier versions, unread now.
+		os.Remove(filepath.Join(s.Root(), "buildcache-memo.json"))
 	}
 	return id, err
 }
 
 // memoPath is where the file-hash memo lives, beside the cache entries.
-func memoPath(s *store.Store) string { return filepath.Join(s.Root(), "buildcache-memo.json") }
+func memoPath(s *store.Store) string { return filepath.Join(s.Root(), "buildcache-memo") }
 
 // parse reads the Dockerfile with BuildKit's parser and instructions.
 func (b *builder) parse(df []byte) error {

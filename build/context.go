@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/moby/patternmatcher"
 	"github.com/moby/patternmatcher/ignorefile"
@@ -23,6 +24,7 @@ import (
 type buildContext struct {
 	dir    string
 	ignore *patternmatcher.PatternMatcher
+	mu     sync.Mutex // ignore, for skipDir
 }
 
 // openContext reads the Dockerfile and finds the context, as docker

@@ -66,16 +66,22 @@ func parentHeaders(lfs *layerFS, dir string, epoch *time.Time) []tar.Header {
 	return hs
 }
 
-// headers are the final tar headers of the plan's parents and entries,
-// in order, with the index in c.entries of each (-1 for a parent).
-func (c *copyPlan) headers() ([]tar.Header, []int) {
-	hs := append([]tar.Header(nil), c.parents...)
-	idx := make([]int, len(hs))
-	for i := range idx {
-		idx[i] = -1
+// eachHeader calls fn with the final tar header of each of the plan's
+// parents (e nil) and entries, in order; h is fn's to change, a copy
+// made for the call. Nothing is collected: a plan of thousands of
+// entries is neither copied nor kept twice.
+func (c *copyPlan) eachHeader(fn func(h *tar.Header, e *entry) error) error {
+	// One header for every call: fn's pointer makes it escape, and a
+	// copy per entry would be thousands of allocations.
+	h := new(tar.Header)
+	for i := range c.parents {
+		*h = c.parents[i]
+		if err := fn(h, nil); err != nil {
+			return err
+		}
 	}
-	for i, e := range c.entries {
-		h := e.hdr
+	for i := range c.entries {
+		e := &c.entries[i]
 		name := c.dest
 		if e.rel != "." {
 			name = path.Join(c.dest, e.rel)
@@ -83,6 +89,7 @@ func (c *copyPlan) headers() ([]tar.Header, []int) {
 		if name == "/" {
 			continue
 		}
+		*h = e.hdr
 		h.Name = strings.TrimPrefix(name, "/")
 		if h.Typeflag == tar.TypeDir {
 			h.Name += "/"
@@ -96,47 +103,96 @@ func (c *copyPlan) headers() ([]tar.Header, []int) {
 			h.Mode = *c.mode
 		}
 		h.ModTime = clamp(h.ModTime, c.epoch)
-		hs = append(hs, h)
-		idx = append(idx, i)
+		if err := fn(h, e); err != nil {
+			return err
+		}
 	}
-	return hs, idx
+	return nil
 }
 
 // digest is the cache key part of the sources: paths, types, modes,
-// owners, link targets and contents, never times.
+// owners, link targets and contents, never times. A plan whose every
+// line and every file's identity (device, inode, size, mtime, ctime:
+// what the memo keys a content digest by) are those of a plan digested
+// before has that plan's digest, remembered by the memo: a no-change
+// rebuild reads neither a file nor the per-file memo.
 func (c *copyPlan) digest(memo *hashMemo) (string, error) {
 	defer trace.Span("build: COPY hash sources")()
+	ident := sha256.New()
+	ident.Write([]byte("pocket-copy-plan-v1\n"))
+	known := true
+	buf := make([]byte, 0, 256)
+	c.eachHeader(func(hd *tar.Header, e *entry) error {
+		buf = appendLine(buf[:0], hd)
+		if e != nil && (e.src != "" || e.data != nil) {
+			switch {
+			case e.data != nil:
+				s := sha256.Sum256(e.data)
+				buf = hex.AppendEncode(append(buf, " data:"...), s[:])
+			case e.memo != "":
+				buf = append(append(buf, " file:"...), e.memo...)
+			default:
+				known = false
+			}
+		}
+		ident.Write(append(buf, '\n'))
+		return nil
+	})
+	var id string
+	if known {
+		id = hex.EncodeToString(ident.Sum(nil))
+		if sum, ok := memo.plan(id, c.entries); ok {
+			return sum, nil
+		}
+	}
 	memo.prefetch(c.entries)
 	h := sha256.New()
-	hs, idx := c.headers()
-	for i, hd := range hs {
-		fmt.Fprintf(h, "%q %c %o %d %d %q", hd.Name, hd.Typeflag, hd.Mode, hd.Uid, hd.Gid, hd.Linkname)
-		if idx[i] >= 0 {
-			e := c.entries[idx[i]]
-			sum, err := memo.sum(e)
+	err := c.eachHeader(func(hd *tar.Header, e *entry) error {
+		buf = appendLine(buf[:0], hd)
+		if e != nil {
+			sum, err := memo.sum(*e)
 			if err != nil {
-				return "", err
+				return err
 			}
-			fmt.Fprintf(h, " %s", sum)
+			buf = append(append(buf, ' '), sum...)
 		}
-		h.Write([]byte{'\n'})
+		h.Write(append(buf, '\n'))
+		return nil
+	})
+	if err != nil {
+		return "", err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	sum := hex.EncodeToString(h.Sum(nil))
+	if known {
+		memo.setPlan(id, sum)
+	}
+	return sum, nil
+}
+
+// appendLine appends the fields of hd the digest covers.
+func appendLine(b []byte, hd *tar.Header) []byte {
+	b = strconv.AppendQuote(b, hd.Name)
+	b = append(b, ' ', hd.Typeflag, ' ')
+	b = strconv.AppendInt(b, hd.Mode, 8)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(hd.Uid), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(hd.Gid), 10)
+	b = append(b, ' ')
+	return strconv.AppendQuote(b, hd.Linkname)
 }
 
 // writeTar writes the layer: parent directories, then the entries, the
 // content of each regular file read through an O_NOFOLLOW open.
 func (c *copyPlan) writeTar(w io.Writer) error {
 	tw := tar.NewWriter(w)
-	hs, idx := c.headers()
-	for i, hd := range hs {
+	err := c.eachHeader(func(hd *tar.Header, e *entry) error {
 		hd.Format = tar.FormatPAX
 		if hd.Typeflag != tar.TypeReg {
 			hd.Size = 0
 		}
 		var content io.Reader
-		if idx[i] >= 0 && hd.Typeflag == tar.TypeReg {
-			e := c.entries[idx[i]]
+		if e != nil && hd.Typeflag == tar.TypeReg {
 			if e.data != nil {
 				content = strings.NewReader(string(e.data))
 				hd.Size = int64(len(e.data))
@@ -154,7 +210,7 @@ func (c *copyPlan) writeTar(w io.Writer) error {
 				content = io.LimitReader(f, hd.Size)
 			}
 		}
-		if err := tw.WriteHeader(&hd); err != nil {
+		if err := tw.WriteHeader(hd); err != nil {
 			return err
 		}
 		if content != nil {
@@ -164,6 +220,10 @@ func (c *copyPlan) writeTar(w io.Writer) error {
 				return fmt.Errorf("copy %s: file changed while read", hd.Name)
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return tw.Close()
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -120,11 +121,14 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 		if isDir {
 			srcDirs++
 		}
-		for _, e := range exclude(es, excl) {
-			if e.rel == "." && e.hdr.Typeflag == tar.TypeDir {
-				continue
-			}
-			entries = append(entries, e)
+		// The source directory itself is not copied, only what it
+		// holds: dropped in place, as a lone source's entries become
+		// the plan's without a copy of thousands of them.
+		es = slices.DeleteFunc(exclude(es, excl), func(e entry) bool { return e.rel == "." && e.hdr.Typeflag == tar.TypeDir })
+		if entries == nil {
+			entries = es
+		} else {
+			entries = append(entries, es...)
 		}
 	}
 	for _, sc := range c.sd.SourceContents {
@@ -147,12 +151,11 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 			destDir = true
 		}
 	}
-	p := &copyPlan{dest: resolved, epoch: b.o.Epoch}
-	for _, e := range entries {
-		if e.rel == "." && destDir {
+	p := &copyPlan{dest: resolved, epoch: b.o.Epoch, entries: entries}
+	for i := range p.entries {
+		if e := &p.entries[i]; e.rel == "." && destDir {
 			e.rel = e.base
 		}
-		p.entries = append(p.entries, e)
 	}
 	parentDir := resolved
 	if !destDir {

@@ -1,8 +1,8 @@
 package build
 
 import (
-	"fmt"
 	"os"
+	"strconv"
 )
 
 // memoKey is a file's identity for the memo: what changes when its
@@ -12,5 +12,15 @@ func memoKey(fi os.FileInfo) string {
 	if st == nil {
 		return ""
 	}
-	return fmt.Sprintf("%d:%d:%d:%d.%d:%d.%d", st.Dev, st.Ino, st.Size, st.Mtim.Sec, st.Mtim.Nsec, st.Ctim.Sec, st.Ctim.Nsec)
+	// "dev:ino:size:mtime:ctime", built without fmt: a no-change
+	// rebuild makes one per file of the context.
+	b := make([]byte, 0, 80)
+	b = strconv.AppendUint(b, uint64(st.Dev), 10)
+	b = strconv.AppendUint(append(b, ':'), uint64(st.Ino), 10)
+	b = strconv.AppendInt(append(b, ':'), st.Size, 10)
+	b = strconv.AppendInt(append(b, ':'), int64(st.Mtim.Sec), 10)
+	b = strconv.AppendInt(append(b, '.'), int64(st.Mtim.Nsec), 10)
+	b = strconv.AppendInt(append(b, ':'), int64(st.Ctim.Sec), 10)
+	b = strconv.AppendInt(append(b, '.'), int64(st.Ctim.Nsec), 10)
+	return string(b)
 }

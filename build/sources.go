@@ -4,10 +4,10 @@ import (
 	"archive/tar"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -104,10 +104,7 @@ func (bc *buildContext) contextSources(src string) (entries []entry, isDir bool,
 		// Ignored directories on the way to an excepted file, emitted
 		// only when such a file is.
 		var pending []entry
-		err = filepath.WalkDir(top, func(p string, de fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
+		err = walkTree(top, fi, bc.skipDir, func(n int) { entries = slices.Grow(entries, n) }, func(p string, fi os.FileInfo) error {
 			rel, _ := filepath.Rel(top, p)
 			rel = filepath.ToSlash(path.Join(prefix, rel))
 			if p == top && prefix == "" {
@@ -116,18 +113,14 @@ func (bc *buildContext) contextSources(src string) (entries []entry, isDir bool,
 			for len(pending) > 0 && !strings.HasPrefix(rel, pending[len(pending)-1].rel+"/") {
 				pending = pending[:len(pending)-1]
 			}
-			ignored := p != top && bc.ignored(bc.rel(p))
-			if ignored && (!de.IsDir() || !bc.ignore.Exclusions()) {
+			ignored := p != top && bc.ignore != nil && bc.ignored(bc.rel(p))
+			if ignored && (!fi.IsDir() || !bc.ignore.Exclusions()) {
 				// With `!` exceptions a file below an ignored directory
 				// may be wanted back: keep walking it.
-				if de.IsDir() {
+				if fi.IsDir() {
 					return filepath.SkipDir
 				}
 				return nil
-			}
-			fi, err := de.Info()
-			if err != nil {
-				return err
 			}
 			e, err := fileEntry(p, fi)
 			if errors.Is(err, errSkip) {
@@ -150,6 +143,19 @@ func (bc *buildContext) contextSources(src string) (entries []entry, isDir bool,
 		}
 	}
 	return entries, isDir, nil
+}
+
+// skipDir says whether the walk leaves directory p out: ignored, and
+// no `!` exception can want a file below it back. walkTree's listing
+// asks from several goroutines; the matcher compiles its patterns on
+// first use, hence the lock.
+func (bc *buildContext) skipDir(p string) bool {
+	if bc.ignore == nil || bc.ignore.Exclusions() {
+		return false
+	}
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	return bc.ignored(bc.rel(p))
 }
 
 // rel is p relative to the context, for .dockerignore.

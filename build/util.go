@@ -1,6 +1,7 @@
 package build
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -39,42 +40,142 @@ func readAllLimit(r io.Reader, max int64) ([]byte, error) {
 
 // hashMemo remembers the content digest of each file by what changes
 // when its content does (device, inode, size, mtime, ctime), so that an
-// unchanged context is re-checked with stat alone.
+// unchanged context is re-checked with stat alone; and the digest of
+// each COPY plan by its lines and its files' identities (see digest),
+// so that an unchanged COPY is not even looked up file by file. The
+// per-file memo, the larger, is read only when a plan misses.
 type hashMemo struct {
-	mu    sync.Mutex
-	m     map[string]string
-	used  map[string]string // what this build asked: what save keeps
-	fresh bool              // a file was hashed: used is not all from m
+	mu     sync.Mutex
+	path   string // the per-file memo's file, read on first need
+	loaded bool
+	m      map[string]string
+	used   map[string]string // what this build asked: what save keeps
+	fresh  bool              // a file was hashed: used is not all from m
+	keep   []string          // the files of plans that hit: save keeps them too
+
+	plans     map[string]string // plan identity -> digest
+	plansUsed map[string]string
+	plansNew  bool
 }
 
-func newHashMemo() *hashMemo { return &hashMemo{m: map[string]string{}, used: map[string]string{}} }
+func newHashMemo() *hashMemo {
+	return &hashMemo{loaded: true, m: map[string]string{}, used: map[string]string{},
+		plans: map[string]string{}, plansUsed: map[string]string{}}
+}
 
 // loadHashMemo reads the memo a previous build saved at path; a missing
 // or damaged file is an empty memo (it is only a shortcut).
 func loadHashMemo(path string) *hashMemo {
 	h := newHashMemo()
-	if data, err := os.ReadFile(path); err == nil {
-		json.Unmarshal(data, &h.m)
+	h.path, h.loaded = path, false
+	if data, err := os.ReadFile(plansPath(path)); err == nil {
+		json.Unmarshal(data, &h.plans)
 	}
 	return h
 }
 
-// save writes the entries this build used, so the file stays the size
-// of the contexts in use: to a temporary file renamed into place, so a
-// killed build leaves the old memo or the new one.
+// plansPath is where the plan digests live, beside the per-file memo.
+func plansPath(path string) string { return path + "-plans.json" }
+
+// load reads the per-file memo once; the caller holds mu.
+func (h *hashMemo) load() {
+	if h.loaded {
+		return
+	}
+	h.loaded = true
+	if data, err := os.ReadFile(h.path); err == nil {
+		parseMemo(data, h.m)
+	}
+}
+
+// The per-file memo's file is a line "KEY SUM" per file: read and
+// written in a few milliseconds for thousands of files, where JSON
+// took tens (a rebuild after one file changed reads and writes it).
+func parseMemo(data []byte, m map[string]string) {
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte{'\n'})
+		data = rest
+		k, v, ok := bytes.Cut(line, []byte{' '})
+		if !ok || len(v) != sha256.Size*2 {
+			continue // damaged: that file is hashed again
+		}
+		m[string(k)] = string(v)
+	}
+}
+
+func formatMemo(m map[string]string) []byte {
+	n := 0
+	for k, v := range m {
+		n += len(k) + len(v) + 2
+	}
+	b := make([]byte, 0, n)
+	for k, v := range m {
+		b = append(append(append(append(b, k...), ' '), v...), '\n')
+	}
+	return b
+}
+
+// plan is the digest remembered for a plan's identity; es are its
+// entries, whose files' memo entries a hit keeps.
+func (h *hashMemo) plan(id string, es []entry) (string, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	sum, ok := h.plans[id]
+	if ok {
+		h.plansUsed[id] = sum
+		for _, e := range es {
+			if e.memo != "" {
+				h.keep = append(h.keep, e.memo)
+			}
+		}
+	}
+	return sum, ok
+}
+
+// setPlan remembers a plan's digest.
+func (h *hashMemo) setPlan(id, sum string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.plans[id], h.plansUsed[id] = sum, sum
+	h.plansNew = true
+}
+
+// save writes the entries this build used, so the files stay the size
+// of the contexts in use: each to a temporary file renamed into place,
+// so a killed build leaves the old memo or the new one.
 func (h *hashMemo) save(path string) error {
 	h.mu.Lock()
-	if !h.fresh && len(h.used) == len(h.m) {
-		// What the file holds already: a no-change rebuild writes
-		// nothing.
-		h.mu.Unlock()
-		return nil
+	var plans []byte
+	if h.plansNew || len(h.plansUsed) != len(h.plans) {
+		plans, _ = json.Marshal(h.plansUsed)
 	}
-	data, err := json.Marshal(h.used)
+	var files []byte
+	if h.loaded {
+		for _, k := range h.keep {
+			if v, ok := h.m[k]; ok {
+				h.used[k] = v
+			}
+		}
+		// Unless it is what the file holds already: a no-change
+		// rebuild writes nothing.
+		if h.fresh || len(h.used) != len(h.m) {
+			files = formatMemo(h.used)
+		}
+	}
 	h.mu.Unlock()
-	if err != nil {
-		return err
+	if files != nil {
+		if err := writeReplace(path, files); err != nil {
+			return err
+		}
 	}
+	if plans != nil {
+		return writeReplace(plansPath(path), plans)
+	}
+	return nil
+}
+
+// writeReplace writes data to a temporary file renamed to path.
+func writeReplace(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".memo-*")
 	if err != nil {
 		return err
@@ -97,6 +198,7 @@ func (h *hashMemo) save(path string) error {
 func (h *hashMemo) prefetch(es []entry) {
 	var todo []entry
 	h.mu.Lock()
+	h.load()
 	for _, e := range es {
 		// Only files the walk named: a sum without a key is not kept.
 		if e.src == "" || e.data != nil || e.memo == "" {
@@ -139,6 +241,7 @@ func (h *hashMemo) sum(e entry) (string, error) {
 	// The walk's lstat names the file: a hit costs no open.
 	if e.memo != "" {
 		h.mu.Lock()
+		h.load()
 		sum, ok := h.m[e.memo]
 		if ok {
 			h.used[e.memo] = sum
@@ -167,6 +270,7 @@ func (h *hashMemo) sum(e entry) (string, error) {
 	sum := hex.EncodeToString(d.Sum(nil))
 	if key != "" {
 		h.mu.Lock()
+		h.load()
 		h.m[key], h.used[key] = sum, sum
 		h.fresh = true
 		h.mu.Unlock()

@@ -10,8 +10,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/vbatts/tar-split/tar/asm"
-	"github.com/vbatts/tar-split/tar/storage"
 	"golang.org/x/sys/unix"
 )
 
@@ -46,10 +44,8 @@ func AdoptUpper(upper, dir string, meta io.Writer, o DiffOptions) (string, error
 	defer pr.Close()
 	h := sha256.New()
 	bw := bufio.NewWriterSize(meta, 64<<10)
-	stream, done, err := asm.NewInputTarStreamWithDone(pr, newMetaPacker(bw), storage.NewDiscardFilePutter())
-	if err != nil {
-		return "", fmt.Errorf("tar-split: %w", err)
-	}
+	mp := newMetaPacker(bw)
+	stream, done := splitTar(pr, mp)
 	if _, err := io.Copy(h, stream); err != nil {
 		stream.Close()
 		<-done
@@ -61,6 +57,7 @@ func AdoptUpper(upper, dir string, meta io.Writer, o DiffOptions) (string, error
 	if err := bw.Flush(); err != nil {
 		return "", fmt.Errorf("write tar-split metadata: %w", err)
 	}
+	recordSize(meta, mp)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 

@@ -39,9 +39,13 @@ func TestAdoptUpper(t *testing.T) {
 
 	dir := filepath.Join(t.TempDir(), "diff")
 	var meta bytes.Buffer
-	sum, err := AdoptUpper(upper, dir, &meta, o)
+	sm := &sizeMeta{Writer: &meta, n: -1}
+	sum, err := AdoptUpper(upper, dir, sm, o)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if n, err := Size(dir); err != nil || sm.n != n {
+		t.Errorf("AdoptUpper told size %d, Size %d (%v)", sm.n, n, err)
 	}
 	if exists(upper) {
 		t.Errorf("%s still exists after AdoptUpper", upper)

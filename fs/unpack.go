@@ -9,9 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
-	"github.com/vbatts/tar-split/tar/asm"
-	"github.com/vbatts/tar-split/tar/storage"
 )
 
 // copyBufSize is large because layer files are mostly written whole and
@@ -50,10 +47,8 @@ func Unpack(r io.Reader, dir string, meta io.Writer, o Options) (int64, error) {
 	}
 
 	bw := bufio.NewWriterSize(meta, 64<<10)
-	stream, done, err := asm.NewInputTarStreamWithDone(cr, newMetaPacker(bw), storage.NewDiscardFilePutter())
-	if err != nil {
-		return 0, fmt.Errorf("tar-split: %w", err)
-	}
+	mp := newMetaPacker(bw)
+	stream, done := splitTar(cr, mp)
 	u := newUnpacker(root, o)
 	err = u.run(stream)
 	if err != nil {
@@ -69,6 +64,7 @@ func Unpack(r io.Reader, dir string, meta io.Writer, o Options) (int64, error) {
 	if err := bw.Flush(); err != nil {
 		return cr.n, fmt.Errorf("write tar-split metadata: %w", err)
 	}
+	recordSize(meta, mp)
 	return cr.n, nil
 }
 

@@ -101,3 +101,20 @@ func TestCacheEntryWithoutManifest(t *testing.T) {
 		t.Errorf("Cache = %+v", e)
 	}
 }
+
+// TestCommitLayerRecordedSize: a fill whose unpacker tells the size
+// (fs.SizeRecorder) has it recorded without a walk of the tree.
+func TestCommitLayerRecordedSize(t *testing.T) {
+	s := newStore(t)
+	fill := commitFill("hello")
+	d, err := s.CommitLayer(func(dir string, meta io.Writer) (v1.Hash, error) {
+		meta.(interface{ RecordSize(int64) }).RecordSize(42)
+		return fill(dir, meta)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.layerBytes(d.Hex); err != nil || n != 42 {
+		t.Errorf("layer size = %d, %v; want the recorded 42", n, err)
+	}
+}
