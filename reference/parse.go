@@ -22,31 +22,78 @@ const (
 	ipv6          = `\[(?:[a-fA-F0-9:]+)\]`
 	domainAndPort = `(?:` + domainName + `|` + ipv6 + `)(?::[0-9]+)?`
 	namePat       = `(?:` + domainAndPort + `/)?` + pathComponent + `(?:/` + pathComponent + `)*`
-	tagPat        = `[\w][\w.-]{0,127}`
-	digestPat     = `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}`
+	// The grammar's bounded repeats, [\w.-]{0,127} and [[:xdigit:]]{32,},
+	// are written unbounded and their bounds checked on the match
+	// (tagMax, digestMin): compiled, each bound is that many copies of
+	// its class, and the program they make costs a fresh pocket process
+	// about 3 ms of allocation and page faults on every command that
+	// names an image.
+	tagPat    = `[\w][\w.-]*`
+	digestPat = `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:]([[:xdigit:]]+)`
+	tagMax    = 128
+	digestMin = 32
 
 	officialRepo  = "library/"
 	nameMaxLength = 255
 )
 
 // The grammar is compiled on first use, not at start-up: every pocket
-// process (the container's init and monitor too) would otherwise pay
-// about 2 ms for it, and most never parse a reference.
-var (
-	referenceRe = sync.OnceValue(func() *regexp.Regexp {
-		return regexp.MustCompile(`^(` + namePat + `)(?::(` + tagPat + `))?(?:@(` + digestPat + `))?$`)
-	})
-	hex64Re    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-f0-9]{64}$`) })
-	digestOnly = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sha(256|384|512):[a-fA-F0-9]{32,}$`) })
-	sha256Re   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sha256:[a-f0-9]{64}$`) })
-)
+// process (the container's monitor too) would otherwise pay for it, and
+// most never parse a reference.
+var referenceRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(` + namePat + `)(?::(` + tagPat + `))?(?:@(` + digestPat + `))?$`)
+})
+
+// match is the grammar's submatches of s (name, tag, digest, the
+// digest's hex), or nil where s is no reference.
+func match(s string) []string {
+	m := referenceRe().FindStringSubmatch(s)
+	if m == nil || len(m[2]) > tagMax || m[3] != "" && len(m[4]) < digestMin {
+		return nil
+	}
+	return m
+}
+
+// isHex reports whether s is n or more hexadecimal digits (exactly n when
+// exact), lowercase only when lower.
+func isHex(s string, n int, exact, lower bool) bool {
+	if len(s) < n || exact && len(s) != n {
+		return false
+	}
+	for _, c := range []byte(s) {
+		switch {
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
+		case !lower && 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isHex64 is an image ID's long form: 64 lowercase hexadecimal digits.
+func isHex64(s string) bool { return isHex(s, 64, true, true) }
+
+// isDigestOnly is a digest with no name: sha256, sha384 or sha512, a
+// colon and 32 or more hexadecimal digits of either case.
+func isDigestOnly(s string) bool {
+	algo, hex, ok := strings.Cut(s, ":")
+	return ok && (algo == "sha256" || algo == "sha384" || algo == "sha512") && isHex(hex, 32, false, false)
+}
+
+// isSHA256 is the only digest a reference may carry: sha256: and 64
+// lowercase hexadecimal digits.
+func isSHA256(s string) bool {
+	hex, ok := strings.CutPrefix(s, "sha256:")
+	return ok && isHex64(hex)
+}
 
 // IsImageID reports whether s has the shape of an image ID and can never
 // be a name: 64 hexadecimal digits, or a digest ("sha256:..."), as
 // Docker's ParseAnyReference reads them. A short hex prefix such as
 // "3f2a" is also a valid name and is not reported here.
 func IsImageID(s string) bool {
-	return hex64Re().MatchString(s) || digestOnly().MatchString(s)
+	return isHex64(s) || isDigestOnly(s)
 }
 
 // splitDockerDomain is distribution/reference's rule for where the
@@ -89,10 +136,10 @@ func parse(s string) (name.Reference, error) {
 	if s == "" {
 		return nil, fmt.Errorf("empty image name")
 	}
-	if hex64Re().MatchString(s) {
+	if isHex64(s) {
 		return nil, fmt.Errorf("a 64-character hexadecimal string is an image ID, not a repository name")
 	}
-	if digestOnly().MatchString(s) {
+	if isDigestOnly(s) {
 		// Grammatically the repository "sha256" with a tag, but what the
 		// user has is an image ID, never a name (Docker's ParseAnyReference).
 		return nil, fmt.Errorf("a digest is not a repository name (hint: use it as an image ID or as NAME@DIGEST)")
@@ -105,7 +152,7 @@ func parse(s string) (name.Reference, error) {
 	if strings.ToLower(remote) != remote {
 		return nil, fmt.Errorf("repository name (%s) must be lowercase", remote)
 	}
-	m := referenceRe().FindStringSubmatch(domain + "/" + rest)
+	m := match(domain + "/" + rest)
 	if m == nil {
 		return nil, fmt.Errorf("not [REGISTRY/]NAME[:TAG][@DIGEST]")
 	}
@@ -119,7 +166,7 @@ func parse(s string) (name.Reference, error) {
 	}
 	repo := reg.Repo(path)
 	if m[3] != "" {
-		if !sha256Re().MatchString(m[3]) {
+		if !isSHA256(m[3]) {
 			return nil, fmt.Errorf("digest must be sha256:<64 lowercase hex digits>")
 		}
 		return repo.Digest(m[3]), nil

@@ -2,6 +2,7 @@ package reference
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -188,6 +189,63 @@ func TestIsImageID(t *testing.T) {
 	} {
 		if got := IsImageID(tc.in); got != tc.id {
 			t.Errorf("IsImageID(%q) = %v, want %v", tc.in, got, tc.id)
+		}
+	}
+}
+
+// TestGrammarAsDistribution: the reference grammar with its bounds checked
+// on the match (tagMax, digestMin) and the hand-written digest and ID
+// checks accept exactly what distribution/reference's bounded regular
+// expressions accept, on names, tags and digests around every bound.
+func TestGrammarAsDistribution(t *testing.T) {
+	bounded := regexp.MustCompile(`^(` + namePat + `)(?::([\w][\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*[:][[:xdigit:]]{32,}))?$`)
+	hex64 := regexp.MustCompile(`^[a-f0-9]{64}$`)
+	digestOnly := regexp.MustCompile(`^sha(256|384|512):[a-fA-F0-9]{32,}$`)
+	sha256 := regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+
+	var in []string
+	for _, name := range []string{"docker.io/library/alpine", "localhost:5000/a/b", "[::1]:5000/app", "a..b", "-x"} {
+		in = append(in, name)
+		for _, n := range []int{0, 1, 126, 127, 128, 129, 200} {
+			for _, c := range []string{"t", ".", "-", "_", "T", "é"} {
+				in = append(in, name+":"+strings.Repeat(c, n), name+":v"+strings.Repeat(c, n))
+			}
+		}
+		for _, n := range []int{0, 31, 32, 33, 63, 64, 65} {
+			for _, h := range []string{"a", "A", "0", "g"} {
+				d := strings.Repeat(h, n)
+				in = append(in, name+"@sha256:"+d, name+":tag@sha256:"+d, name+"@sha512:"+d, name+"@x+y.z:"+d, name+"@:"+d)
+			}
+		}
+	}
+	for _, s := range in {
+		m := match(s)
+		got := m != nil
+		if want := bounded.MatchString(s); got != want {
+			t.Errorf("grammar(%q) = %v, distribution's = %v", s, got, want)
+		}
+		if m != nil && m[3] != "" {
+			if got, want := isSHA256(m[3]), sha256.MatchString(m[3]); got != want {
+				t.Errorf("isSHA256(%q) = %v, want %v", m[3], got, want)
+			}
+		}
+	}
+	var ids []string
+	for _, n := range []int{0, 31, 32, 63, 64, 65} {
+		for _, h := range []string{"a", "F", "0", "g", "f"} {
+			d := strings.Repeat(h, n)
+			ids = append(ids, d, "sha256:"+d, "sha384:"+d, "sha512:"+d, "sha1:"+d, "SHA256:"+d, "sha256"+d)
+		}
+	}
+	for _, s := range ids {
+		if got, want := isHex64(s), hex64.MatchString(s); got != want {
+			t.Errorf("isHex64(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isDigestOnly(s), digestOnly.MatchString(s); got != want {
+			t.Errorf("isDigestOnly(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isSHA256(s), sha256.MatchString(s); got != want {
+			t.Errorf("isSHA256(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
