@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -83,7 +84,8 @@ func sealedInit(cache string) (*os.File, error) {
 // written there by the first start of this build of pocket: the file is
 // named after the init's Go build ID, a hash of everything it was built
 // from, so another pocket build never runs it. nil where it cannot be
-// made or run (a full disk, a noexec mount). The directory is pocket's
+// made or run (a full disk, a noexec mount, a damaged file, which is
+// written again for the next start). The directory is pocket's
 // own (the store), writable by whoever can replace pocket's binary.
 func cachedInit(dir string) *os.File {
 	id := initBuildID()
@@ -101,9 +103,15 @@ func cachedInit(dir string) *os.File {
 		return nil
 	}
 	var st unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &st) != nil || st.Size != int64(len(initExe)) {
+		// Not this init (truncated, replaced): never run, written anew
+		// for the next start.
+		f.Close()
+		writeInit(dir, path)
+		return nil
+	}
 	var fs unix.Statfs_t
-	if unix.Fstat(int(f.Fd()), &st) != nil || st.Size != int64(len(initExe)) ||
-		unix.Fstatfs(int(f.Fd()), &fs) != nil || fs.Flags&unix.ST_NOEXEC != 0 {
+	if unix.Fstatfs(int(f.Fd()), &fs) != nil || fs.Flags&unix.ST_NOEXEC != 0 {
 		f.Close()
 		return nil
 	}
@@ -136,8 +144,35 @@ func writeInit(dir, path string) error {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
+		return err
 	}
-	return err
+	pruneInits(dir, path)
+	return nil
+}
+
+// pruneInits removes, once a new build of pocket has written its init,
+// the inits of earlier builds (one per upgrade would pile up) and the
+// temporary files of first starts killed while writing (an hour old: a
+// younger one may be another start's, still being written). A pocket of
+// another build that finds its file gone writes it again, or runs from a
+// memfd; a running init keeps the file it was started from.
+func pruneInits(dir, keep string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		switch {
+		case p == keep:
+		case strings.HasPrefix(e.Name(), "pocket-init-"):
+			os.Remove(p)
+		case strings.HasPrefix(e.Name(), ".pocket-init-"):
+			if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > time.Hour {
+				os.Remove(p)
+			}
+		}
+	}
 }
 
 // initBuildID is the embedded init's Go build ID (its ELF note "Go", type

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -134,15 +135,41 @@ func TestCachedInit(t *testing.T) {
 		f.Close()
 		t.Error("cachedInit used a file of another size")
 	}
+	// ... and writes it anew for the next start.
+	if f = cachedInit(dir); f == nil {
+		t.Fatal("cachedInit = nil after the damaged file was written again")
+	}
+	f.Close()
+	if b, _ := os.ReadFile(files[0]); string(b) != initExe {
+		t.Error("the damaged init was not written again")
+	}
 
-	// Another build of the init has another name.
+	// Another build of the init has another name, and removes the inits
+	// of earlier builds and stale temporary files (not a fresh one).
+	stale, fresh := filepath.Join(dir, ".pocket-init-1"), filepath.Join(dir, ".pocket-init-2")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("half"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
 	initExe = fakeInit("abc/xyz", "second build, longer")
 	if f = cachedInit(dir); f == nil {
 		t.Fatal("cachedInit = nil for a second build")
 	}
 	f.Close()
-	if both, _ := filepath.Glob(filepath.Join(dir, "pocket-init-*")); len(both) != 2 {
-		t.Errorf("cache holds %v, want a file per build", both)
+	now, _ := filepath.Glob(filepath.Join(dir, "pocket-init-*"))
+	if len(now) != 1 || now[0] == files[0] {
+		t.Errorf("cache holds %v, want the second build's init alone", now)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("a temporary file two hours old stays (%v)", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a fresh temporary file, maybe another start's, was removed: %v", err)
 	}
 
 	// No build ID, no cache: the memfd or pocket's own binary serve.
