@@ -3,8 +3,6 @@ package build
 import (
 	"archive/tar"
 	"bufio"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -238,15 +236,8 @@ func (b *builder) storePlan(p *copyPlan) (*layerDesc, error) {
 			pw.CloseWithError(err)
 		}()
 		defer pr.Close()
-		h := sha256.New()
-		if _, err := pfs.Unpack(io.TeeReader(pr, h), dir, meta, pfs.OptionsFor(privilege.Rootless())); err != nil {
-			return v1.Hash{}, err
-		}
-		// Whatever follows the tar's end is part of its digest.
-		if _, err := io.Copy(h, pr); err != nil {
-			return v1.Hash{}, err
-		}
-		return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
+		d, err := pfs.UnpackDigest(pr, dir, meta, pfs.OptionsFor(privilege.Rootless()))
+		return v1.Hash{Algorithm: "sha256", Hex: d}, err
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package fs
 import (
 	"archive/tar"
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -66,6 +68,20 @@ func Unpack(r io.Reader, dir string, meta io.Writer, o Options) (int64, error) {
 	}
 	recordSize(meta, mp)
 	return cr.n, nil
+}
+
+// UnpackDigest is Unpack, returning the sha256 of all of r in hex: the tar
+// and whatever follows its end (padding, which is part of the digest), so
+// the tar's diffID, whoever wrote it.
+func UnpackDigest(r io.Reader, dir string, meta io.Writer, o Options) (string, error) {
+	h := sha256.New()
+	if _, err := Unpack(io.TeeReader(r, h), dir, meta, o); err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // layerRoot checks that dir is an empty directory and returns its

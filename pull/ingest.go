@@ -158,14 +158,10 @@ func fill(ctx context.Context, j layerJob, dir string, meta io.Writer, bar layer
 		return v1.Hash{}, stalled(badContent(mismatch(err, src, tee, blob, j), err, src))
 	}
 	defer tarStream.Close()
-	diff := sha256.New()
-	_, err = fs.Unpack(io.TeeReader(tarStream, diff), dir, meta, fs.OptionsFor(privilege.Rootless()))
+	diffID, err := fs.UnpackDigest(tarStream, dir, meta, fs.OptionsFor(privilege.Rootless()))
 	if err == nil {
-		// Whatever follows the tar (padding, the compression trailer) is
-		// part of the digested blob: read it all.
-		if _, err = io.Copy(diff, tarStream); err == nil {
-			_, err = io.Copy(io.Discard, tee)
-		}
+		// The compression trailer is part of the digested blob: read it.
+		_, err = io.Copy(io.Discard, tee)
 	}
 	if err != nil {
 		return v1.Hash{}, stalled(badContent(mismatch(err, src, tee, blob, j), err, src))
@@ -174,7 +170,7 @@ func fill(ctx context.Context, j layerJob, dir string, meta io.Writer, bar layer
 		return v1.Hash{}, err
 	}
 	bar.extracted()
-	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(diff.Sum(nil))}, nil
+	return v1.Hash{Algorithm: "sha256", Hex: diffID}, nil
 }
 
 // mismatch reports a corrupted blob as a digest error rather than as the

@@ -223,14 +223,8 @@ func unpackTar(f *os.File) func(dir string, meta io.Writer) (v1.Hash, error) {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return v1.Hash{}, err
 		}
-		h := sha256.New()
-		if _, err := fs.Unpack(io.TeeReader(f, h), dir, meta, fs.OptionsFor(privilege.Rootless())); err != nil {
-			return v1.Hash{}, err
-		}
-		if _, err := io.Copy(h, f); err != nil {
-			return v1.Hash{}, err
-		}
-		return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
+		d, err := fs.UnpackDigest(f, dir, meta, fs.OptionsFor(privilege.Rootless()))
+		return v1.Hash{Algorithm: "sha256", Hex: d}, err
 	}
 }
 

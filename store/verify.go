@@ -118,14 +118,8 @@ func (s *Store) rebuildLayer(diffID v1.Hash, o pfs.Options) error {
 			return v1.Hash{}, err
 		}
 		defer rc.Close()
-		h := sha256.New()
-		if _, err := pfs.Unpack(io.TeeReader(rc, h), diff, meta, o); err != nil {
-			return v1.Hash{}, err
-		}
-		if _, err := io.Copy(h, rc); err != nil {
-			return v1.Hash{}, err
-		}
-		return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(h.Sum(nil))}, nil
+		d, err := pfs.UnpackDigest(rc, diff, meta, o)
+		return v1.Hash{Algorithm: "sha256", Hex: d}, err
 	}
 	// The size recorded when the layer was first unpacked stands.
 	size := func(diff string) (int64, error) {
