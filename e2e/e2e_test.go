@@ -323,3 +323,17 @@ func mustPocket(t *testing.T, root string, args ...string) result {
 	}
 	return r
 }
+
+// mustSucceed wraps run, which runs one of tool's commands, so that a
+// non-zero exit fails the test with the command and its output, as
+// mustPocket does for the store-bound pocket.
+func mustSucceed(t *testing.T, tool string, run func(args ...string) result) func(args ...string) result {
+	return func(args ...string) result {
+		t.Helper()
+		r := run(args...)
+		if r.Code != 0 {
+			t.Fatalf("%s %s: %s", tool, strings.Join(args, " "), r)
+		}
+		return r
+	}
+}

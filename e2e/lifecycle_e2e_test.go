@@ -160,14 +160,7 @@ const counterScript = "i=0; while true; do i=$((i+1)); echo $i > /tmp/n.new; mv 
 
 func checkPause(t *testing.T, root, parent string, pocket func(args ...string) result) {
 	t.Helper()
-	must := func(args ...string) result {
-		t.Helper()
-		r := pocket(args...)
-		if r.Code != 0 {
-			t.Fatalf("pocket %v: %s", args, r)
-		}
-		return r
-	}
+	must := mustSucceed(t, "pocket", pocket)
 	id := strings.TrimSpace(must("run", "-d", "--name", "count", "--network", "none", "busybox", "sh", "-c", counterScript).Stdout)
 	counter := filepath.Join(root, "containers", id, "upper", "tmp", "n")
 	read := func() string {
@@ -287,14 +280,7 @@ func TestRename(t *testing.T) {
 
 func checkRestartPolicies(t *testing.T, pocket func(args ...string) result) {
 	t.Helper()
-	must := func(args ...string) result {
-		t.Helper()
-		r := pocket(args...)
-		if r.Code != 0 {
-			t.Fatalf("pocket %v: %s", args, r)
-		}
-		return r
-	}
+	must := mustSucceed(t, "pocket", pocket)
 	info := func(name string) containerInfo {
 		return inspectContainer(t, func() result { return must("inspect", name) })
 	}

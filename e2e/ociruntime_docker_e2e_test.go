@@ -71,14 +71,7 @@ func TestOCIRuntimeDocker(t *testing.T) {
 		t.Helper()
 		return runToEnd(t, dockerCmd(args...), "docker "+strings.Join(args, " "))
 	}
-	must := func(args ...string) result {
-		t.Helper()
-		res := run(args...)
-		if res.Code != 0 {
-			t.Fatalf("docker %s: %s", strings.Join(args, " "), res)
-		}
-		return res
-	}
+	must := mustSucceed(t, "docker", run)
 	t.Cleanup(func() {
 		run("rm", "-f", "long")
 		cmd.Process.Signal(syscall.SIGTERM)

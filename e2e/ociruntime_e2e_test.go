@@ -794,14 +794,7 @@ func TestOCIRuntimePodman(t *testing.T) {
 			"--storage-driver", "overlay", "--runtime", runc}, args...)
 		return runToEnd(t, exec.Command("podman", all...), "podman "+strings.Join(args, " "))
 	}
-	must := func(args ...string) result {
-		t.Helper()
-		res := podman(args...)
-		if res.Code != 0 {
-			t.Fatalf("podman %s: %s", strings.Join(args, " "), res)
-		}
-		return res
-	}
+	must := mustSucceed(t, "podman", podman)
 	t.Cleanup(func() {
 		podman("rm", "-f", "-a")
 		// overlay mounts of podman's storage go before the directory.
