@@ -21,6 +21,8 @@
 # BENCH_RUNS (5), BENCH_START_RUNS (20).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=testdata/bench/lib.sh
+. ./testdata/bench/lib.sh
 export PATH="$PATH:/usr/local/go/bin"
 
 MB=${BENCH_MB:-100}
@@ -28,6 +30,7 @@ RUNS=${BENCH_RUNS:-5}
 START_RUNS=${BENCH_START_RUNS:-20}
 W=$PWD/.bench
 OUT=$PWD/bench-results.txt
+BENCH_OUT=$OUT # report (lib.sh) appends there
 POCKET=$PWD/pocket
 
 [[ $(id -u) -eq 0 ]] || { echo "bench: run as root" >&2; exit 1; }
@@ -49,34 +52,10 @@ done
 HOST=$(cat "$W/registry.host")
 BYTES=$(cat "$W/big.bytes")
 
-# Peers' configuration. podman is given the loopback registry's own
-# references ($HOST/library/...), never docker.io names: a host whose
-# /etc/containers/registries.conf.d has a docker.io mirror drop-in would
-# otherwise send podman there: drop-ins are read even with
-# CONTAINERS_REGISTRIES_CONF set. CONTAINERS_REGISTRIES_CONF_DIR moves them
-# aside where podman knows it; the full references make them moot where it
-# does not. The host's peer setup does not matter either way.
-cat >"$W/registries.conf" <<CONF
-unqualified-search-registries = []
-[[registry]]
-location = "$HOST"
-insecure = true
-CONF
-cat >"$W/containers.conf" <<CONF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-[engine]
-runtime = "runc"
-CONF
-export CONTAINERS_REGISTRIES_CONF=$W/registries.conf CONTAINERS_CONF=$W/containers.conf
-# Drop-ins beside the host's registries.conf must not apply either.
-export CONTAINERS_REGISTRIES_CONF_DIR=$W/registries.conf.d
-mkdir -p "$CONTAINERS_REGISTRIES_CONF_DIR"
-
-now() { date +%s%N; }
-# median of the numbers on stdin (nanoseconds) in seconds with 3 decimals
-median() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.3f", m/1e9}'; }
-report() { echo "$*" | tee -a "$OUT"; }
+# Peers' configuration (lib.sh): podman is given the loopback registry's
+# own references ($HOST/library/...); the host's peer setup does not
+# matter either way.
+podman_conf "$W" "$HOST"
 
 # time_runs N PREPARE COMMAND...: run PREPARE (untimed) then COMMAND N times.
 time_runs() {

@@ -21,6 +21,8 @@
 # result lines are appended to), DOCKER (the docker CLI, see dockerd.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=testdata/bench/lib.sh
+. ./testdata/bench/lib.sh
 export PATH="$PATH:/usr/local/go/bin"
 
 RUNS=${BENCH_RUNS:-5}
@@ -52,26 +54,10 @@ if [[ -z $HOST ]]; then
 	HOST=$(cat "$W/reg/registry.host")
 fi
 
-# podman: the loopback registry only, the host's drop-ins aside (see
-# bench.sh), runc as the runtime.
-cat >"$W/registries.conf" <<CONF
-unqualified-search-registries = []
-[[registry]]
-location = "$HOST"
-insecure = true
-CONF
-cat >"$W/containers.conf" <<CONF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-[engine]
-runtime = "runc"
-CONF
-export CONTAINERS_REGISTRIES_CONF=$W/registries.conf CONTAINERS_CONF=$W/containers.conf
-export CONTAINERS_REGISTRIES_CONF_DIR=$W/registries.conf.d
-mkdir -p "$CONTAINERS_REGISTRIES_CONF_DIR"
+# podman: the loopback registry only, the host's drop-ins aside, runc as
+# the runtime (lib.sh).
+podman_conf "$W" "$HOST"
 
-median() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.3f", m/1e9}'; }
-report() { echo "$*"; if [[ -n ${BENCH_OUT:-} ]]; then echo "$*" >>"$BENCH_OUT"; fi; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 
 # time_one PEER: one build by PEER, its nanoseconds to stdout. The clock

@@ -25,6 +25,8 @@
 # appended to), BENCH_DROP_CACHES, BENCH_DEBIAN_MIRROR (pyimage.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=testdata/bench/lib.sh
+. ./testdata/bench/lib.sh
 
 RUNS=${BENCH_RUNS:-5}
 POCKET=${POCKET:-$PWD/pocket}
@@ -34,9 +36,6 @@ CMD=(python3 -c 1)
 [[ $(id -u) -eq 0 ]] || { echo "ci bench: run as root" >&2; exit 1; }
 [[ -x $POCKET ]] || { echo "ci bench: build pocket first (make)" >&2; exit 1; }
 
-report() { echo "$*"; if [[ -n ${BENCH_OUT:-} ]]; then echo "$*" >>"$BENCH_OUT"; fi; }
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.3f", m/1e9}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 mb() { echo $(($(stat -c %s "$1") / 1048576)); }
 
@@ -49,22 +48,8 @@ cleanup() { dockerd_stop; rm -rf "$W"; }
 trap cleanup EXIT
 rm -rf "$W"; mkdir -p "$W"
 
-cat >"$W/registries.conf" <<CONF
-unqualified-search-registries = []
-CONF
-cat >"$W/containers.conf" <<CONF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-[engine]
-runtime = "runc"
-CONF
-# podman refuses every run on a host whose hard nofile/nproc limits are
-# below its defaults (1048576) unless containers.conf sets default_ulimits
-# (runc: "error setting rlimits for ready process: error setting rlimit
-# type 7: operation not permitted").
-export CONTAINERS_REGISTRIES_CONF=$W/registries.conf CONTAINERS_CONF=$W/containers.conf
-export CONTAINERS_REGISTRIES_CONF_DIR=$W/registries.conf.d
-mkdir -p "$CONTAINERS_REGISTRIES_CONF_DIR"
+# podman: no registry to reach, runc, the ulimits it needs here (lib.sh).
+podman_conf "$W"
 
 TAR=(tar --xattrs --xattrs-include='*')
 

@@ -12,6 +12,8 @@
 # the result lines are appended to).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=testdata/bench/lib.sh
+. ./testdata/bench/lib.sh
 export PATH="$PATH:/usr/local/go/bin"
 
 RUNS=${BENCH_RUNS:-5}
@@ -42,28 +44,10 @@ if [[ -z $HOST ]]; then
 	HOST=$(cat "$W/reg/registry.host")
 fi
 
-cat >"$W/registries.conf" <<CONF
-unqualified-search-registries = []
-[[registry]]
-location = "$HOST"
-insecure = true
-CONF
-export CONTAINERS_REGISTRIES_CONF=$W/registries.conf CONTAINERS_REGISTRIES_CONF_DIR=$W/registries.conf.d
-mkdir -p "$CONTAINERS_REGISTRIES_CONF_DIR"
+podman_conf "$W" "$HOST"
 P=(--root "$W/pocket" --insecure-registry "$HOST")
 PM=(--root "$W/podman" --runroot "$W/podman-run")
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.3f", m/1e9}'; }
-report() { echo "$*"; if [[ -n ${BENCH_OUT:-} ]]; then echo "$*" >>"$BENCH_OUT"; fi; }
-
-cat >"$W/containers.conf" <<CONF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-[engine]
-runtime = "runc"
-CONF
-export CONTAINERS_CONF=$W/containers.conf
 
 # image TOOL N: a base layer (busybox, imported) and LAYERS-1 layers each
 # written by a container and committed: text-like random data (base64,

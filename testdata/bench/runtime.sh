@@ -6,6 +6,8 @@
 # Env: BENCH_START_RUNS (20), BENCH_OUT (bench-results.txt), POCKET.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=testdata/bench/lib.sh
+. ./testdata/bench/lib.sh
 HOST=$1
 RUNS=${BENCH_START_RUNS:-20}
 OUT=${BENCH_OUT:-$PWD/bench-results.txt}
@@ -38,8 +40,6 @@ trap cleanup EXIT
 for _ in $(seq 100); do "${CTR[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
 "${CTR[@]}" image import "$W/busybox.tar" >/dev/null
 
-now() { date +%s%N; }
-median() { sort -n | awk '{a[NR]=$1} END {m = (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.3f", m/1e9}'; }
 # ctr_runs RUNTIME: medians of ctr run --rm busybox true, interleaving is
 # left to the caller; one warm-up run first.
 ctr_runs() {
