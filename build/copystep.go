@@ -192,8 +192,14 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 		l = b.linkedLayer(linkKey)
 	}
 	if l == nil {
-		if l, err = b.storePlan(p); err != nil {
+		// The same step's layer of the last build that ran it: what of
+		// it did not change is linked, not written again (fs.Options.Reuse).
+		stepKey := cacheKey("", name+" files", b.bc.dir, c.text, b.platform())
+		if l, err = b.storePlan(p, b.stepLayer(stepKey)); err != nil {
 			return fmt.Errorf("%s: %w", c.text, err)
+		}
+		if err := b.s.SetStepLayer(stepKey, l.DiffID); err != nil {
+			return err
 		}
 		if c.link {
 			if err := b.saveLinked(linkKey, l); err != nil {
@@ -220,7 +226,9 @@ func (b *builder) copy(sr *stageRun, c copyCmd, cmd instructions.Command) error 
 // is hashed on the way for its diffID. It is neither written to a file
 // nor compressed (a build's layers are compressed when pushed, as with
 // Docker), so the descriptor has no digest.
-func (b *builder) storePlan(p *copyPlan) (*layerDesc, error) {
+//
+// reuse is an earlier layer to link unchanged files from, or "".
+func (b *builder) storePlan(p *copyPlan, reuse string) (*layerDesc, error) {
 	diffID, err := b.s.CommitLayer(func(dir string, meta io.Writer) (v1.Hash, error) {
 		defer trace.Span("layer: COPY tar into Unpack, tar-split")()
 		if err := os.Mkdir(dir, 0o755); err != nil {
@@ -236,13 +244,29 @@ func (b *builder) storePlan(p *copyPlan) (*layerDesc, error) {
 			pw.CloseWithError(err)
 		}()
 		defer pr.Close()
-		d, err := pfs.UnpackDigest(pr, dir, meta, pfs.OptionsFor(privilege.Rootless()))
+		o := pfs.OptionsFor(privilege.Rootless())
+		o.Reuse = reuse
+		d, err := pfs.UnpackDigest(pr, dir, meta, o)
 		return v1.Hash{Algorithm: "sha256", Hex: d}, err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &layerDesc{Descriptor: v1.Descriptor{MediaType: types.DockerLayer}, DiffID: diffID}, nil
+}
+
+// stepLayer is the directory of the layer the step stepKey wrote last,
+// or "" when there is none or the build is --no-cache: such a build
+// writes every file, as it reads no earlier result.
+func (b *builder) stepLayer(stepKey string) string {
+	if b.o.NoCache {
+		return ""
+	}
+	id, ok := b.s.StepLayer(stepKey)
+	if !ok {
+		return ""
+	}
+	return b.s.LayerDir(id)
 }
 
 // layerDesc is a stored layer's descriptor and diffID.
@@ -262,7 +286,7 @@ func (b *builder) mkdirLayer(st *state, dir string) (*v1.Descriptor, v1.Hash, er
 	if fi, err := lfs.Lstat(resolved); err == nil && fi.IsDir() {
 		return nil, v1.Hash{}, nil
 	}
-	l, err := b.storePlan(&copyPlan{dest: resolved, parents: parentHeaders(lfs, resolved, b.o.Epoch), epoch: b.o.Epoch})
+	l, err := b.storePlan(&copyPlan{dest: resolved, parents: parentHeaders(lfs, resolved, b.o.Epoch), epoch: b.o.Epoch}, "")
 	if err != nil {
 		return nil, v1.Hash{}, fmt.Errorf("WORKDIR %s: %w", dir, err)
 	}

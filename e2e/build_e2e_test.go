@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"archive/tar"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -469,16 +470,38 @@ func TestRootlessBuild(t *testing.T) {
 	ctx := filepath.Join(e.dir, "ctx")
 	os.MkdirAll(ctx, 0o755)
 	os.WriteFile(filepath.Join(ctx, "Dockerfile"), []byte("FROM busybox\nRUN echo x > /owned && chown 1000:1000 /owned\n"+
-		"COPY --chown=1000:2000 f /f\nCOPY f /root-owned\n"), 0o644)
+		"COPY --chown=1000:2000 f /f\nCOPY f /root-owned\nCOPY src/ /app/\n"), 0o644)
 	os.WriteFile(filepath.Join(ctx, "f"), []byte("f"), 0o644)
+	os.Mkdir(filepath.Join(ctx, "src"), 0o755)
+	os.WriteFile(filepath.Join(ctx, "src/a"), []byte("a"), 0o644)
+	os.WriteFile(filepath.Join(ctx, "src/b"), []byte("b1"), 0o644)
 	e.must(t, "build", "-t", "rl", ctx)
 	out := e.runOut(t, "rl", "stat", "-c", "%u:%g", "/owned", "/f", "/root-owned")
 	if out != "1000:1000\n1000:2000\n0:0" {
 		t.Errorf("rootless build owners %q, want 1000:1000, 1000:2000, 0:0", out)
 	}
 	cached, _ := cachedSteps(e.must(t, "build", "-t", "rl", ctx).Stdout)
-	if len(cached) != 3 {
-		t.Errorf("rootless rebuild cached %v, want all 3 steps", cached)
+	if len(cached) != 4 {
+		t.Errorf("rootless rebuild cached %v, want all 4 steps", cached)
+	}
+	// One source changed: the unchanged one is linked from the previous
+	// layer (TestBuildCopyReuse), as the user's own files.
+	layerOf := func() string {
+		var ids []string
+		json.Unmarshal([]byte(e.must(t, "image", "inspect", "--format", "{{json .RootFS.Layers}}", "rl").Stdout), &ids)
+		if len(ids) == 0 {
+			t.Fatal("rl has no layers")
+		}
+		return filepath.Join(e.store(), "layers", strings.TrimPrefix(ids[len(ids)-1], "sha256:"), "diff", "app")
+	}
+	first := layerOf()
+	os.WriteFile(filepath.Join(ctx, "src/b"), []byte("b2"), 0o644)
+	e.must(t, "build", "-t", "rl", ctx)
+	if !sameFileOnHost(t, filepath.Join(first, "a"), filepath.Join(layerOf(), "a")) {
+		t.Error("rootless rebuild wrote the unchanged src/a again")
+	}
+	if out := e.runOut(t, "rl", "cat", "/app/a", "/app/b"); out != "ab2" {
+		t.Errorf("rootless rebuild holds %q, want ab2", out)
 	}
 }
 
@@ -599,4 +622,62 @@ func TestBuildWorkdir(t *testing.T) {
 	if out := mustPocket(t, root, "run", "--rm", "wd", "stat", "-c", "%U %a", "/w/x").Stdout; out != "root 755\n" {
 		t.Errorf("/w/x: %q, want a root directory 755", out)
 	}
+}
+
+// TestBuildCopyReuse: a COPY run again because one source changed links
+// the unchanged files from the same step's previous layer instead of
+// writing them again; the image is the one a fresh build gives (same ID
+// with a fixed epoch) and shows the changed file.
+func TestBuildCopyReuse(t *testing.T) {
+	root := newRoot(t)
+	ctx := writeContext(t, map[string]string{"Dockerfile": "FROM busybox\nCOPY src/ /app/\n", "src/a": "a", "src/b": "b1", "src/c/d": "d"})
+	build := func(root string, args ...string) string {
+		iid := filepath.Join(t.TempDir(), "iid")
+		mustPocket(t, root, append([]string{"build", "--source-date-epoch", "1700000000", "--iidfile", iid, "-t", "app"}, append(args, ctx)...)...)
+		b, err := os.ReadFile(iid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	copyLayer := func() string {
+		var ids []string
+		out := mustPocket(t, root, "image", "inspect", "--format", "{{json .RootFS.Layers}}", "app").Stdout
+		if err := json.Unmarshal([]byte(out), &ids); err != nil || len(ids) == 0 {
+			t.Fatalf("layers of app: %q", out)
+		}
+		return filepath.Join(root, "layers", strings.TrimPrefix(ids[len(ids)-1], "sha256:"), "diff", "app")
+	}
+	build(root)
+	first := copyLayer()
+	os.WriteFile(filepath.Join(ctx, "src/b"), []byte("b2"), 0o644)
+	id := build(root)
+	second := copyLayer()
+	if first == second {
+		t.Fatal("the COPY layer did not change with its source")
+	}
+	for name, linked := range map[string]bool{"a": true, "c/d": true, "b": false} {
+		if got := sameFileOnHost(t, filepath.Join(first, name), filepath.Join(second, name)); got != linked {
+			t.Errorf("%s shared with the previous layer: %v, want %v", name, got, linked)
+		}
+	}
+	if out := mustPocket(t, root, "run", "--rm", "app", "cat", "/app/a", "/app/b", "/app/c/d").Stdout; out != "ab2d" {
+		t.Errorf("the image holds %q, want ab2d", out)
+	}
+	if fresh := build(newRoot(t), "--no-cache"); fresh != id {
+		t.Errorf("rebuilt image %s, a fresh build gives %s", id, fresh)
+	}
+}
+
+func sameFileOnHost(t *testing.T, a, b string) bool {
+	t.Helper()
+	fa, err := os.Lstat(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fb, err := os.Lstat(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return os.SameFile(fa, fb)
 }

@@ -11,14 +11,32 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// file writes a regular file. O_EXCL|O_NOFOLLOW never opens what is already
-// there (a symlink planted by an earlier entry included); an existing entry
-// is removed first.
+// file writes a regular file, or links it from Options.Reuse when the
+// earlier layer there holds the same file (see reuseFile).
 func (u *unpacker) file(hdr *tar.Header, name string, r io.Reader) error {
 	p, err := u.res.entry(name, true)
 	if err != nil {
 		return err
 	}
+	if old := u.reusable(hdr, name); old != nil {
+		defer old.Close()
+		return u.reuseFile(hdr, p, old, r)
+	}
+	f, err := u.create(p)
+	if err != nil {
+		return err
+	}
+	if _, err := io.CopyBuffer(onlyWriter{f}, r, u.buf); err != nil {
+		f.Close()
+		return err
+	}
+	return u.finishFile(hdr, p, f)
+}
+
+// create makes the regular file p, empty and mode 0600 until finishFile.
+// O_EXCL|O_NOFOLLOW never opens what is already there (a symlink planted
+// by an earlier entry included); an existing entry is removed first.
+func (u *unpacker) create(p string) (*os.File, error) {
 	const flags = unix.O_WRONLY | unix.O_CREAT | unix.O_EXCL | unix.O_NOFOLLOW | unix.O_CLOEXEC
 	fd, err := unix.Open(p, flags, 0o600)
 	if err == unix.EEXIST {
@@ -27,13 +45,15 @@ func (u *unpacker) file(hdr *tar.Header, name string, r io.Reader) error {
 		}
 	}
 	if err != nil {
-		return &os.PathError{Op: "create", Path: p, Err: err}
+		return nil, &os.PathError{Op: "create", Path: p, Err: err}
 	}
-	f := os.NewFile(uintptr(fd), p)
-	if _, err := io.CopyBuffer(onlyWriter{f}, r, u.buf); err != nil {
-		f.Close()
-		return err
-	}
+	return os.NewFile(uintptr(fd), p), nil
+}
+
+// finishFile gives the written file f at p the entry's owner, mode,
+// xattrs and times, and closes it.
+func (u *unpacker) finishFile(hdr *tar.Header, p string, f *os.File) error {
+	fd := int(f.Fd())
 	if err := u.chown(p, func() error { return unix.Fchown(fd, hdr.Uid, hdr.Gid) }); err != nil {
 		f.Close()
 		return err

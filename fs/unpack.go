@@ -121,6 +121,9 @@ type unpacker struct {
 	realRoot bool // devices may be created
 	buf      []byte
 	dirs     map[string]dirTimes // cleaned name -> times, set at the end
+	reuse    *os.File            // Options.Reuse, opened at its first use
+	noReuse  bool                // Options.Reuse is unset or could not be opened
+	cmp      []byte              // a second buffer, for reuseFile
 }
 
 func newUnpacker(root string, o Options) *unpacker {
@@ -130,12 +133,14 @@ func newUnpacker(root string, o Options) *unpacker {
 		realRoot: !o.Rootless && isRealRoot(),
 		buf:      make([]byte, copyBufSize),
 		dirs:     make(map[string]dirTimes),
+		noReuse:  o.Reuse == "",
 	}
 }
 
 // run applies every entry of the tar in r, reads r to EOF and then sets
 // directory times, which creating their children would have changed.
 func (u *unpacker) run(r io.Reader) error {
+	defer u.closeReuse()
 	tr := tar.NewReader(r)
 	for {
 		hdr, err := tr.Next()

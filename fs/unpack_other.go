@@ -15,4 +15,5 @@ func (u *unpacker) special(*tar.Header, string) error         { return ErrUnsupp
 func (u *unpacker) whiteout(string, string) error             { return ErrUnsupported }
 func (u *unpacker) opaque(string) error                       { return ErrUnsupported }
 func (u *unpacker) finish() error                             { return nil }
+func (u *unpacker) closeReuse()                               {}
 func isRealRoot() bool                                        { return false }

@@ -126,6 +126,12 @@ func (s *Store) PruneCache(until time.Time) (int, int64, error) {
 		}
 		n++
 	}
+	if until.IsZero() {
+		// SetStepLayer's hints go with the entries.
+		if err := os.RemoveAll(s.path("buildcache-steps")); err != nil {
+			return n, 0, fmt.Errorf("prune build cache: %w", err)
+		}
+	}
 	freed, err := s.gc()
 	return n, freed, err
 }
@@ -251,3 +257,53 @@ type sizedMeta struct {
 }
 
 func (m *sizedMeta) RecordSize(n int64) { m.size = n }
+
+// stepLayerPath is where SetStepLayer keeps its record for key.
+func (s *Store) stepLayerPath(key string) string { return s.path("buildcache-steps", key) }
+
+// SetStepLayer records diffID as the layer the build step key (a step's
+// place in a Dockerfile, not its inputs) wrote last, for the next build
+// to link unchanged files from (fs.Options.Reuse). The record is a hint:
+// it keeps no layer from gc, is not synced, and a lost or torn one only
+// means files are written again.
+func (s *Store) SetStepLayer(key string, diffID v1.Hash) error {
+	if !cacheKey.MatchString(key) || checkHash(diffID) != nil {
+		return fmt.Errorf("store step record %q: invalid key or layer", key)
+	}
+	dir := s.path("buildcache-steps")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".tmp-")
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(diffID.Hex)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), s.stepLayerPath(key))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}
+
+// StepLayer is the layer SetStepLayer recorded for key, if it is still in
+// the store.
+func (s *Store) StepLayer(key string) (v1.Hash, bool) {
+	if !cacheKey.MatchString(key) {
+		return v1.Hash{}, false
+	}
+	data, err := os.ReadFile(s.stepLayerPath(key))
+	if err != nil {
+		return v1.Hash{}, false
+	}
+	h := v1.Hash{Algorithm: "sha256", Hex: string(data)}
+	if checkHash(h) != nil || !s.HasLayer(h) {
+		return v1.Hash{}, false
+	}
+	return h, true
+}

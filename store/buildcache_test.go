@@ -118,3 +118,48 @@ func TestCommitLayerRecordedSize(t *testing.T) {
 		t.Errorf("layer size = %d, %v; want the recorded 42", n, err)
 	}
 }
+
+// TestStepLayer: the record of a step's last layer names a stored layer
+// or nothing: not a layer gone from the store, not a torn record, and
+// nothing after the build cache is pruned.
+func TestStepLayer(t *testing.T) {
+	s := newStore(t)
+	key := sha("step").Hex
+	if _, ok := s.StepLayer(key); ok {
+		t.Fatal("a record before any was written")
+	}
+	d, err := s.CommitLayer(commitFill("hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetStepLayer(key, d); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := s.StepLayer(key); !ok || got != d {
+		t.Errorf("StepLayer = %s, %v; want %s", got, ok, d)
+	}
+	if err := s.SetStepLayer("../x", d); err == nil {
+		t.Error("a key that is no hex sha256 was recorded")
+	}
+	if err := s.SetStepLayer(sha("other").Hex, sha("not stored")); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.StepLayer(sha("other").Hex); ok {
+		t.Error("a record of a layer the store does not have was used")
+	}
+	if err := os.WriteFile(s.stepLayerPath(key), []byte(d.Hex[:20]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.StepLayer(key); ok {
+		t.Error("a torn record was used")
+	}
+	if err := s.SetStepLayer(key, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.PruneCache(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.StepLayer(key); ok {
+		t.Error("a record outlived builder prune")
+	}
+}
