@@ -34,7 +34,14 @@ func AdoptUpper(upper, dir string, meta io.Writer, o DiffOptions) (string, error
 	}
 	pr, pw := io.Pipe()
 	go func() {
-		pw.CloseWithError(adoptTree(pw, dir, o))
+		// Buffered: the tar's many small writes would each be a
+		// hand-off to the tar-split goroutine through the pipe.
+		bw := bufio.NewWriterSize(pw, 64<<10)
+		err := adoptTree(bw, dir, o)
+		if err == nil {
+			err = bw.Flush()
+		}
+		pw.CloseWithError(err)
 	}()
 	defer pr.Close()
 	h := sha256.New()
