@@ -244,6 +244,80 @@ func TestAdoptUpperNoFollow(t *testing.T) {
 	}
 }
 
+// TestOpenListed: AdoptUpper's walk takes a regular file's type from
+// its directory entry and stats it only through the descriptor it
+// opens; a symlink to a host file or a FIFO put in its place after the
+// listing is refused, never followed nor blocked on (the CVE-2018-15664
+// class of swaps).
+func TestOpenListed(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		swap func(p string) error
+	}{
+		{"symlink", func(p string) error { return os.Symlink("/etc/passwd", p) }},
+		{"fifo", func(p string) error { return unix.Mkfifo(p, 0o644) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "f")
+			must(t, os.WriteFile(p, []byte("x"), 0o644))
+			ents, err := readDirentsAt(dir)
+			must(t, err)
+			if len(ents) != 1 || ents[0].typ != unix.DT_REG {
+				t.Fatalf("listing %+v, want one regular file", ents)
+			}
+			fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+			must(t, err)
+			defer unix.Close(fd)
+			must(t, os.Remove(p))
+			must(t, tc.swap(p))
+			e := upperEntry{rel: "f", dirfd: fd, name: "f", fd: -1, unstat: true}
+			if got, err := openListed(&e); err == nil {
+				unix.Close(got)
+				t.Fatalf("openListed opened a %s swapped in after the listing", tc.name)
+			}
+		})
+	}
+}
+
+func readDirentsAt(dir string) ([]dirent, error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	return readDirents(fd)
+}
+
+// TestReadDirents: the names readNames gives, with each entry's type.
+func TestReadDirents(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 500 {
+		must(t, os.WriteFile(filepath.Join(dir, "file-with-a-long-name-"+strconv.Itoa(i)), nil, 0o644))
+	}
+	must(t, os.Mkdir(filepath.Join(dir, "d"), 0o755))
+	must(t, os.Symlink("d", filepath.Join(dir, "l")))
+	ents, err := readDirentsAt(dir)
+	must(t, err)
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	must(t, err)
+	defer unix.Close(fd)
+	names, err := readNames(fd)
+	must(t, err)
+	var got []string
+	types := map[string]uint8{}
+	for _, e := range ents {
+		got = append(got, e.name)
+		types[e.name] = e.typ
+	}
+	if d := cmp.Diff(names, got); d != "" {
+		t.Errorf("names (-readNames +readDirents):\n%s", d)
+	}
+	if types["d"] != unix.DT_DIR || types["l"] != unix.DT_LNK || types["file-with-a-long-name-7"] != unix.DT_REG {
+		t.Errorf("types d=%d l=%d file=%d", types["d"], types["l"], types["file-with-a-long-name-7"])
+	}
+}
+
 // failAfter fails every write after n bytes.
 type failAfter struct{ n int }
 

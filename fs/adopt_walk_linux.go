@@ -124,17 +124,32 @@ type adopter struct {
 // descriptor, anything else is named through /proc/self/fd for the
 // l*xattr calls, which do not follow the last component.
 func (a *adopter) entry(e upperEntry) error {
+	fd := -1
+	if e.unstat {
+		var err error
+		if fd, err = openListed(&e); err != nil || fd < 0 {
+			return err
+		}
+	}
 	hdr, err := a.h.header(e)
 	if err != nil || hdr == nil {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
 		return err
 	}
 	it := &adoptItem{hdr: hdr, rel: e.rel, fd: -1, opaque: e.opaque}
 	switch {
 	case hdr.Typeflag == tar.TypeLink:
 		// The inode's xattrs went with its first name.
+		if fd >= 0 {
+			unix.Close(fd)
+		}
 	case hdr.Typeflag == tar.TypeReg && !e.whiteout:
-		if it.fd, err = openRegularFd(e); err != nil {
-			return err
+		if it.fd = fd; fd < 0 {
+			if it.fd, err = openRegularFd(e); err != nil {
+				return err
+			}
 		}
 		it.ready = make(chan struct{})
 		a.jobs <- it
@@ -161,6 +176,29 @@ func (a *adopter) entry(e upperEntry) error {
 		}
 		return errStopped
 	}
+}
+
+// openListed opens an entry its directory listed as a regular file,
+// without following, and stats it through that descriptor: it must be
+// a regular file still (not a symlink to a host file, not a FIFO that
+// would block). -1 and no error: gone since it was listed.
+func openListed(e *upperEntry) (int, error) {
+	fd, err := unix.Openat(e.dirfd, e.name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return -1, nil // as the walk skips what it cannot stat
+	}
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: "/" + e.rel, Err: err}
+	}
+	if err := unix.Fstat(fd, &e.st); err != nil {
+		unix.Close(fd)
+		return -1, &os.PathError{Op: "fstat", Path: "/" + e.rel, Err: err}
+	}
+	if e.st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return -1, fmt.Errorf("read /%s: %w: replaced while committing", e.rel, ErrUnsafeEntry)
+	}
+	return fd, nil
 }
 
 // read strips a regular file's xattrs and reads it ahead when small.
