@@ -58,7 +58,7 @@ func hashFile(p string) (sum, key string, err error) {
 	bp := hashBufs.Get().(*[]byte)
 	defer hashBufs.Put(bp)
 	d := sha256.New()
-	for {
+	for total := int64(0); ; {
 		n, err := unix.Read(fd, *bp)
 		if errors.Is(err, unix.EINTR) {
 			continue
@@ -70,6 +70,11 @@ func hashFile(p string) (sum, key string, err error) {
 			break
 		}
 		d.Write((*bp)[:n])
+		// A short read that reaches the size fstat gave is the end of
+		// the file the key names: no read(2) more to see it.
+		if total += int64(n); n < len(*bp) && total >= int64(st.Size) {
+			break
+		}
 	}
 	key = formatKey(uint64(st.Dev), uint64(st.Ino), int64(st.Size), int64(st.Mtim.Sec), int64(st.Mtim.Nsec), int64(st.Ctim.Sec), int64(st.Ctim.Nsec))
 	return hex.EncodeToString(d.Sum(nil)), key, nil
