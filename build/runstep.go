@@ -44,6 +44,7 @@ func (b *builder) run(sr *stageRun, c *instructions.RunCommand) error {
 	if hit, err := b.cached(sr, key); hit || err != nil {
 		return err
 	}
+	defer b.prehash(sr)()
 	var tmpfs []string
 	volumes, err := b.runMounts(sr, mounts, &tmpfs)
 	if err != nil {

@@ -23,9 +23,10 @@ import (
 // stageRun is one stage being built: its state and the ARGs it declared.
 type stageRun struct {
 	st     *state
-	args   map[string]string // declared ARGs visible to later steps
-	keys   []string          // their names, in declaration order
-	cmdSet bool              // a CMD in this stage
+	args   map[string]string      // declared ARGs visible to later steps
+	keys   []string               // their names, in declaration order
+	cmdSet bool                   // a CMD in this stage
+	rest   []instructions.Command // the commands after the one executing, unexpanded
 }
 
 // env is what variable substitution sees: ENV over ARG, as Docker.
@@ -129,7 +130,8 @@ func (b *builder) buildStage(i int, final bool) error {
 			return err
 		}
 	}
-	for _, cmd := range stg.Commands {
+	for j, cmd := range stg.Commands {
+		run.rest = stg.Commands[j+1:]
 		b.printStep(cmdText(cmd))
 		if err := b.execute(run, cmd); err != nil {
 			return err

@@ -251,23 +251,12 @@ func (h *hashMemo) sum(e entry) (string, error) {
 			return sum, nil
 		}
 	}
-	f, err := openNoFollow(e.src)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", err
-	}
 	// Keyed by what the open file is now: a file changed since the
 	// walk is hashed under its new identity.
-	key := memoKey(fi)
-	d := sha256.New()
-	if _, err := io.Copy(d, f); err != nil {
+	sum, key, err := hashFile(e.src)
+	if err != nil {
 		return "", err
 	}
-	sum := hex.EncodeToString(d.Sum(nil))
 	if key != "" {
 		h.mu.Lock()
 		h.load()

@@ -3,6 +3,7 @@ package fs
 import (
 	"archive/tar"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -75,6 +76,32 @@ func newEntryWriter(w io.Writer, epoch *time.Time) *entryWriter {
 // write writes one entry: a whiteout as ".wh.NAME", an opaque directory
 // followed by its ".wh..wh..opq" marker.
 func (t *entryWriter) write(e upperEntry) error {
+	hdr, err := t.header(e)
+	if err != nil || hdr == nil {
+		return err
+	}
+	if e.whiteout {
+		return t.tw.WriteHeader(hdr)
+	}
+	var body io.Reader
+	if hdr.Typeflag == tar.TypeReg {
+		f, err := openRegular(e)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		body = f
+	}
+	if hdr.Typeflag != tar.TypeLink {
+		addXattrs(hdr, e)
+	}
+	return t.put(hdr, body, e.opaque)
+}
+
+// header is e's tar header but its xattrs: a whiteout as ".wh.NAME", a
+// regular file whose inode was written before as a hard link to its
+// first name; nil for a socket, which has no tar form.
+func (t *entryWriter) header(e upperEntry) (*tar.Header, error) {
 	st := &e.st
 	mtime := time.Unix(st.Mtim.Unix()).Truncate(time.Second)
 	if t.epoch != nil && mtime.After(*t.epoch) {
@@ -94,9 +121,8 @@ func (t *entryWriter) write(e upperEntry) error {
 		hdr.Typeflag = tar.TypeReg
 		hdr.Mode = 0o644
 		hdr.Uid, hdr.Gid = 0, 0
-		return t.tw.WriteHeader(hdr)
+		return hdr, nil
 	}
-	var file *os.File
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFDIR:
 		hdr.Typeflag = tar.TypeDir
@@ -105,7 +131,7 @@ func (t *entryWriter) write(e upperEntry) error {
 		hdr.Typeflag = tar.TypeSymlink
 		target, err := readlinkat(e.dirfd, e.name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		hdr.Linkname = target
 	case unix.S_IFREG:
@@ -118,12 +144,6 @@ func (t *entryWriter) write(e upperEntry) error {
 		if st.Nlink > 1 {
 			t.links[key] = e.rel
 		}
-		f, err := openRegular(e)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		file = f
 		hdr.Typeflag = tar.TypeReg
 		hdr.Size = st.Size
 	case unix.S_IFCHR, unix.S_IFBLK:
@@ -136,28 +156,31 @@ func (t *entryWriter) write(e upperEntry) error {
 	case unix.S_IFIFO:
 		hdr.Typeflag = tar.TypeFifo
 	default:
-		return nil // sockets have no tar form
+		return nil, nil
 	}
-	if hdr.Typeflag != tar.TypeLink {
-		addXattrs(hdr, e)
-	}
+	return hdr, nil
+}
+
+// put writes hdr, then for a regular file exactly hdr.Size bytes of
+// body, then for an opaque directory its ".wh..wh..opq" marker.
+func (t *entryWriter) put(hdr *tar.Header, body io.Reader, opaque bool) error {
 	if err := t.tw.WriteHeader(hdr); err != nil {
 		return err
 	}
-	if file != nil {
+	if hdr.Typeflag == tar.TypeReg && body != nil {
 		// Exactly the size listed: a file the container grows or
 		// shrinks meanwhile cannot corrupt the stream.
-		n, err := io.CopyBuffer(t.tw, io.LimitReader(file, hdr.Size), t.buf)
+		n, err := io.CopyBuffer(t.tw, io.LimitReader(body, hdr.Size), t.buf)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", e.rel, err)
+			return fmt.Errorf("read %s: %w", hdr.Name, err)
 		}
 		if n < hdr.Size {
-			return fmt.Errorf("read %s: %w", e.rel, io.ErrUnexpectedEOF)
+			return fmt.Errorf("read %s: %w", hdr.Name, io.ErrUnexpectedEOF)
 		}
 	}
-	if e.opaque {
+	if opaque {
 		return t.tw.WriteHeader(&tar.Header{
-			Name: e.rel + "/" + opaqueMarker, Typeflag: tar.TypeReg, Mode: 0o644,
+			Name: strings.TrimSuffix(hdr.Name, "/") + "/" + opaqueMarker, Typeflag: tar.TypeReg, Mode: 0o644,
 			ModTime: hdr.ModTime, Format: tar.FormatPAX,
 		})
 	}
@@ -170,7 +193,9 @@ type upperEntry struct {
 	rel      string // "etc/passwd"
 	dirfd    int
 	name     string
+	fd       int // a directory's own descriptor, opened without following; -1 for others
 	st       unix.Stat_t
+	unstat   bool // st not read: a regular file by its directory entry (prune walks only)
 	whiteout bool
 	opaque   bool
 }
@@ -184,6 +209,10 @@ func walkUpper(upper string, o DiffOptions, fn func(upperEntry) error) error {
 		return &os.PathError{Op: "open", Path: upper, Err: err}
 	}
 	defer unix.Close(fd)
+	return newUpperWalk(o, fn).dir(fd, "")
+}
+
+func newUpperWalk(o DiffOptions, fn func(upperEntry) error) *upperWalk {
 	w := &upperWalk{o: o, fn: fn, hidden: map[string]bool{}, stubs: map[string]bool{}}
 	for _, h := range o.Hidden {
 		w.hidden[strings.TrimPrefix(path.Clean("/"+h), "/")] = true
@@ -191,7 +220,7 @@ func walkUpper(upper string, o DiffOptions, fn func(upperEntry) error) error {
 	for _, s := range o.Stubs {
 		w.stubs[strings.TrimPrefix(path.Clean("/"+s), "/")] = true
 	}
-	return w.dir(fd, "")
+	return w
 }
 
 type upperWalk struct {
@@ -199,22 +228,54 @@ type upperWalk struct {
 	fn     func(upperEntry) error
 	hidden map[string]bool
 	stubs  map[string]bool
+	// prune removes what the walk skips (hidden paths, empty mount
+	// stubs) and sockets (no tar form) instead of passing them over,
+	// keeping the times of each directory it removes from.
+	prune bool
 }
 
 func (w *upperWalk) dir(fd int, rel string) error {
-	names, err := readNames(fd)
+	ents, err := readDirents(fd)
 	if err != nil {
 		return fmt.Errorf("read directory /%s: %w", rel, err)
 	}
-	for _, name := range names {
+	var pruned *unix.Stat_t // the directory's times, once something is removed
+	remove := func(name, p string) error {
+		if pruned == nil {
+			pruned = new(unix.Stat_t)
+			if err := unix.Fstat(fd, pruned); err != nil {
+				return &os.PathError{Op: "fstat", Path: "/" + rel, Err: err}
+			}
+		}
+		if err := removeAt(fd, name); err != nil {
+			return fmt.Errorf("prune /%s: %w", p, err)
+		}
+		return nil
+	}
+	for _, d := range ents {
+		name := d.name
 		p := name
 		if rel != "" {
 			p = rel + "/" + name
 		}
 		if w.hidden[p] {
+			if w.prune {
+				if err := remove(name, p); err != nil {
+					return err
+				}
+			}
 			continue
 		}
-		e := upperEntry{rel: p, dirfd: fd, name: name}
+		e := upperEntry{rel: p, dirfd: fd, name: name, fd: -1}
+		if w.prune && d.typ == unix.DT_REG && !w.stubs[p] {
+			// Nothing to decide from its stat: fn stats it through
+			// the descriptor it reads it by, one call fewer per file.
+			e.unstat = true
+			if err := w.fn(e); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := unix.Fstatat(fd, name, &e.st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			if errors.Is(err, unix.ENOENT) {
 				continue // removed by the running container meanwhile
@@ -223,30 +284,58 @@ func (w *upperWalk) dir(fd int, rel string) error {
 		}
 		isDir := e.st.Mode&unix.S_IFMT == unix.S_IFDIR
 		e.whiteout = e.st.Mode&unix.S_IFMT == unix.S_IFCHR && e.st.Rdev == 0
-		var child int = -1
 		if isDir {
-			child, err = unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+			e.fd, err = unix.Openat(fd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 			if err != nil {
 				return &os.PathError{Op: "open", Path: "/" + p, Err: err}
 			}
-			e.opaque = getXattr(fdPath(fd, name), w.o.opaqueXattr()) == "y"
+			e.opaque = fgetXattr(e.fd, w.o.opaqueXattr()) == "y"
 		}
-		if (w.stubs[p] && isStub(child, &e.st)) || (isDir && !e.opaque && w.onlyStubs(child, p)) {
-			if child >= 0 {
-				unix.Close(child)
+		skip := (w.stubs[p] && isStub(e.fd, &e.st)) || (isDir && !e.opaque && w.onlyStubs(e.fd, p))
+		if w.prune && e.st.Mode&unix.S_IFMT == unix.S_IFSOCK {
+			skip = true
+		}
+		if skip {
+			if e.fd >= 0 {
+				unix.Close(e.fd)
+			}
+			if w.prune {
+				if err := remove(name, p); err != nil {
+					return err
+				}
 			}
 			continue
 		}
 		err = w.fn(e)
-		if err == nil && child >= 0 {
-			err = w.dir(child, p)
+		if err == nil && e.fd >= 0 {
+			err = w.dir(e.fd, p)
 		}
-		if child >= 0 {
-			unix.Close(child)
+		if e.fd >= 0 {
+			unix.Close(e.fd)
 		}
 		if err != nil {
 			return err
 		}
+	}
+	if pruned != nil {
+		// The layer records the directory as the container left it.
+		ts := []unix.Timespec{pruned.Atim, pruned.Mtim}
+		if err := unix.UtimesNanoAt(fd, ".", ts, 0); err != nil {
+			return &os.PathError{Op: "utimes", Path: "/" + rel, Err: err}
+		}
+	}
+	return nil
+}
+
+// removeAt removes name from the directory open as dirfd, with all it
+// holds; nothing below is followed.
+func removeAt(dirfd int, name string) error {
+	err := unix.Unlinkat(dirfd, name, 0)
+	if errors.Is(err, unix.EISDIR) {
+		return os.RemoveAll(fdPath(dirfd, name))
+	}
+	if err != nil && !errors.Is(err, unix.ENOENT) {
+		return &os.PathError{Op: "unlink", Path: name, Err: err}
 	}
 	return nil
 }
@@ -340,11 +429,69 @@ func readNames(fd int) ([]string, error) {
 	return names, nil
 }
 
+// dirent is a directory entry's name and type (DT_*, DT_UNKNOWN where
+// the filesystem does not say).
+type dirent struct {
+	name string
+	typ  uint8
+}
+
+// readDirents lists a directory by descriptor with getdents64, sorted
+// by name, keeping the type each entry has there.
+func readDirents(fd int) ([]dirent, error) {
+	if _, err := unix.Seek(fd, 0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	var out []dirent
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n <= 0 {
+			break
+		}
+		// struct linux_dirent64: ino u64, off s64, reclen u16, type u8,
+		// name NUL-terminated.
+		for b := buf[:n]; len(b) >= 19; {
+			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+			if reclen < 19 || reclen > len(b) {
+				return nil, fmt.Errorf("getdents: bad record length %d", reclen)
+			}
+			ino := binary.NativeEndian.Uint64(b[0:8])
+			name := b[19:reclen]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			if ino != 0 && string(name) != "." && string(name) != ".." {
+				out = append(out, dirent{name: string(name), typ: b[18]})
+			}
+			b = b[reclen:]
+		}
+	}
+	slices.SortFunc(out, func(a, b dirent) int { return strings.Compare(a.name, b.name) })
+	return out, nil
+}
+
 // fdPath names an entry through its parent's descriptor, for the l*xattr
 // calls that have no *at form: the parent is pinned and the last
 // component is not followed.
 func fdPath(dirfd int, name string) string {
 	return "/proc/self/fd/" + strconv.Itoa(dirfd) + "/" + name
+}
+
+// fgetXattr reads a short xattr through a descriptor.
+func fgetXattr(fd int, key string) string {
+	buf := make([]byte, 64)
+	n, err := unix.Fgetxattr(fd, key, buf)
+	if err != nil {
+		return ""
+	}
+	return string(buf[:n])
 }
 
 func getXattr(p, key string) string {
@@ -409,20 +556,31 @@ func readlinkat(dirfd int, name string) (string, error) {
 // it since it was listed (a symlink to a host file, a FIFO that would
 // block).
 func openRegular(e upperEntry) (*os.File, error) {
+	fd, err := openRegularFd(e)
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), e.rel), nil
+}
+
+// openRegularFd is openRegular's descriptor, for a caller that reads
+// it with read(2) alone: an *os.File costs a fcntl, an epoll_ctl and a
+// finalizer per file.
+func openRegularFd(e upperEntry) (int, error) {
 	fd, err := unix.Openat(e.dirfd, e.name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: "/" + e.rel, Err: err}
+		return -1, &os.PathError{Op: "open", Path: "/" + e.rel, Err: err}
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)
-		return nil, &os.PathError{Op: "fstat", Path: "/" + e.rel, Err: err}
+		return -1, &os.PathError{Op: "fstat", Path: "/" + e.rel, Err: err}
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Ino != e.st.Ino || st.Dev != e.st.Dev {
 		unix.Close(fd)
-		return nil, fmt.Errorf("read /%s: %w: replaced while committing", e.rel, ErrUnsafeEntry)
+		return -1, fmt.Errorf("read /%s: %w: replaced while committing", e.rel, ErrUnsafeEntry)
 	}
-	return os.NewFile(uintptr(fd), e.rel), nil
+	return fd, nil
 }
 
 // inLower reports whether rel exists in the lower directories (topmost
