@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -47,16 +48,21 @@ func Push(ctx context.Context, s *store.Store, ref name.Reference, o PushOptions
 	defer trace.CPUProfile()()
 	trace.Mark("push: start")
 	defer trace.Mark("push: done")
-	release, err := s.Hold()
-	if err != nil {
-		return err
-	}
-	defer release()
 	eps, err := endpoints(ref, Registries{Insecure: o.Insecure})
 	if err != nil {
 		return err
 	}
 	target := eps[len(eps)-1].ref.Context()
+	// The registry's ping (and token) go on while the store is read.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := newPusher(ctx, s, target)
+	go p.session(ctx, target)
+	release, err := s.Hold()
+	if err != nil {
+		return err
+	}
+	defer release()
 	tags, err := pushTags(s, ref, o.AllTags)
 	if err != nil {
 		return err
@@ -68,12 +74,8 @@ func Push(ctx context.Context, s *store.Store, ref name.Reference, o PushOptions
 	if o.Err == nil {
 		o.Err = io.Discard
 	}
+	p.out, p.warn = out, o.Err
 	fmt.Fprintf(out, "The push refers to repository [%s]\n", reference.CanonicalRepo(ref.Context()))
-	p := &pusher{s: s, target: target, out: out, warn: o.Err, sessions: map[string]*sessionOnce{}}
-	// The registry's ping (and token) go on while the store is read.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go p.session(ctx, target)
 	for _, t := range tags {
 		img, err := s.LookupImage(t)
 		if err != nil {
@@ -135,8 +137,21 @@ type pusher struct {
 	out    io.Writer
 	warn   io.Writer
 
+	// rt is every session's transport (baseTransport's stack), which
+	// answers the target's first ping from pings sent ahead.
+	rt http.RoundTripper
+
 	mu       sync.Mutex
 	sessions map[string]*sessionOnce // by repository, for blob checks
+}
+
+// newPusher is a pusher to target whose target registry's pings are on
+// their way.
+func newPusher(ctx context.Context, s *store.Store, target name.Repository) *pusher {
+	next := retryTransport()
+	pings := newPings(userAgent(next), next)
+	pings.start(ctx, target.Registry)
+	return &pusher{s: s, target: target, out: io.Discard, warn: io.Discard, rt: userAgent(pings), sessions: map[string]*sessionOnce{}}
 }
 
 // sessionOnce is a session made once, by whichever caller asks first.
@@ -393,7 +408,7 @@ func (p *pusher) cachedSession(ctx context.Context, key string, repo name.Reposi
 		p.sessions[key] = so
 	}
 	p.mu.Unlock()
-	so.once.Do(func() { so.s, so.err = newSession(ctx, repo, scopes...) })
+	so.once.Do(func() { so.s, so.err = newSession(ctx, p.rt, repo, scopes...) })
 	return so.s, so.err
 }
 
