@@ -460,6 +460,8 @@ func (p *pusher) compressedLayer(ctx context.Context, dst *session, diffID v1.Ha
 	}
 	sl := &streamedLayer{open: l.Uncompressed}
 	trace.Mark("push: upload " + diffID.Hex[:12])
+	sl.start()
+	defer sl.abandon()
 	if err := p.remote.Upload(ctx, p.target, sl); err != nil {
 		return "", err
 	}
