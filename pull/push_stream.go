@@ -35,7 +35,7 @@ type streamedLayer struct {
 	digest v1.Hash
 	size   int64
 	done   bool
-	ahead  *handoff // the compression start began, until a body takes it
+	ahead  *handoff // a compression begun by start, until a body takes it
 }
 
 // start begins compressing the layer before the upload asks for its body:
@@ -60,7 +60,7 @@ func (l *streamedLayer) start() {
 	}()
 }
 
-// abandon ends a compression start began that no body took.
+// abandon ends a compression begun by start that no body took.
 func (l *streamedLayer) abandon() {
 	l.mu.Lock()
 	h := l.ahead
