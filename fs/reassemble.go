@@ -1,10 +1,13 @@
 package fs
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc64"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,14 +16,14 @@ import (
 	"syscall"
 	"unicode/utf8"
 
-	"github.com/vbatts/tar-split/tar/asm"
 	"github.com/vbatts/tar-split/tar/storage"
 )
 
 // Reassemble rebuilds the tar that Unpack read, from dir and its metadata.
 // File contents are read from dir by their tar names, resolved inside dir
-// as Unpack resolved them; tar-split checks each file's CRC64, so a file
-// changed since (or lost to a later entry of the same name) fails the read.
+// as Unpack resolved them; each file's CRC64, which tar-split recorded at
+// unpack, is checked, so a file changed since (or lost to a later entry of
+// the same name) fails the read.
 func Reassemble(dir string, meta io.Reader) io.ReadCloser {
 	root, err := filepath.Abs(dir)
 	if err == nil {
@@ -36,7 +39,7 @@ func Reassemble(dir string, meta io.Reader) io.ReadCloser {
 
 // ReassembleForDigest is Reassemble for a reader that hashes the whole
 // stream and compares it with the layer's diffID (the store's check of a
-// restored layer): tar-split's CRC64 of each file would only prove again,
+// restored layer): the CRC64 of each file would only prove again,
 // in a second pass over every byte, what that digest proves. A file of
 // another size than the layer recorded still fails the read. Anything
 // else (a push) must use Reassemble: its output is trusted as it is.
@@ -48,10 +51,10 @@ func ReassembleForDigest(dir string, meta io.Reader) io.ReadCloser {
 	return rc
 }
 
-// tarStream is a reassembled tar. Copied with WriteTo (io.Copy does),
-// tar-split writes it straight into the destination, a compressor for a
-// push; read, it goes through a pipe from a goroutine, as
-// asm.NewOutputTarStream does, and WriteTo then copies the rest.
+// tarStream is a reassembled tar. Copied with WriteTo (io.Copy does), it
+// is written straight into the destination, a compressor for a push;
+// read, it goes through a pipe from a goroutine, and WriteTo then copies
+// the rest.
 type tarStream struct {
 	fg    storage.FileGetter
 	up    storage.Unpacker
@@ -77,16 +80,34 @@ func (t *tarStream) WriteTo(w io.Writer) (int64, error) {
 	}
 	t.started = true
 	t.mu.Unlock()
+	if _, ok := w.(io.ReaderFrom); ok {
+		cw := &countingReaderFrom{countingWriter{w: w}}
+		err := t.write(cw)
+		return cw.n, err
+	}
 	cw := &countingWriter{w: w}
 	err := t.write(cw)
 	return cw.n, err
 }
 
+// write writes the tar into w: the segments tar-split kept, and each
+// file's bytes read from the tree, checked against the CRC64 tar-split
+// recorded (unless noCRC) and against the recorded size. A destination
+// that reads for itself (io.ReaderFrom: a push's compressor) reads each
+// file straight into its own buffers, in large reads; anything else gets
+// the bytes through one buffer of copyBuffer bytes. tar-split's own
+// writer (asm.WriteOutputTarStream) copies every byte once more, through
+// 32 KiB reads.
 func (t *tarStream) write(w io.Writer) error {
-	if !t.noCRC {
-		return asm.WriteOutputTarStream(t.fg, t.up, w)
+	var buf []byte
+	rf, _ := w.(io.ReaderFrom)
+	if rf == nil {
+		buf = make([]byte, copyBuffer)
 	}
-	buf := make([]byte, 128<<10)
+	var crc *crcReader
+	if !t.noCRC {
+		crc = &crcReader{table: storage.CRCTable}
+	}
 	for {
 		e, err := t.up.Next()
 		if err == io.EOF {
@@ -104,33 +125,68 @@ func (t *tarStream) write(w io.Writer) error {
 			if e.Size == 0 {
 				continue
 			}
-			f, err := t.fg.Get(e.GetName())
-			if err != nil {
+			if err := t.file(w, rf, buf, crc, e); err != nil {
 				return err
-			}
-			n, err := io.CopyBuffer(w, io.LimitReader(f, e.Size+1), buf)
-			f.Close()
-			if err != nil {
-				return err
-			}
-			if n != e.Size {
-				return fmt.Errorf("reassemble %q: %d bytes, the layer has %d: %w", e.GetName(), n, e.Size, ErrInvalidEntry)
 			}
 		}
 	}
+}
+
+// copyBuffer is the read size of a reassembly into a plain writer.
+const copyBuffer = 128 << 10
+
+// file writes entry e's bytes from the tree into w (rf when w reads for
+// itself) and checks them.
+func (t *tarStream) file(w io.Writer, rf io.ReaderFrom, buf []byte, crc *crcReader, e *storage.Entry) error {
+	f, err := t.fg.Get(e.GetName())
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// One byte more than recorded shows a file that grew.
+	var r io.Reader = io.LimitReader(f, e.Size+1)
+	if crc != nil {
+		crc.r, crc.sum = r, 0
+		r = crc
+	}
+	var n int64
+	if rf != nil {
+		n, err = rf.ReadFrom(r)
+	} else {
+		n, err = io.CopyBuffer(w, struct{ io.Reader }{r}, buf)
+	}
+	if err != nil {
+		return err
+	}
+	if n != e.Size {
+		return fmt.Errorf("reassemble %q: %d bytes, the layer has %d: %w", e.GetName(), n, e.Size, ErrInvalidEntry)
+	}
+	if crc != nil && !bytes.Equal(binary.BigEndian.AppendUint64(nil, crc.sum), e.Payload) {
+		return fmt.Errorf("reassemble %q: file integrity checksum failed: %w", e.GetName(), ErrInvalidEntry)
+	}
+	return nil
+}
+
+// crcReader is r, whose bytes read it sums with tar-split's CRC64 (ISO).
+type crcReader struct {
+	r     io.Reader
+	table *crc64.Table
+	sum   uint64
+}
+
+func (c *crcReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.sum = crc64.Update(c.sum, c.table, p[:n])
+	return n, err
 }
 
 func (t *tarStream) Read(p []byte) (int, error) {
 	t.mu.Lock()
 	if !t.started {
 		t.started = true
-		if t.noCRC {
-			pr, pw := io.Pipe()
-			go func() { pw.CloseWithError(t.write(pw)) }()
-			t.pr = pr
-		} else {
-			t.pr = asm.NewOutputTarStream(t.fg, t.up).(*io.PipeReader)
-		}
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(t.write(pw)) }()
+		t.pr = pr
 	}
 	pr := t.pr
 	t.mu.Unlock()
@@ -159,6 +215,16 @@ type countingWriter struct {
 func (c *countingWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
+	return n, err
+}
+
+// countingReaderFrom is a countingWriter whose destination reads for
+// itself.
+type countingReaderFrom struct{ countingWriter }
+
+func (c *countingReaderFrom) ReadFrom(r io.Reader) (int64, error) {
+	n, err := c.w.(io.ReaderFrom).ReadFrom(r)
+	c.n += n
 	return n, err
 }
 

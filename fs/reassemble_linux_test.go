@@ -96,8 +96,14 @@ func TestReassembleDetectsChange(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(d, "f"), []byte("tampered"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := io.ReadAll(Reassemble(d, &meta)); err == nil {
-		t.Error("Reassemble of a changed file succeeded")
+	if _, err := io.ReadAll(Reassemble(d, bytes.NewReader(meta.Bytes()))); !errors.Is(err, ErrInvalidEntry) {
+		t.Errorf("Reassemble (Read) of a changed file gave %v, want ErrInvalidEntry", err)
+	}
+	// Into a destination that reads the files itself (a push's
+	// compressor): the same check.
+	var b bytes.Buffer
+	if _, err := Reassemble(d, bytes.NewReader(meta.Bytes())).(io.WriterTo).WriteTo(&b); !errors.Is(err, ErrInvalidEntry) {
+		t.Errorf("Reassemble (WriteTo a ReaderFrom) of a changed file gave %v, want ErrInvalidEntry", err)
 	}
 }
 

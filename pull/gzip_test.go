@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand"
 	"testing"
+	"testing/iotest"
 )
 
 // TestGzipWriter: every size round-trips through Go's gzip reader (the
@@ -86,4 +87,61 @@ func TestGzipWriterFails(t *testing.T) {
 	if err := compress(&b, bytes.NewReader(data)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A layer read into the compressor (ReadFrom, as a reassembled layer's
+// files are) gives the blob written into it (Write) gives, whatever the
+// reads' sizes: blocks end at the same bytes. The digest is the one
+// pocket has always given these bytes, so a layer pushed before gives the
+// same blob again.
+func TestGzipReadFromSameBlob(t *testing.T) {
+	rnd := rand.New(rand.NewSource(7))
+	data := make([]byte, 5*gzipBlock+12345)
+	for i := range data {
+		if i%(3*gzipBlock) < gzipBlock {
+			data[i] = "pocket layer "[i%13] // repeats: the fastest level
+		} else {
+			data[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[rnd.Intn(64)] // Huffman only
+		}
+	}
+	var written bytes.Buffer
+	if err := compress(&written, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	const want = "sha256:ea3cb1348d6a91cc84e1db738450828a5c6492e49a923e58507bc1540e886ae3"
+	if got := sum(written.Bytes()).String(); got != want {
+		t.Errorf("blob %s, want %s", got, want)
+	}
+	for name, r := range map[string]func() io.Reader{
+		"whole":     func() io.Reader { return struct{ io.Reader }{bytes.NewReader(data)} },
+		"half":      func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
+		"data+EOF":  func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
+		"odd reads": func() io.Reader { return &oddReader{r: bytes.NewReader(data)} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			zw := newGzipWriter(&b)
+			n, err := zw.ReadFrom(r())
+			if err != nil || n != int64(len(data)) {
+				t.Fatalf("ReadFrom: %d, %v; want %d", n, err, len(data))
+			}
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b.Bytes(), written.Bytes()) {
+				t.Errorf("ReadFrom gave a blob of %d bytes other than Write's %d", b.Len(), written.Len())
+			}
+		})
+	}
+}
+
+// oddReader reads in sizes that never meet a block's end.
+type oddReader struct {
+	r io.Reader
+	i int
+}
+
+func (o *oddReader) Read(p []byte) (int, error) {
+	o.i++
+	return o.r.Read(p[:min(len(p), 1+o.i*7919%100000)])
 }

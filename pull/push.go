@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -47,16 +48,21 @@ func Push(ctx context.Context, s *store.Store, ref name.Reference, o PushOptions
 	defer trace.CPUProfile()()
 	trace.Mark("push: start")
 	defer trace.Mark("push: done")
-	release, err := s.Hold()
-	if err != nil {
-		return err
-	}
-	defer release()
 	eps, err := endpoints(ref, Registries{Insecure: o.Insecure})
 	if err != nil {
 		return err
 	}
 	target := eps[len(eps)-1].ref.Context()
+	// The registry's ping (and token) go on while the store is read.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	p := newPusher(ctx, s, target)
+	go p.session(ctx, target)
+	release, err := s.Hold()
+	if err != nil {
+		return err
+	}
+	defer release()
 	tags, err := pushTags(s, ref, o.AllTags)
 	if err != nil {
 		return err
@@ -68,12 +74,8 @@ func Push(ctx context.Context, s *store.Store, ref name.Reference, o PushOptions
 	if o.Err == nil {
 		o.Err = io.Discard
 	}
+	p.out, p.warn = out, o.Err
 	fmt.Fprintf(out, "The push refers to repository [%s]\n", reference.CanonicalRepo(ref.Context()))
-	p := &pusher{s: s, target: target, out: out, warn: o.Err, sessions: map[string]*sessionOnce{}}
-	// The registry's ping (and token) go on while the store is read.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go p.session(ctx, target)
 	for _, t := range tags {
 		img, err := s.LookupImage(t)
 		if err != nil {
@@ -135,8 +137,21 @@ type pusher struct {
 	out    io.Writer
 	warn   io.Writer
 
+	// rt is every session's transport (baseTransport's stack), which
+	// answers the target's first ping from pings sent ahead.
+	rt http.RoundTripper
+
 	mu       sync.Mutex
 	sessions map[string]*sessionOnce // by repository, for blob checks
+}
+
+// newPusher is a pusher to target whose target registry's pings are on
+// their way.
+func newPusher(ctx context.Context, s *store.Store, target name.Repository) *pusher {
+	next := retryTransport()
+	pings := newPings(userAgent(next), next)
+	pings.start(ctx, target.Registry)
+	return &pusher{s: s, target: target, out: io.Discard, warn: io.Discard, rt: userAgent(pings), sessions: map[string]*sessionOnce{}}
 }
 
 // sessionOnce is a session made once, by whichever caller asks first.
@@ -198,11 +213,14 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 			return v1.Hash{}, 0, err
 		}
 	}
+	var there blobsThere
 	if man != nil {
-		// A re-push: the tag names this very manifest, so the registry
-		// holds every blob it references. One request instead of one per
-		// blob; the output is what the per-blob checks would print.
-		if d, size, _ := v1.SHA256(bytes.NewReader(raw)); dst.manifestIs(ctx, tag.TagStr(), d, man.MediaType) {
+		// Perhaps a re-push: one round of requests says whether the tag
+		// is this very manifest and every blob of it is there. The output
+		// is what the per-blob checks would print.
+		d, size, _ := v1.SHA256(bytes.NewReader(raw))
+		var same bool
+		if same, there = p.unchanged(ctx, dst, tag, d, man); same {
 			trace.Mark("push: manifest there")
 			for _, id := range ids {
 				p.say("%s: Layer already exists", id)
@@ -218,9 +236,13 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	cfgDesc := v1.Descriptor{Digest: img.ID, Size: int64(len(config)), MediaType: types.DockerConfigJSON}
 	cctx, cancel := context.WithCancel(ctx)
 	cfgErr := make(chan error, 1)
-	go func() {
-		cfgErr <- p.blob(cctx, cfgDesc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(config)), nil })
-	}()
+	if there[img.ID] {
+		cfgErr <- nil
+	} else {
+		go func() {
+			cfgErr <- p.blob(cctx, cfgDesc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(config)), nil })
+		}()
+	}
 	configUp := sync.OnceValue(func() error { return <-cfgErr })
 	defer func() {
 		cancel()
@@ -230,7 +252,7 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	if man != nil {
 		var noBlob atomic.Bool
 		err := eachLayer(len(man.Layers), func(i int) error {
-			status, err := p.originalLayer(ctx, dst, img, i, man.Layers[i])
+			status, err := p.originalLayer(ctx, dst, there, img, i, man.Layers[i])
 			if errors.Is(err, errNoBlob) {
 				if !noBlob.Swap(true) {
 					fmt.Fprintf(p.warn, "WARNING: layer %s: %v; compressing the image's layers again, which gives it a new manifest digest\n", ids[i], err)
@@ -305,8 +327,8 @@ func (p *pusher) original(img *store.Image) ([]byte, *v1.Manifest) {
 
 // originalLayer brings layer i's original blob to the destination and
 // says how, in Docker's words.
-func (p *pusher) originalLayer(ctx context.Context, dst *session, img *store.Image, i int, desc v1.Descriptor) (string, error) {
-	if ok, err := dst.hasBlob(ctx, desc.Digest); err != nil {
+func (p *pusher) originalLayer(ctx context.Context, dst *session, there blobsThere, img *store.Image, i int, desc v1.Descriptor) (string, error) {
+	if ok, err := there.has(ctx, dst, desc.Digest); err != nil {
 		return "", err
 	} else if ok {
 		return "Layer already exists", nil
@@ -393,7 +415,7 @@ func (p *pusher) cachedSession(ctx context.Context, key string, repo name.Reposi
 		p.sessions[key] = so
 	}
 	p.mu.Unlock()
-	so.once.Do(func() { so.s, so.err = newSession(ctx, repo, scopes...) })
+	so.once.Do(func() { so.s, so.err = newSession(ctx, p.rt, repo, scopes...) })
 	return so.s, so.err
 }
 
@@ -445,6 +467,8 @@ func (p *pusher) compressedLayer(ctx context.Context, dst *session, diffID v1.Ha
 	}
 	sl := &streamedLayer{open: l.Uncompressed}
 	trace.Mark("push: upload " + diffID.Hex[:12])
+	sl.start()
+	defer sl.abandon()
 	if err := p.remote.Upload(ctx, p.target, sl); err != nil {
 		return "", err
 	}

@@ -35,6 +35,74 @@ type streamedLayer struct {
 	digest v1.Hash
 	size   int64
 	done   bool
+	ahead  *handoff // a compression begun by start, until a body takes it
+}
+
+// start begins compressing the layer before the upload asks for its body:
+// the registry answers the upload's first request (a POST, tens of
+// milliseconds on a busy registry) while the layer is read and its first
+// blocks compressed, and the blocks wait in flight (at most the writer's
+// maxAhead) until the body is read. The first Compressed takes them; a
+// later one (a retry) compresses again. abandon ends a start no body took.
+func (l *streamedLayer) start() {
+	rc, err := l.open()
+	if err != nil {
+		return // Compressed opens it again and reports the error
+	}
+	h := &handoff{ready: make(chan struct{}), end: make(chan struct{})}
+	l.mu.Lock()
+	l.ahead = h
+	l.mu.Unlock()
+	go func() {
+		defer close(h.end)
+		defer rc.Close()
+		h.n, h.err = l.compress(h, rc)
+	}()
+}
+
+// abandon ends a compression begun by start that no body took.
+func (l *streamedLayer) abandon() {
+	l.mu.Lock()
+	h := l.ahead
+	l.ahead = nil
+	l.mu.Unlock()
+	if h != nil {
+		h.attach(nil)
+		<-h.end
+	}
+}
+
+// handoff is the writer a compression started ahead writes into: its
+// writes wait until a destination is attached (the request body's) and
+// then go straight to it, with no buffer between.
+type handoff struct {
+	ready chan struct{} // closed once w is set
+	w     io.Writer     // nil: abandoned
+	end   chan struct{} // closed when the compression is over
+	n     int64
+	err   error
+}
+
+var errAbandoned = errors.New("compressed layer: upload abandoned")
+
+func (h *handoff) attach(w io.Writer) {
+	h.w = w
+	close(h.ready)
+}
+
+func (h *handoff) Write(p []byte) (int, error) {
+	<-h.ready
+	if h.w == nil {
+		return 0, errAbandoned
+	}
+	return h.w.Write(p)
+}
+
+// writeTo hands the compression w and waits for it to end.
+func (h *handoff) writeTo(w io.Writer) (int64, error) {
+	h.attach(w)
+	<-h.end
+	return h.n, h.err
 }
 
 func (l *streamedLayer) Digest() (v1.Hash, error) {
@@ -76,6 +144,13 @@ func (l *streamedLayer) MediaType() (types.MediaType, error) { return types.Dock
 // and size are set before the reader sees EOF, so they are there when the
 // upload asks for them to commit it.
 func (l *streamedLayer) Compressed() (io.ReadCloser, error) {
+	l.mu.Lock()
+	h := l.ahead
+	l.ahead = nil
+	l.mu.Unlock()
+	if h != nil {
+		return &compressedBody{l: l, ahead: h}, nil
+	}
 	rc, err := l.open()
 	if err != nil {
 		return nil, err
@@ -104,8 +179,9 @@ func (l *streamedLayer) compress(w io.Writer, rc io.Reader) (int64, error) {
 // of them ran, once it is done: Close may come from another goroutine
 // while WriteTo still runs (a failed request), and only ends a pipe.
 type compressedBody struct {
-	l  *streamedLayer
-	rc io.ReadCloser
+	l     *streamedLayer
+	rc    io.ReadCloser
+	ahead *handoff // instead of rc: a compression already started
 
 	mu    sync.Mutex
 	state int // bodyIdle, bodyWriting, bodyPiping or bodyClosed
@@ -129,6 +205,9 @@ func (b *compressedBody) WriteTo(w io.Writer) (int64, error) {
 	}
 	b.state = bodyWriting
 	b.mu.Unlock()
+	if b.ahead != nil {
+		return b.ahead.writeTo(w)
+	}
 	defer b.rc.Close()
 	return b.l.compress(w, b.rc)
 }
@@ -140,8 +219,13 @@ func (b *compressedBody) Read(p []byte) (int, error) {
 		pr, pw := io.Pipe()
 		b.pr, b.state = pr, bodyPiping
 		go func() {
-			defer b.rc.Close()
-			_, err := b.l.compress(pw, b.rc)
+			var err error
+			if b.ahead != nil {
+				_, err = b.ahead.writeTo(pw)
+			} else {
+				defer b.rc.Close()
+				_, err = b.l.compress(pw, b.rc)
+			}
 			// A reader that stopped early closed the pipe, which ended
 			// the compression with that error.
 			pw.CloseWithError(err)
@@ -161,6 +245,11 @@ func (b *compressedBody) Close() error {
 	switch b.state {
 	case bodyIdle:
 		b.state = bodyClosed
+		if b.ahead != nil {
+			b.ahead.attach(nil)
+			<-b.ahead.end
+			return nil
+		}
 		return b.rc.Close()
 	case bodyPiping:
 		return b.pr.Close()

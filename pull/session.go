@@ -24,13 +24,23 @@ type session struct {
 // baseTransport is remoteOptions' transport stack for requests pocket
 // makes itself: certs.d, retries with backoff, pocket's user agent.
 func baseTransport() http.RoundTripper {
-	rt := transport.NewRetry(newCertsTransport(), transport.WithRetryBackoff(retryBackoff), transport.WithRetryStatusCodes(retryStatus...))
+	return userAgent(retryTransport())
+}
+
+// retryTransport is certs.d's TLS settings and retries with backoff.
+func retryTransport() http.RoundTripper {
+	return transport.NewRetry(traced(newCertsTransport()), transport.WithRetryBackoff(retryBackoff), transport.WithRetryStatusCodes(retryStatus...))
+}
+
+// userAgent names pocket in rt's requests.
+func userAgent(rt http.RoundTripper) http.RoundTripper {
 	return transport.NewUserAgent(rt, "pocket")
 }
 
-// newSession authenticates to repo's registry with Docker's credentials
-// for scopes (push and pull of repo when empty).
-func newSession(ctx context.Context, repo name.Repository, scopes ...string) (*session, error) {
+// newSession authenticates to repo's registry over rt (baseTransport's
+// stack) with Docker's credentials for scopes (push and pull of repo when
+// empty).
+func newSession(ctx context.Context, rt http.RoundTripper, repo name.Repository, scopes ...string) (*session, error) {
 	auth, err := authn.DefaultKeychain.Resolve(repo.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("credentials for %s: %w", repo.RegistryStr(), err)
@@ -38,7 +48,7 @@ func newSession(ctx context.Context, repo name.Repository, scopes ...string) (*s
 	if len(scopes) == 0 {
 		scopes = []string{repo.Scope(transport.PushScope)}
 	}
-	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, baseTransport(), scopes)
+	rt, err = transport.NewWithContext(ctx, repo.Registry, auth, rt, scopes)
 	if err != nil {
 		return nil, err
 	}
