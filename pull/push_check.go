@@ -33,8 +33,6 @@ func (p *pusher) unchanged(ctx context.Context, dst *session, tag name.Tag, d v1
 		tagged bool
 		g      errgroup.Group
 	)
-	// As many requests at once as a push has uploads, and the manifest's.
-	g.SetLimit(maxUploads + 1)
 	g.Go(func() error {
 		ok := dst.manifestIs(ctx, tag.TagStr(), d, man.MediaType)
 		mu.Lock()
