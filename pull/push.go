@@ -213,14 +213,16 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 			return v1.Hash{}, 0, err
 		}
 	}
-	var there blobsThere
 	if man != nil {
-		// Perhaps a re-push: one round of requests says whether the tag
-		// is this very manifest and every blob of it is there. The output
-		// is what the per-blob checks would print.
-		d, size, _ := v1.SHA256(bytes.NewReader(raw))
-		var same bool
-		if same, there = p.unchanged(ctx, dst, tag, d, man); same {
+		// A re-push: the tag names this very manifest, so the registry
+		// holds every blob it references (it took the manifest only once
+		// it had them, and its gc keeps them while the tag does). One
+		// request instead of one per blob, as go-containerregistry's
+		// Pusher skips a tag's existing manifest; the output is what the
+		// per-blob checks would print. Only a blob deleted behind the tag
+		// through the API is missed, where docker push would upload it:
+		// one HEAD per blob costs a re-push a fifth of its time.
+		if d, size, _ := v1.SHA256(bytes.NewReader(raw)); dst.manifestIs(ctx, tag.TagStr(), d, man.MediaType) {
 			trace.Mark("push: manifest there")
 			for _, id := range ids {
 				p.say("%s: Layer already exists", id)
@@ -236,13 +238,9 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	cfgDesc := v1.Descriptor{Digest: img.ID, Size: int64(len(config)), MediaType: types.DockerConfigJSON}
 	cctx, cancel := context.WithCancel(ctx)
 	cfgErr := make(chan error, 1)
-	if there[img.ID] {
-		cfgErr <- nil
-	} else {
-		go func() {
-			cfgErr <- p.blob(cctx, cfgDesc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(config)), nil })
-		}()
-	}
+	go func() {
+		cfgErr <- p.blob(cctx, cfgDesc, func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(config)), nil })
+	}()
 	configUp := sync.OnceValue(func() error { return <-cfgErr })
 	defer func() {
 		cancel()
@@ -252,7 +250,7 @@ func (p *pusher) image(ctx context.Context, img *store.Image, tag name.Tag) (v1.
 	if man != nil {
 		var noBlob atomic.Bool
 		err := eachLayer(len(man.Layers), func(i int) error {
-			status, err := p.originalLayer(ctx, dst, there, img, i, man.Layers[i])
+			status, err := p.originalLayer(ctx, dst, img, i, man.Layers[i])
 			if errors.Is(err, errNoBlob) {
 				if !noBlob.Swap(true) {
 					fmt.Fprintf(p.warn, "WARNING: layer %s: %v; compressing the image's layers again, which gives it a new manifest digest\n", ids[i], err)
@@ -327,8 +325,8 @@ func (p *pusher) original(img *store.Image) ([]byte, *v1.Manifest) {
 
 // originalLayer brings layer i's original blob to the destination and
 // says how, in Docker's words.
-func (p *pusher) originalLayer(ctx context.Context, dst *session, there blobsThere, img *store.Image, i int, desc v1.Descriptor) (string, error) {
-	if ok, err := there.has(ctx, dst, desc.Digest); err != nil {
+func (p *pusher) originalLayer(ctx context.Context, dst *session, img *store.Image, i int, desc v1.Descriptor) (string, error) {
+	if ok, err := dst.hasBlob(ctx, desc.Digest); err != nil {
 		return "", err
 	} else if ok {
 		return "Layer already exists", nil

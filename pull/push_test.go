@@ -93,8 +93,8 @@ func TestPushKeepsManifestDigest(t *testing.T) {
 		t.Errorf("pushed manifest %s, want the source's %s", got, want)
 	}
 
-	// Again: nothing to send, and one round of questions asks it: the
-	// tag's manifest and each blob at once, no upload, no manifest PUT.
+	// Again: nothing to send, and one question asks it: the tag's
+	// manifest, not each blob.
 	dst.mu.Lock()
 	dst.seen = nil
 	dst.mu.Unlock()
@@ -108,7 +108,7 @@ func TestPushKeepsManifestDigest(t *testing.T) {
 	}
 	dst.mu.Lock()
 	for _, r := range dst.seen {
-		if !strings.HasPrefix(r, "GET /v2/") && !strings.HasPrefix(r, "HEAD ") {
+		if strings.Contains(r, "/blobs/") || strings.HasPrefix(r, "PUT ") {
 			t.Errorf("re-push of an unchanged image sent %s", r)
 		}
 	}
