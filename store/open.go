@@ -35,29 +35,36 @@ func Open(root string) (*Store, error) {
 	if os.Geteuid() == 0 {
 		shared = 0o711
 	}
+	// Layers and containers are made in tmp/ and renamed into place, each
+	// a tree of its own: their parents are spread (see spread).
 	dirs := []struct {
-		path string
-		mode os.FileMode
+		path   string
+		mode   os.FileMode
+		spread bool
 	}{
-		{"", shared},
-		{"blobs", 0o700},
-		{"blobs/sha256", 0o700},
-		{"layers", shared},
-		{"containers", shared},
-		{"running", 0o700},
-		{"volumes", shared},
-		{"locks", 0o700},
-		{"tmp", 0o700},
+		{"", shared, false},
+		{"blobs", 0o700, false},
+		{"blobs/sha256", 0o700, false},
+		{"layers", shared, true},
+		{"containers", shared, true},
+		{"running", 0o700, false},
+		{"volumes", shared, true},
+		{"locks", 0o700, false},
+		{"tmp", 0o700, true},
 	}
 	for _, d := range dirs {
 		p := filepath.Join(abs, d.path)
-		if err := os.Mkdir(p, d.mode); err != nil && !errors.Is(err, fs.ErrExist) {
+		err := os.Mkdir(p, d.mode)
+		if err != nil && !errors.Is(err, fs.ErrExist) {
 			if d.path == "" && errors.Is(err, fs.ErrNotExist) {
 				err = os.MkdirAll(p, d.mode)
 			}
 			if err != nil {
 				return nil, fmt.Errorf("open store %s: %w", abs, err)
 			}
+		}
+		if err == nil && d.spread {
+			spread(p)
 		}
 	}
 	if err := s.cleanTmp(); err != nil {
