@@ -214,8 +214,11 @@ func (it *adoptItem) read(x *xattrStripper) {
 }
 
 // xattrStripper strips and records xattrs, with buffers for the calls.
+// With readOnly it only records: WriteDiff's pass over a tree it must
+// not change.
 type xattrStripper struct {
 	opaque    string
+	readOnly  bool
 	list, val []byte
 }
 
@@ -224,7 +227,7 @@ type xattrStripper struct {
 // marker: overlay's own (which the container's overlay wrote for
 // itself), trusted.* and the host's SELinux label. With record, it
 // returns those left but overlay's own as the PAX records WriteDiff
-// writes (addXattrs). One listing serves both.
+// writes. One listing serves both.
 func (a *xattrStripper) xattrs(fd int, p, rel string, record bool) (map[string]string, error) {
 	n, err := a.listXattrs(fd, p)
 	if err != nil || n == 0 {
@@ -235,7 +238,7 @@ func (a *xattrStripper) xattrs(fd int, p, rel string, record bool) (map[string]s
 		if key == "" {
 			continue
 		}
-		if key != a.opaque && !layerXattr(key) {
+		if !a.readOnly && key != a.opaque && !layerXattr(key) {
 			err := removeXattr(fd, p, key)
 			if err == nil || errors.Is(err, unix.ENODATA) {
 				continue

@@ -503,44 +503,12 @@ func getXattr(p, key string) string {
 	return string(buf[:n])
 }
 
-// addXattrs records the entry's xattrs but overlay's own as PAX records,
-// sorted. Unreadable xattrs are left out, as the filesystem may not
-// support them.
+// addXattrs records the entry's xattrs but overlay's own as PAX records
+// (xattrStripper, read-only). Unreadable xattrs are left out, as the
+// filesystem may not support them.
 func addXattrs(hdr *tar.Header, e upperEntry) {
-	p := fdPath(e.dirfd, e.name)
-	sz, err := unix.Llistxattr(p, nil)
-	if err != nil || sz == 0 {
-		return // no xattr support, or none
-	}
-	buf := make([]byte, sz)
-	sz, err = unix.Llistxattr(p, buf)
-	if err != nil {
-		return
-	}
-	var keys []string
-	for _, k := range bytes.Split(buf[:sz], []byte{0}) {
-		key := string(k)
-		if key == "" || strings.HasPrefix(key, "trusted.overlay.") || strings.HasPrefix(key, "user.overlay.") {
-			continue
-		}
-		keys = append(keys, key)
-	}
-	slices.Sort(keys)
-	for _, key := range keys {
-		vsz, err := unix.Lgetxattr(p, key, nil)
-		if err != nil {
-			continue
-		}
-		val := make([]byte, vsz)
-		vsz, err = unix.Lgetxattr(p, key, val)
-		if err != nil {
-			continue
-		}
-		if hdr.PAXRecords == nil {
-			hdr.PAXRecords = map[string]string{}
-		}
-		hdr.PAXRecords["SCHILY.xattr."+key] = string(val[:vsz])
-	}
+	x := xattrStripper{readOnly: true}
+	hdr.PAXRecords, _ = x.xattrs(-1, fdPath(e.dirfd, e.name), e.rel, true)
 }
 
 func readlinkat(dirfd int, name string) (string, error) {
