@@ -178,27 +178,15 @@ func (a *adopter) entry(e upperEntry) error {
 	}
 }
 
-// openListed opens an entry its directory listed as a regular file,
-// without following, and stats it through that descriptor: it must be
-// a regular file still (not a symlink to a host file, not a FIFO that
-// would block). -1 and no error: gone since it was listed.
+// openListed opens an entry its directory listed as a regular file, as
+// openEntry, into e.st (it was not stat'ed). -1 and no error: gone since
+// it was listed.
 func openListed(e *upperEntry) (int, error) {
-	fd, err := unix.Openat(e.dirfd, e.name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	fd, err := openEntry(*e, &e.st)
 	if errors.Is(err, unix.ENOENT) {
 		return -1, nil // as the walk skips what it cannot stat
 	}
-	if err != nil {
-		return -1, &os.PathError{Op: "open", Path: "/" + e.rel, Err: err}
-	}
-	if err := unix.Fstat(fd, &e.st); err != nil {
-		unix.Close(fd)
-		return -1, &os.PathError{Op: "fstat", Path: "/" + e.rel, Err: err}
-	}
-	if e.st.Mode&unix.S_IFMT != unix.S_IFREG {
-		unix.Close(fd)
-		return -1, fmt.Errorf("read /%s: %w: replaced while committing", e.rel, ErrUnsafeEntry)
-	}
-	return fd, nil
+	return fd, err
 }
 
 // read strips a regular file's xattrs and reads it ahead when small.
@@ -326,18 +314,12 @@ func removeXattr(fd int, p, key string) error {
 // only a tree changed from outside would).
 func readFd(fd int, size int64, rel string) ([]byte, error) {
 	data := make([]byte, size)
-	for off := 0; off < len(data); {
-		n, err := unix.Read(fd, data[off:])
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", rel, err)
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("read %s: %w", rel, io.ErrUnexpectedEOF)
-		}
-		off += n
+	_, err := io.ReadFull(fdReader(fd), data)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF // shorter than listed, even empty
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", rel, err)
 	}
 	return data, nil
 }

@@ -481,8 +481,11 @@ func readDirents(fd int) ([]dirent, error) {
 // calls that have no *at form: the parent is pinned and the last
 // component is not followed.
 func fdPath(dirfd int, name string) string {
-	return "/proc/self/fd/" + strconv.Itoa(dirfd) + "/" + name
+	return procFd(dirfd) + "/" + name
 }
+
+// procFd names the file a descriptor is open on.
+func procFd(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
 
 // fgetXattr reads a short xattr through a descriptor.
 func fgetXattr(fd int, key string) string {
@@ -533,22 +536,38 @@ func openRegular(e upperEntry) (*os.File, error) {
 
 // openRegularFd is openRegular's descriptor, for a caller that reads
 // it with read(2) alone: an *os.File costs a fcntl, an epoll_ctl and a
-// finalizer per file.
+// finalizer per file. The file must still be the inode listed.
 func openRegularFd(e upperEntry) (int, error) {
+	var st unix.Stat_t
+	fd, err := openEntry(e, &st)
+	if err == nil && (st.Ino != e.st.Ino || st.Dev != e.st.Dev) {
+		unix.Close(fd)
+		return -1, errReplaced(e.rel)
+	}
+	return fd, err
+}
+
+// openEntry opens e for reading without following it and stats it
+// through that descriptor into st: it must be a regular file (not a
+// symlink to a host file, not a FIFO that would block).
+func openEntry(e upperEntry, st *unix.Stat_t) (int, error) {
 	fd, err := unix.Openat(e.dirfd, e.name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return -1, &os.PathError{Op: "open", Path: "/" + e.rel, Err: err}
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
+	if err := unix.Fstat(fd, st); err != nil {
 		unix.Close(fd)
 		return -1, &os.PathError{Op: "fstat", Path: "/" + e.rel, Err: err}
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG || st.Ino != e.st.Ino || st.Dev != e.st.Dev {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		unix.Close(fd)
-		return -1, fmt.Errorf("read /%s: %w: replaced while committing", e.rel, ErrUnsafeEntry)
+		return -1, errReplaced(e.rel)
 	}
 	return fd, nil
+}
+
+func errReplaced(rel string) error {
+	return fmt.Errorf("read /%s: %w: replaced while committing", rel, ErrUnsafeEntry)
 }
 
 // inLower reports whether rel exists in the lower directories (topmost

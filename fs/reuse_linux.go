@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -98,8 +97,6 @@ func hasXattrRecords(hdr *tar.Header) bool {
 	}
 	return false
 }
-
-func procFd(fd int) string { return "/proc/self/fd/" + strconv.Itoa(fd) }
 
 // reuseFile reads the entry's content from r, comparing it with old's,
 // and hard-links old at p when they are the same. At the first difference
