@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -18,20 +19,20 @@ func memoKey(fi os.FileInfo) string {
 	if st == nil {
 		return ""
 	}
-	return formatKey(uint64(st.Dev), uint64(st.Ino), int64(st.Size), int64(st.Mtim.Sec), int64(st.Mtim.Nsec), int64(st.Ctim.Sec), int64(st.Ctim.Nsec))
+	return statKey(st)
 }
 
-// formatKey formats "dev:ino:size:mtime:ctime" without fmt: a
-// no-change rebuild makes one per file of the context.
-func formatKey(dev, ino uint64, size, msec, mnsec, csec, cnsec int64) string {
+// statKey formats "dev:ino:size:mtime:ctime" without fmt: a no-change
+// rebuild makes one per file of the context.
+func statKey(st *syscall.Stat_t) string {
 	b := make([]byte, 0, 80)
-	b = strconv.AppendUint(b, dev, 10)
-	b = strconv.AppendUint(append(b, ':'), ino, 10)
-	b = strconv.AppendInt(append(b, ':'), size, 10)
-	b = strconv.AppendInt(append(b, ':'), msec, 10)
-	b = strconv.AppendInt(append(b, '.'), mnsec, 10)
-	b = strconv.AppendInt(append(b, ':'), csec, 10)
-	b = strconv.AppendInt(append(b, '.'), cnsec, 10)
+	b = strconv.AppendUint(b, uint64(st.Dev), 10)
+	b = strconv.AppendUint(append(b, ':'), uint64(st.Ino), 10)
+	b = strconv.AppendInt(append(b, ':'), int64(st.Size), 10)
+	b = strconv.AppendInt(append(b, ':'), int64(st.Mtim.Sec), 10)
+	b = strconv.AppendInt(append(b, '.'), int64(st.Mtim.Nsec), 10)
+	b = strconv.AppendInt(append(b, ':'), int64(st.Ctim.Sec), 10)
+	b = strconv.AppendInt(append(b, '.'), int64(st.Ctim.Nsec), 10)
 	return string(b)
 }
 
@@ -51,8 +52,8 @@ func hashFile(p string) (sum, key string, err error) {
 		return "", "", &os.PathError{Op: "open", Path: p, Err: err}
 	}
 	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
 		return "", "", &os.PathError{Op: "fstat", Path: p, Err: err}
 	}
 	bp := hashBufs.Get().(*[]byte)
@@ -76,6 +77,6 @@ func hashFile(p string) (sum, key string, err error) {
 			break
 		}
 	}
-	key = formatKey(uint64(st.Dev), uint64(st.Ino), int64(st.Size), int64(st.Mtim.Sec), int64(st.Mtim.Nsec), int64(st.Ctim.Sec), int64(st.Ctim.Nsec))
+	key = statKey(&st)
 	return hex.EncodeToString(d.Sum(nil)), key, nil
 }
