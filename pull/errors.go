@@ -20,6 +20,9 @@ import (
 )
 
 var (
+	// errNoDiffID is what the layers push hands go-containerregistry say
+	// of their diffID, which an upload never asks for.
+	errNoDiffID = errors.New("diffID of a pushed blob: not needed")
 	// ErrManifestUnknown is returned when the registry has no such tag or digest.
 	ErrManifestUnknown = errors.New("manifest unknown")
 	// ErrRepositoryUnknown is returned when the repository does not exist or

@@ -543,7 +543,7 @@ type blobLayer struct {
 
 func (l *blobLayer) Digest() (v1.Hash, error) { return l.desc.Digest, nil }
 func (l *blobLayer) DiffID() (v1.Hash, error) {
-	return v1.Hash{}, errors.New("diffID of a pushed blob: not needed")
+	return v1.Hash{}, errNoDiffID
 }
 func (l *blobLayer) Compressed() (io.ReadCloser, error) { return l.open() }
 func (l *blobLayer) Uncompressed() (io.ReadCloser, error) {

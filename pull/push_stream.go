@@ -133,7 +133,7 @@ func (l *streamedLayer) descriptor() (v1.Descriptor, error) {
 }
 
 func (l *streamedLayer) DiffID() (v1.Hash, error) {
-	return v1.Hash{}, errors.New("diffID of a pushed blob: not needed")
+	return v1.Hash{}, errNoDiffID
 }
 
 func (l *streamedLayer) Uncompressed() (io.ReadCloser, error) { return l.open() }
